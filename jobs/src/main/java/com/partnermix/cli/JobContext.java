@@ -1,0 +1,50 @@
+package com.partnermix.cli;
+
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.SparkSessions;
+import com.partnermix.common.Warehouse;
+import org.apache.spark.sql.SparkSession;
+
+import java.time.LocalDate;
+
+/** What a job gets: its arguments, the typed configuration, and a lazily started Spark session. */
+public final class JobContext {
+
+    private final Args args;
+    private final PartnermixConfig config;
+    private SparkSession spark;
+
+    public JobContext(Args args, PartnermixConfig config) {
+        this.args = args;
+        this.config = config;
+    }
+
+    /** For tests and for jobs that run other jobs in the same JVM (demo, bench). */
+    public JobContext(Args args, PartnermixConfig config, SparkSession spark) {
+        this(args, config);
+        this.spark = spark;
+    }
+
+    public Args args() {
+        return args;
+    }
+
+    public LocalDate date() {
+        return args.requireDate();
+    }
+
+    public PartnermixConfig config() {
+        return config;
+    }
+
+    public SparkSession spark() {
+        if (spark == null) {
+            spark = SparkSessions.create(config);
+        }
+        return spark;
+    }
+
+    public Warehouse warehouse() {
+        return new Warehouse(spark(), config.paths().warehouse());
+    }
+}

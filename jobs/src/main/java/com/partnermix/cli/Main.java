@@ -1,0 +1,94 @@
+package com.partnermix.cli;
+
+import com.partnermix.common.ConfigLoader;
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.RunStoppedException;
+import com.partnermix.demo.DoctorJob;
+import com.partnermix.generate.GenerateJob;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The launcher: {@code partnermix <subcommand> --date D --conf FILE [--set key=value]...}. */
+public final class Main {
+
+    private static final List<Job> JOBS = List.of(
+            new GenerateJob(),
+            new DoctorJob());
+
+    private Main() {}
+
+    public static void main(String[] argv) {
+        int code = execute(argv);
+        System.exit(code);
+    }
+
+    public static Map<String, Job> jobs() {
+        Map<String, Job> byName = new LinkedHashMap<>();
+        JOBS.forEach(job -> byName.put(job.name(), job));
+        return byName;
+    }
+
+    /** Runs one subcommand in this JVM and returns its exit code. */
+    public static int execute(String[] argv) {
+        Args args;
+        Job job;
+        PartnermixConfig config;
+        try {
+            args = Args.parse(argv);
+            if (args.command().equals("help") || args.command().equals("--help")) {
+                System.out.println(usage());
+                return 0;
+            }
+            job = jobs().get(args.command());
+            if (job == null) {
+                throw new Args.UsageException("unknown subcommand '" + args.command() + "'");
+            }
+            config = ConfigLoader.load(confPath(args), args.overrides());
+        } catch (Args.UsageException e) {
+            System.err.println("partnermix: " + e.getMessage());
+            System.err.println(usage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            System.err.println("partnermix: " + e.getMessage());
+            return 2;
+        }
+        try {
+            return job.run(new JobContext(args, config));
+        } catch (Args.UsageException e) {
+            System.err.println("partnermix " + job.name() + ": " + e.getMessage());
+            return 2;
+        } catch (RunStoppedException e) {
+            System.err.println("partnermix " + job.name() + " STOPPED: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            System.err.println("partnermix " + job.name() + " FAILED: " + e);
+            e.printStackTrace();
+            return 1;
+        }
+    }
+
+    static Path confPath(Args args) {
+        if (args.conf() != null) {
+            Path path = Path.of(args.conf());
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException("configuration file " + path + " does not exist");
+            }
+            return path;
+        }
+        String home = System.getenv().getOrDefault("PARTNERMIX_HOME", ".");
+        return Path.of(home, "conf", "local.yaml");
+    }
+
+    static String usage() {
+        StringBuilder out = new StringBuilder("usage: partnermix <subcommand> --date YYYY-MM-DD [--conf FILE] [--set key=value]...\n\nsubcommands:\n");
+        for (Job job : JOBS) {
+            out.append(String.format("  %-10s %s%n", job.name(), job.summary()));
+        }
+        out.append("\n--conf defaults to $PARTNERMIX_HOME/conf/local.yaml; --set overrides any key, e.g. --set spark.shuffle_partitions=8");
+        return out.toString();
+    }
+}

@@ -1,0 +1,22 @@
+package com.partnermix.common;
+
+import java.util.List;
+
+/** Every table of the warehouse, in one place. The names are interfaces: BI, notebooks and checks use them. */
+public final class Tables {
+
+    private Tables() {}
+
+    public static final Table BRONZE_TOUCHPOINTS = new Table("bronze", "touchpoints");
+    public static final Table BRONZE_ORDERS = new Table("bronze", "orders");
+    public static final Table BRONZE_PARTNER_SNAPSHOTS = new Table("bronze", "partner_snapshots");
+    public static final Table BRONZE_SPEND = new Table("bronze", "spend");
+    public static final Table BRONZE_FX_RATES = new Table("bronze", "fx_rates");
+    public static final Table BRONZE_QUARANTINE = new Table("bronze", "quarantine");
+    public static final Table BRONZE_INGEST_RUNS = new Table("bronze", "ingest_runs");
+
+    public static final Table SILVER_DIM_PARTNER = new Table("silver", "dim_partner");
+
+    public static final List<Table> BRONZE = List.of(BRONZE_TOUCHPOINTS, BRONZE_ORDERS, BRONZE_PARTNER_SNAPSHOTS,
+            BRONZE_SPEND, BRONZE_FX_RATES, BRONZE_QUARANTINE, BRONZE_INGEST_RUNS);
+}

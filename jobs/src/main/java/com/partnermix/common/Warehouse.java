@@ -1,0 +1,50 @@
+package com.partnermix.common;
+
+import io.delta.tables.DeltaTable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Where tables live: {@code <warehouse>/<schema>/<name>} as Delta tables. Jobs address
+ * tables by path so that they need no metastore; {@code publish} registers them by name
+ * for BI tools.
+ */
+public final class Warehouse {
+
+    private final SparkSession spark;
+    private final String root;
+
+    public Warehouse(SparkSession spark, String root) {
+        this.spark = spark;
+        this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    }
+
+    public SparkSession spark() {
+        return spark;
+    }
+
+    public String root() {
+        return root;
+    }
+
+    public String path(Table table) {
+        return root + "/" + table.schema() + "/" + table.name();
+    }
+
+    public boolean exists(Table table) {
+        return DeltaTable.isDeltaTable(spark, path(table));
+    }
+
+    public Dataset<Row> read(Table table) {
+        if (!exists(table)) {
+            throw new IllegalStateException("Table " + table + " does not exist yet at " + path(table)
+                    + ": run the job that writes it first");
+        }
+        return spark.read().format("delta").load(path(table));
+    }
+
+    public DeltaTable delta(Table table) {
+        return DeltaTable.forPath(spark, path(table));
+    }
+}
