@@ -4,7 +4,10 @@ import com.partnermix.common.ConfigLoader;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.RunStoppedException;
 import com.partnermix.demo.DoctorJob;
+import com.partnermix.bench.BenchJob;
+import com.partnermix.demo.DemoJob;
 import com.partnermix.generate.GenerateJob;
+import com.partnermix.ingest.IngestJob;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,9 @@ public final class Main {
 
     private static final List<Job> JOBS = List.of(
             new GenerateJob(),
+            new IngestJob(),
+            new DemoJob(),
+            new BenchJob(),
             new DoctorJob());
 
     private Main() {}

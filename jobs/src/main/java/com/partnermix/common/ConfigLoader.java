@@ -57,6 +57,13 @@ public final class ConfigLoader {
         }
     }
 
+    /** The same configuration with every folder moved (benchmark and demo scratch space). */
+    public static PartnermixConfig withPaths(PartnermixConfig c, String warehouse, String landing, String groundTruth,
+                                             String checkpoints) {
+        return new PartnermixConfig(c.spark(), new PartnermixConfig.Paths(warehouse, landing, groundTruth, checkpoints),
+                c.privacy(), c.ingest(), c.generator(), c.bench());
+    }
+
     /** The raw merged tree, for subcommands that read their own sections (for instance data-quality files). */
     static ObjectNode readWithIncludes(Path file) {
         JsonNode node;

@@ -1,0 +1,95 @@
+package com.partnermix.bench;
+
+import com.partnermix.cli.Args;
+import com.partnermix.cli.Job;
+import com.partnermix.cli.JobContext;
+import com.partnermix.cli.Main;
+import com.partnermix.common.ConfigLoader;
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.Warehouse;
+import com.partnermix.pipeline.HeapMeter;
+import com.partnermix.pipeline.LocalFolders;
+import com.partnermix.pipeline.NightlyPipeline;
+import com.partnermix.pipeline.Stage;
+
+import java.nio.file.Files;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code bench}: generates (or reuses) a landing zone of N persons x D days under
+ * {@code bench.work_dir}, runs every stage that exists for every day, and prints per stage:
+ * rows in, rows out, wall time, rows per second and peak driver heap.
+ */
+public final class BenchJob implements Job {
+
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "benchmark: generate N persons x D days (or --reuse), time every stage, print a table";
+    }
+
+    @Override
+    public int run(JobContext context) throws Exception {
+        Args args = context.args();
+        PartnermixConfig base = context.config();
+        LocalDate last = args.date() == null ? LocalDate.parse("2026-11-20") : args.date();
+        int persons = args.intOption("persons", base.bench().persons());
+        int days = args.intOption("days", base.bench().days());
+        String work = base.bench().workDir();
+        PartnermixConfig config = ConfigLoader.withPaths(base, work + "/warehouse", work + "/landing",
+                work + "/ground-truth", work + "/checkpoints");
+        boolean reuse = args.flag("reuse") && Files.isDirectory(LocalFolders.localPath(config.paths().landing()));
+
+        List<String> rows = new ArrayList<>();
+        LocalFolders.wipe(config.paths().warehouse());
+        LocalFolders.wipe(config.paths().checkpoints());
+        var spark = context.spark();
+        if (!reuse) {
+            LocalFolders.wipe(config.paths().landing());
+            LocalFolders.wipe(config.paths().groundTruth());
+            HeapMeter.reset();
+            long t0 = System.nanoTime();
+            String[] generateArgs = {"generate", "--date", last.toString(), "--days", Integer.toString(days),
+                    "--persons", Integer.toString(persons)};
+            int code = Main.jobs().get("generate").run(new JobContext(Args.parse(generateArgs), config, spark));
+            if (code != 0) {
+                return code;
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long lines = spark.read().text(config.paths().landing() + "/touchpoints/*/*").count();
+            rows.add(row("generate", 0, lines, seconds, HeapMeter.peakMiB()));
+        }
+        Warehouse wh = new Warehouse(spark, config.paths().warehouse());
+        for (Stage stage : NightlyPipeline.stages()) {
+            HeapMeter.reset();
+            long in = 0;
+            long out = 0;
+            long t0 = System.nanoTime();
+            for (LocalDate day = last.minusDays(days - 1); !day.isAfter(last); day = day.plusDays(1)) {
+                Stage.Result result = stage.run(wh, config, day);
+                in += result.rowsIn();
+                out += result.rowsOut();
+                System.out.printf("   %s %-10s %,12d in %,12d out  %.1f s so far%n", day, stage.name(),
+                        result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9);
+            }
+            rows.add(row(stage.name(), in, out, (System.nanoTime() - t0) / 1e9, HeapMeter.peakMiB()));
+        }
+        System.out.printf("%n== bench: %,d persons x %d days ending %s, %d cores, max heap %,d MiB%n", persons, days,
+                last, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        System.out.printf("%-10s %14s %14s %10s %12s %14s%n", "stage", "rows in", "rows out", "wall s", "rows/s",
+                "peak heap MiB");
+        rows.forEach(System.out::println);
+        return 0;
+    }
+
+    private static String row(String stage, long in, long out, double seconds, long heapMiB) {
+        long rate = seconds > 0 ? Math.round(Math.max(in, out) / seconds) : 0;
+        return String.format("%-10s %,14d %,14d %10.1f %,12d %,14d", stage, in, out, seconds, rate, heapMiB);
+    }
+}

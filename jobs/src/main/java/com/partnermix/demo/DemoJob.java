@@ -1,0 +1,109 @@
+package com.partnermix.demo;
+
+import com.partnermix.cli.Args;
+import com.partnermix.cli.Job;
+import com.partnermix.cli.JobContext;
+import com.partnermix.cli.Main;
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.Table;
+import com.partnermix.common.Warehouse;
+import com.partnermix.pipeline.LocalFolders;
+import com.partnermix.pipeline.NightlyPipeline;
+import com.partnermix.pipeline.Stage;
+import org.apache.spark.sql.Row;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.sum;
+
+/**
+ * {@code demo}: the whole nightly pipeline on generated sample data, on this machine. Wipes
+ * the local demo folders, generates a landing zone, runs every stage for every generated
+ * day, and prints a summary (rows per table, quarantine reasons, the ingest balance).
+ */
+public final class DemoJob implements Job {
+
+    /** A fixed default so that the demo gives the same output every time (jobs never use today). */
+    static final LocalDate DEFAULT_DATE = LocalDate.parse("2026-11-20");
+
+    @Override
+    public String name() {
+        return "demo";
+    }
+
+    @Override
+    public String summary() {
+        return "generate sample data and run the whole nightly pipeline for every day, then summarise";
+    }
+
+    @Override
+    public int run(JobContext context) throws Exception {
+        Args args = context.args();
+        PartnermixConfig config = context.config();
+        LocalDate last = args.date() == null ? DEFAULT_DATE : args.date();
+        int days = args.intOption("days", config.generator().days());
+        int persons = args.intOption("persons", config.generator().persons());
+        long started = System.nanoTime();
+
+        for (String folder : List.of(config.paths().warehouse(), config.paths().landing(),
+                config.paths().groundTruth(), config.paths().checkpoints())) {
+            LocalFolders.wipe(folder);
+        }
+        System.out.printf("== demo: %d persons, %d days ending %s%n", persons, days, last);
+        String[] generateArgs = {"generate", "--date", last.toString(), "--days", Integer.toString(days),
+                "--persons", Integer.toString(persons)};
+        int generated = Main.jobs().get("generate").run(new JobContext(Args.parse(generateArgs), config, context.spark()));
+        if (generated != 0) {
+            return generated;
+        }
+
+        Warehouse wh = context.warehouse();
+        List<Stage> stages = NightlyPipeline.stages();
+        for (LocalDate day = last.minusDays(days - 1); !day.isAfter(last); day = day.plusDays(1)) {
+            for (Stage stage : stages) {
+                long t0 = System.nanoTime();
+                Stage.Result result = stage.run(wh, config, day);
+                System.out.printf("   %s %-10s %,10d rows in  %,10d rows out  %5.1f s%n", day, stage.name(),
+                        result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        System.out.println(summary(wh));
+        System.out.printf("== demo finished in %.0f s; warehouse: %s%n", (System.nanoTime() - started) / 1e9,
+                config.paths().warehouse());
+        return 0;
+    }
+
+    static String summary(Warehouse wh) {
+        StringBuilder out = new StringBuilder("\n== tables\n");
+        for (Table table : allTables()) {
+            if (wh.exists(table)) {
+                out.append(String.format("   %-28s %,12d rows%n", table, wh.read(table).count()));
+            }
+        }
+        Table runs = com.partnermix.common.Tables.BRONZE_INGEST_RUNS;
+        out.append("\n== ingest balance over all deliveries (landing = accepted + quarantined + duplicates)\n");
+        for (Row r : wh.read(runs).groupBy("feed").agg(sum("landing_lines"), sum("accepted"), sum("quarantined"),
+                sum("duplicates")).orderBy("feed").collectAsList()) {
+            long landing = r.getLong(1);
+            long accounted = r.getLong(2) + r.getLong(3) + r.getLong(4);
+            out.append(String.format("   %-12s landing %,10d = accepted %,10d + quarantined %,6d + duplicates %,6d  %s%n",
+                    r.getString(0), landing, r.getLong(2), r.getLong(3), r.getLong(4), landing == accounted ? "ok" : "MISMATCH"));
+        }
+        out.append("\n== quarantine reasons\n");
+        for (Row r : wh.read(com.partnermix.common.Tables.BRONZE_QUARANTINE).groupBy("feed", "reason").count()
+                .orderBy(desc("count"), col("feed"), col("reason")).collectAsList()) {
+            out.append(String.format("   %-12s %-32s %,8d%n", r.getString(0), r.getString(1), r.getLong(2)));
+        }
+        return out.toString();
+    }
+
+    static List<Table> allTables() {
+        List<Table> tables = new ArrayList<>(com.partnermix.common.Tables.BRONZE);
+        tables.add(com.partnermix.common.Tables.SILVER_DIM_PARTNER);
+        return tables;
+    }
+}

@@ -1,0 +1,301 @@
+package com.partnermix.ingest;
+
+import com.partnermix.cli.Job;
+import com.partnermix.cli.JobContext;
+import com.partnermix.common.DeltaWrites;
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.RunStoppedException;
+import com.partnermix.common.Table;
+import com.partnermix.common.Tables;
+import com.partnermix.common.Warehouse;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * {@code ingest --date D}: reads delivery day D of every landing feed into the bronze Delta
+ * tables. Each line is accepted, quarantined with its reason, or dropped as a duplicate of
+ * a record already stored, and the job prints those counts per feed (they always add up to
+ * the landing lines). Rerunning a date gives the same tables.
+ */
+public final class IngestJob implements Job {
+
+    @Override
+    public String name() {
+        return "ingest";
+    }
+
+    @Override
+    public String summary() {
+        return "landing feeds of --date -> bronze Delta tables, bad lines to bronze.quarantine";
+    }
+
+    @Override
+    public int run(JobContext context) {
+        LocalDate date = context.date();
+        IngestReport report = ingest(context.spark(), context.warehouse(), context.config(), date);
+        System.out.println(report.format());
+        return 0;
+    }
+
+    public static IngestReport ingest(SparkSession spark, Warehouse wh, PartnermixConfig config, LocalDate date) {
+        return new Run(spark, wh, config, date).execute();
+    }
+
+    /** One night's ingest; a class so that the per-feed steps share their inputs without long argument lists. */
+    private static final class Run {
+        private final SparkSession spark;
+        private final Warehouse wh;
+        private final PartnermixConfig config;
+        private final LocalDate date;
+        private final Landing landing;
+        private final Pii pii;
+        private final String runId;
+        private final String stagingRoot;
+        private final List<Dataset<Row>> quarantined = new ArrayList<>();
+        private final List<IngestReport.FeedCounts> counts = new ArrayList<>();
+
+        Run(SparkSession spark, Warehouse wh, PartnermixConfig config, LocalDate date) {
+            this.spark = spark;
+            this.wh = wh;
+            this.config = config;
+            this.date = date;
+            this.landing = new Landing(spark, config.paths().landing(), date);
+            this.pii = new Pii(config.privacy().salt(), config.privacy().ipv4PrefixBits(),
+                    config.privacy().ipv6PrefixBits());
+            this.runId = "ingest:" + date;
+            this.stagingRoot = config.paths().checkpoints() + "/staging/ingest/dt=" + date;
+        }
+
+        IngestReport execute() {
+            // List every feed first: a missing required feed stops the run before anything is written.
+            Map<Landing.Feed, List<String>> files = new HashMap<>();
+            for (Landing.Feed feed : Landing.Feed.values()) {
+                files.put(feed, landing.files(feed));
+            }
+            ingestPartners(files.get(Landing.Feed.PARTNERS));
+            Set<String> knownPartners = knownPartnerIds();
+            ingestCsvFeed(Landing.Feed.FX_RATES, files.get(Landing.Feed.FX_RATES), Contract.FX_COLUMNS,
+                    CsvRecords.FX_SCHEMA, CsvRecords::fxRate, Tables.BRONZE_FX_RATES);
+            ingestCsvFeed(Landing.Feed.SPEND, files.get(Landing.Feed.SPEND), Contract.SPEND_COLUMNS,
+                    CsvRecords.SPEND_SCHEMA, CsvRecords::spend, Tables.BRONZE_SPEND);
+            ingestTouchpoints(files.get(Landing.Feed.TOUCHPOINTS), knownPartners);
+            ingestOrders(files.get(Landing.Feed.ORDERS));
+            writeQuarantine();
+            writeRunCounts();
+            return new IngestReport(date, counts, quarantineReasons());
+        }
+
+        private void ingestPartners(List<String> partnerFiles) {
+            Map<String, CsvRecords.Header> headers = headers(partnerFiles, Contract.PARTNER_COLUMNS);
+            Dataset<Row> parsed = stage(Landing.Feed.PARTNERS, ParsedLines.parse(landing.lines(partnerFiles),
+                    csvParser(headers, CsvRecords::partner), CsvRecords.PARTNER_SCHEMA, pii));
+            // A snapshot is the whole catalog: one row per partner, the first copy wins.
+            Dataset<Row> classified = IngestTransforms.classifyDuplicates(valid(parsed), null, List.of("partner_id"), date);
+            Dataset<Row> snapshot = accepted(classified, CsvRecords.PARTNER_SCHEMA)
+                    .withColumn("snapshot_date", lit(java.sql.Date.valueOf(date)));
+            DeltaWrites.replaceSlice(wh, Tables.BRONZE_PARTNER_SNAPSHOTS, snapshot,
+                    "snapshot_date = '" + date + "'");
+            record(Landing.Feed.PARTNERS, partnerFiles.size(), parsed, classified);
+            DeltaWrites.overwrite(wh, Tables.SILVER_DIM_PARTNER,
+                    IngestTransforms.partnerDimension(wh.read(Tables.BRONZE_PARTNER_SNAPSHOTS)));
+        }
+
+        /** Partner ids of every catalog snapshot up to today: a small, bounded set (the catalog's size). */
+        private Set<String> knownPartnerIds() {
+            List<Row> ids = wh.read(Tables.BRONZE_PARTNER_SNAPSHOTS)
+                    .where(col("snapshot_date").leq(lit(java.sql.Date.valueOf(date))))
+                    .select("partner_id").distinct().collectAsList();
+            Set<String> known = new HashSet<>();
+            ids.forEach(r -> known.add(r.getString(0)));
+            return known;
+        }
+
+        private void ingestCsvFeed(Landing.Feed feed, List<String> feedFiles, List<String> columns, StructType schema,
+                                   CsvRowParser rowParser, Table table) {
+            Map<String, CsvRecords.Header> headers = headers(feedFiles, columns);
+            Dataset<Row> parsed = stage(feed, ParsedLines.parse(landing.lines(feedFiles),
+                    csvParser(headers, rowParser), schema, pii));
+            // Rates and spend may be corrected by a later delivery: exact copies are duplicates,
+            // a changed value is a new row, and readers take the latest delivery per natural key.
+            List<String> keys = Arrays.asList(schema.fieldNames());
+            insertOnce(feed, table, feedFiles.size(), parsed, keys, null);
+        }
+
+        private void ingestTouchpoints(List<String> touchFiles, Set<String> knownPartners) {
+            TouchpointParser parser = new TouchpointParser(pii, config.ingest().maxIdLength(), date,
+                    config.ingest().maxFutureSkewHours());
+            LineParser withPartnerCheck = (file, line) -> {
+                Row row = parser.parse(line);
+                String partnerId = row.getString(5);
+                if (partnerId != null && "affiliate".equals(row.getString(4)) && !knownPartners.contains(partnerId)) {
+                    throw new Rejection("unknown_partner", "partner_id " + partnerId + " is not in the partner catalog");
+                }
+                return row;
+            };
+            Dataset<Row> parsed = stage(Landing.Feed.TOUCHPOINTS,
+                    ParsedLines.parse(landing.lines(touchFiles), withPartnerCheck, TouchpointParser.SCHEMA, pii));
+            // Re-deliveries repeat the event, so its event_date: only the batch's dates need to be scanned.
+            List<Object> eventDates = new ArrayList<>();
+            valid(parsed).select("event_date").distinct().collectAsList().forEach(r -> eventDates.add(r.get(0)));
+            Column pruning = eventDates.isEmpty() ? lit(false) : col("t.event_date").isin(eventDates.toArray());
+            insertOnce(Landing.Feed.TOUCHPOINTS, Tables.BRONZE_TOUCHPOINTS, touchFiles.size(), parsed,
+                    List.of("event_id"), pruning, "event_date");
+        }
+
+        private void ingestOrders(List<String> orderFiles) {
+            OrderParser parser = new OrderParser(config.ingest().maxIdLength());
+            Dataset<Row> parsed = stage(Landing.Feed.ORDERS,
+                    ParsedLines.parse(landing.lines(orderFiles), (file, line) -> parser.parse(line), OrderParser.SCHEMA, pii));
+            // An order version is (order_id, updated_ts); the history of versions is kept.
+            insertOnce(Landing.Feed.ORDERS, Tables.BRONZE_ORDERS, orderFiles.size(), parsed,
+                    List.of("order_id", "updated_ts"), null);
+        }
+
+        private void insertOnce(Landing.Feed feed, Table table, int fileCount, Dataset<Row> parsed, List<String> keys,
+                                Column pruning, String... partitionBy) {
+            StructType schema = dataSchema(parsed);
+            Dataset<Row> stored = null;
+            if (wh.exists(table)) {
+                Dataset<Row> target = wh.read(table).as("t");
+                if (pruning != null) {
+                    target = target.where(pruning);
+                }
+                List<Column> storedCols = new ArrayList<>();
+                keys.forEach(k -> storedCols.add(col("t." + k).as(k)));
+                storedCols.add(col("t.delivery_date").as("delivery_date"));
+                stored = target.select(storedCols.toArray(Column[]::new));
+            }
+            Dataset<Row> classified = IngestTransforms.classifyDuplicates(valid(parsed), stored, keys, date);
+            Dataset<Row> rows = accepted(classified, schema)
+                    .withColumn("delivery_date", lit(java.sql.Date.valueOf(date)))
+                    .withColumn("ingest_run_id", lit(runId));
+            DeltaWrites.insertOnce(wh, table, rows, keys, "delivery_date", pruning, partitionBy);
+            record(feed, fileCount, parsed, classified);
+        }
+
+        private Dataset<Row> accepted(Dataset<Row> classified, StructType schema) {
+            List<Column> columns = new ArrayList<>();
+            for (String name : schema.fieldNames()) {
+                columns.add(col(name));
+            }
+            columns.add(col(ParsedLines.SOURCE_FILE));
+            return classified.where(col(IngestTransforms.DISPOSITION).equalTo(IngestTransforms.ACCEPTED))
+                    .select(columns.toArray(Column[]::new));
+        }
+
+        private static StructType dataSchema(Dataset<Row> parsed) {
+            StructType schema = new StructType();
+            for (var field : parsed.schema().fields()) {
+                if (!List.of(ParsedLines.SOURCE_FILE, ParsedLines.RAW_LINE, ParsedLines.REJECT_REASON,
+                        ParsedLines.REJECT_DETAIL).contains(field.name())) {
+                    schema = schema.add(field);
+                }
+            }
+            return schema;
+        }
+
+        private static Dataset<Row> valid(Dataset<Row> parsed) {
+            return parsed.where(col(ParsedLines.REJECT_REASON).isNull());
+        }
+
+        /** Parsing runs once: its result is staged as Parquet and every later step reads the stage. */
+        private Dataset<Row> stage(Landing.Feed feed, Dataset<Row> parsed) {
+            String path = stagingRoot + "/" + feed.folder;
+            parsed.write().mode(SaveMode.Overwrite).parquet(path);
+            Dataset<Row> staged = spark.read().parquet(path);
+            quarantined.add(staged.where(col(ParsedLines.REJECT_REASON).isNotNull())
+                    .select(lit(java.sql.Date.valueOf(date)).as("delivery_date"), lit(feed.folder).as("feed"),
+                            col(ParsedLines.SOURCE_FILE), col(ParsedLines.REJECT_REASON).as("reason"),
+                            col(ParsedLines.REJECT_DETAIL).as("detail"), col(ParsedLines.RAW_LINE),
+                            lit(runId).as("ingest_run_id")));
+            return staged;
+        }
+
+        private void record(Landing.Feed feed, int fileCount, Dataset<Row> parsed, Dataset<Row> classified) {
+            long landingLines = parsed.count();
+            long rejected = parsed.where(col(ParsedLines.REJECT_REASON).isNotNull()).count();
+            long accepted = 0;
+            long duplicates = 0;
+            for (Row r : classified.groupBy(IngestTransforms.DISPOSITION).count().collectAsList()) {
+                if (IngestTransforms.ACCEPTED.equals(r.getString(0))) {
+                    accepted = r.getLong(1);
+                } else {
+                    duplicates = r.getLong(1);
+                }
+            }
+            var feedCounts = new IngestReport.FeedCounts(feed.folder, fileCount, landingLines, accepted, rejected, duplicates);
+            if (!feedCounts.balanced()) {
+                throw new RunStoppedException("counts of " + feed.folder + " for " + date + " do not add up: " + feedCounts);
+            }
+            counts.add(feedCounts);
+        }
+
+        private void writeQuarantine() {
+            Dataset<Row> all = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
+            DeltaWrites.replaceSlice(wh, Tables.BRONZE_QUARANTINE, all, "delivery_date = '" + date + "'");
+        }
+
+        private void writeRunCounts() {
+            List<Row> rows = counts.stream().map(c -> org.apache.spark.sql.RowFactory.create(
+                    java.sql.Date.valueOf(date), c.feed(), c.files(), c.landingLines(), c.accepted(), c.quarantined(),
+                    c.duplicates(), runId)).toList();
+            StructType schema = new StructType()
+                    .add("delivery_date", "date").add("feed", "string").add("files", "int")
+                    .add("landing_lines", "long").add("accepted", "long").add("quarantined", "long")
+                    .add("duplicates", "long").add("ingest_run_id", "string");
+            DeltaWrites.replaceSlice(wh, Tables.BRONZE_INGEST_RUNS, spark.createDataFrame(rows, schema),
+                    "delivery_date = '" + date + "'");
+        }
+
+        private Map<String, Long> quarantineReasons() {
+            Map<String, Long> reasons = new java.util.TreeMap<>();
+            wh.read(Tables.BRONZE_QUARANTINE).where(col("delivery_date").equalTo(lit(java.sql.Date.valueOf(date))))
+                    .groupBy("reason").count().collectAsList()
+                    .forEach(r -> reasons.put(r.getString(0), r.getLong(1)));
+            return reasons;
+        }
+
+        private Map<String, CsvRecords.Header> headers(List<String> feedFiles, List<String> columns) {
+            Map<String, CsvRecords.Header> headers = new HashMap<>();
+            for (String file : feedFiles) {
+                String header = landing.header(file);
+                headers.put(Landing.relative(file), CsvRecords.Header.of(header, columns, file));
+            }
+            return headers;
+        }
+
+        private static LineParser csvParser(Map<String, CsvRecords.Header> headers, CsvRowParser rowParser) {
+            return (file, line) -> {
+                CsvRecords.Header header = headers.get(file);
+                if (header == null) {
+                    throw new IllegalStateException("no header known for " + file);
+                }
+                if (header.isHeaderLine(line)) {
+                    return null;
+                }
+                return rowParser.parse(header, line);
+            };
+        }
+    }
+
+    @FunctionalInterface
+    interface CsvRowParser extends java.io.Serializable {
+        Row parse(CsvRecords.Header header, String line);
+    }
+}

@@ -1,0 +1,117 @@
+package com.partnermix.ingest;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.lag;
+import static org.apache.spark.sql.functions.lead;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
+
+/** Pure steps of the ingest: no paths, no config, Datasets in and out. */
+public final class IngestTransforms {
+
+    public static final String DISPOSITION = "disposition";
+    public static final String ACCEPTED = "accepted";
+    public static final String DUPLICATE = "duplicate";
+    static final String STORED_DELIVERY = "stored_delivery_date";
+
+    private IngestTransforms() {}
+
+    /**
+     * Marks each valid row {@code accepted} or {@code duplicate}. A duplicate is a second copy
+     * inside this delivery (the first by file and line text wins, so reruns pick the same one),
+     * or a key already stored from an earlier delivery. A key stored from this same delivery
+     * (a rerun) or a later one (deliveries ingested out of order) is accepted, so the counts of
+     * a delivery do not change when it is rerun.
+     *
+     * @param storedKeys the key columns plus {@code delivery_date} of what the table holds, or null
+     */
+    public static Dataset<Row> classifyDuplicates(Dataset<Row> valid, Dataset<Row> storedKeys, List<String> keys,
+                                                  LocalDate deliveryDate) {
+        Column[] keyCols = keys.stream().map(k -> col(k)).toArray(Column[]::new);
+        WindowSpec firstCopy = Window.partitionBy(keyCols).orderBy(col(ParsedLines.SOURCE_FILE), col(ParsedLines.RAW_LINE));
+        Dataset<Row> ranked = valid.withColumn("copy_rank", row_number().over(firstCopy));
+        Column earlierDelivery;
+        if (storedKeys == null) {
+            earlierDelivery = lit(false);
+        } else {
+            Dataset<Row> stored = storedKeys.withColumnRenamed("delivery_date", STORED_DELIVERY);
+            ranked = ranked.join(stored, scala.collection.JavaConverters.asScalaBuffer(keys).toSeq(), "left");
+            earlierDelivery = coalesce(col(STORED_DELIVERY).lt(lit(java.sql.Date.valueOf(deliveryDate))), lit(false));
+        }
+        return ranked.withColumn(DISPOSITION,
+                        when(col("copy_rank").gt(1).or(earlierDelivery), lit(DUPLICATE)).otherwise(lit(ACCEPTED)))
+                .drop("copy_rank", STORED_DELIVERY);
+    }
+
+    /**
+     * The partner catalog as a slowly changing dimension (type 2) rebuilt from every daily
+     * snapshot: a new version starts whenever any attribute changes. {@code valid_to} is
+     * exclusive and null while open; a partner missing from the newest snapshot is closed the
+     * day after it was last seen. The first version is valid from the partner's joined date (or
+     * its first snapshot if earlier) so that older touches still resolve.
+     */
+    public static Dataset<Row> partnerDimension(Dataset<Row> snapshots) {
+        List<String> attributes = Arrays.stream(CsvRecords.PARTNER_SCHEMA.fieldNames())
+                .filter(name -> !name.equals("partner_id")).toList();
+        Column attributeHash = sha2(to_json(struct(attributes.stream().map(a -> col(a)).toArray(Column[]::new))), 256);
+        WindowSpec byPartner = Window.partitionBy("partner_id").orderBy("snapshot_date");
+        Dataset<Row> marked = snapshots
+                .withColumn("attribute_hash", attributeHash)
+                .withColumn("previous_hash", lag("attribute_hash", 1).over(byPartner))
+                .withColumn("previous_snapshot", lag("snapshot_date", 1).over(byPartner))
+                .withColumn("latest_snapshot", max("snapshot_date").over(Window.partitionBy(lit(1))))
+                .withColumn("starts_version", when(col("previous_hash").isNull()
+                        .or(col("previous_hash").notEqual(col("attribute_hash"))), 1).otherwise(0))
+                .withColumn("version", sum("starts_version").over(byPartner));
+        Column[] firstValues = attributes.stream()
+                .map(a -> org.apache.spark.sql.functions.first(a).as(a)).toArray(Column[]::new);
+        Dataset<Row> versions = marked
+                .groupBy(col("partner_id"), col("version"))
+                .agg(min("snapshot_date").as("first_seen"), concatAll(max("snapshot_date").as("last_seen"),
+                        max("latest_snapshot").as("latest_snapshot"), firstValues));
+        WindowSpec versionOrder = Window.partitionBy("partner_id").orderBy("version");
+        return versions
+                .withColumn("next_version_from", lead("first_seen", 1).over(versionOrder))
+                .withColumn("valid_from", when(col("version").equalTo(1), least(col("joined_date"), col("first_seen")))
+                        .otherwise(col("first_seen")))
+                .withColumn("valid_to", when(col("next_version_from").isNotNull(), col("next_version_from"))
+                        .when(col("last_seen").lt(col("latest_snapshot")), date_add(col("last_seen"), 1)))
+                .withColumn("is_current", col("valid_to").isNull())
+                .select(concatAll(col("partner_id"), col("version"),
+                        attributes.stream().map(a -> col(a)).toArray(Column[]::new),
+                        col("valid_from"), col("valid_to"), col("is_current"), col("first_seen"), col("last_seen")));
+    }
+
+    private static Column[] concatAll(Object... parts) {
+        java.util.List<Column> out = new java.util.ArrayList<>();
+        for (Object part : parts) {
+            if (part instanceof Column c) {
+                out.add(c);
+            } else {
+                out.addAll(Arrays.asList((Column[]) part));
+            }
+        }
+        return out.toArray(Column[]::new);
+    }
+}

@@ -1,0 +1,97 @@
+package com.partnermix.ingest;
+
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Applies a {@link LineParser} to {@code (source_file, line)} rows. Every input line comes out
+ * exactly once (CSV headers excepted): either with its typed columns, or with the columns
+ * null and {@code reject_reason}/{@code reject_detail} set. {@code raw_line} is kept for all
+ * rows, with personal data redacted, so later checks can quarantine a row too.
+ */
+public final class ParsedLines {
+
+    public static final String SOURCE_FILE = "source_file";
+    public static final String RAW_LINE = "raw_line";
+    public static final String REJECT_REASON = "reject_reason";
+    public static final String REJECT_DETAIL = "reject_detail";
+
+    private ParsedLines() {}
+
+    public static StructType schemaOf(StructType parsed) {
+        return new StructType(parsed.fields())
+                .add(SOURCE_FILE, DataTypes.StringType)
+                .add(RAW_LINE, DataTypes.StringType)
+                .add(REJECT_REASON, DataTypes.StringType)
+                .add(REJECT_DETAIL, DataTypes.StringType);
+    }
+
+    public static Dataset<Row> parse(Dataset<Row> lines, LineParser parser, StructType parsedSchema, Pii pii) {
+        int width = parsedSchema.size();
+        MapPartitionsFunction<Row, Row> fn = (Iterator<Row> input) -> new Iterator<>() {
+            private Row next = advance();
+
+            private Row advance() {
+                while (input.hasNext()) {
+                    Row in = input.next();
+                    String file = in.getString(0);
+                    String line = in.getString(1);
+                    Row out = parseOne(parser, pii, width, file, line);
+                    if (out != null) {
+                        return out;
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public Row next() {
+                Row current = next;
+                next = advance();
+                return current;
+            }
+        };
+        return lines.mapPartitions(fn, Encoders.row(schemaOf(parsedSchema)));
+    }
+
+    static Row parseOne(LineParser parser, Pii pii, int width, String file, String line) {
+        List<Object> values = new ArrayList<>(width + 4);
+        String reason = null;
+        String detail = null;
+        try {
+            Row parsed = parser.parse(file, line);
+            if (parsed == null) {
+                return null;
+            }
+            for (int i = 0; i < width; i++) {
+                values.add(parsed.get(i));
+            }
+        } catch (Rejection rejection) {
+            values.clear();
+            for (int i = 0; i < width; i++) {
+                values.add(null);
+            }
+            reason = rejection.reason();
+            detail = rejection.detail();
+        }
+        values.add(file);
+        values.add(pii.redactRawLine(line));
+        values.add(reason);
+        values.add(detail);
+        return RowFactory.create(values.toArray());
+    }
+}

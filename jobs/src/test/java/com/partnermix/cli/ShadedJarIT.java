@@ -1,0 +1,55 @@
+package com.partnermix.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs after {@code package}: the jars users actually run, not the test classpath. */
+class ShadedJarIT {
+
+    private static final Path ALL_JAR = Path.of(System.getProperty("partnermix.allJar", "target/partnermix-all.jar"));
+    private static final Path CLUSTER_JAR =
+            Path.of(System.getProperty("partnermix.clusterJar", "target/partnermix-cluster.jar"));
+
+    @Test
+    void deltaResolvesAsADataSourceInsideTheAllInJar() throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g"));
+        // Only the flag the manifest cannot carry: the --add-opens come from the jar's Add-Opens entry.
+        command.add("-Djdk.reflect.useDirectMethodHandle=false");
+        command.addAll(List.of("-jar", ALL_JAR.toString(), "doctor", "--set", "paths.warehouse=target/it-warehouse"));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(5, TimeUnit.MINUTES), "doctor did not finish");
+        assertEquals(0, process.exitValue(), output);
+        assertTrue(output.contains("delta round trip: version 0 has 5 rows, version 1 has 7 rows -> OK"), output);
+    }
+
+    @Test
+    void clusterJarBundlesDeltaAndDeequButNotSpark() throws IOException {
+        try (JarFile jar = new JarFile(CLUSTER_JAR.toFile())) {
+            assertNotNull(jar.getEntry("com/partnermix/cli/Main.class"));
+            assertNotNull(jar.getEntry("io/delta/tables/DeltaTable.class"));
+            assertNotNull(jar.getEntry("com/amazon/deequ/VerificationSuite.class"));
+            assertNull(jar.getEntry("org/apache/spark/SparkContext.class"), "Spark must come from the cluster");
+            assertNull(jar.getEntry("scala/Option.class"), "Scala must come from the cluster");
+            String services = new String(jar.getInputStream(
+                    jar.getEntry("META-INF/services/org.apache.spark.sql.sources.DataSourceRegister")).readAllBytes(),
+                    StandardCharsets.UTF_8);
+            assertTrue(Arrays.asList(services.split("\\s+")).contains("org.apache.spark.sql.delta.sources.DeltaDataSource"),
+                    services);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package com.partnermix.common;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void localConfigLoadsWithBusinessSettingsIncluded() {
+        PartnermixConfig config = ConfigLoader.load(Path.of("conf/local.yaml"), List.of(), Map.of("PARTNERMIX_HOME", "/srv/pm"));
+        assertEquals("local[2]", config.spark().master());
+        assertEquals("/srv/pm/var/warehouse", config.paths().warehouse());
+        assertEquals(128, config.ingest().maxIdLength());
+        assertEquals("partnermix-local-demo-salt", config.privacy().salt());
+    }
+
+    @Test
+    void clusterExampleHasNoMasterAndNeedsTheSaltFromTheEnvironment() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load(Path.of("conf/cluster.example.yaml"), List.of(), Map.of()));
+        assertTrue(e.getMessage().contains("PARTNERMIX_SALT"), e.getMessage());
+        PartnermixConfig config = ConfigLoader.load(Path.of("conf/cluster.example.yaml"), List.of(),
+                Map.of("PARTNERMIX_SALT", "s3cret"));
+        assertEquals("", config.spark().master());
+        assertTrue(config.paths().warehouse().startsWith("s3a://"));
+    }
+
+    @Test
+    void commandLineOverridesKeepTheirTypeAndDottedSparkKeys() {
+        PartnermixConfig config = ConfigLoader.load(Path.of("conf/local.yaml"),
+                List.of("spark.shuffle_partitions=16", "spark.settings.spark.sql.adaptive.enabled=false",
+                        "generator.gzip=true"), Map.of());
+        assertEquals(16, config.spark().shufflePartitions());
+        assertEquals("false", config.spark().settings().get("spark.sql.adaptive.enabled"));
+        assertTrue(config.generator().gzip());
+    }
+
+    @Test
+    void aTypoInAKeyIsAnErrorNamingTheKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load(Path.of("conf/local.yaml"), List.of("ingest.max_id_lenght=5"), Map.of()));
+        assertTrue(e.getMessage().contains("max_id_lenght"), e.getMessage());
+    }
+
+    @Test
+    void malformedYamlNamesFileAndLine() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "spark:\n  master: local\n paths: [\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load(bad, List.of(), Map.of()));
+        assertTrue(e.getMessage().contains("bad.yaml") && e.getMessage().contains("line 3"), e.getMessage());
+    }
+}

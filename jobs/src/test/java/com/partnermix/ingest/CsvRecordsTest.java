@@ -1,0 +1,70 @@
+package com.partnermix.ingest;
+
+import com.partnermix.common.RunStoppedException;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CsvRecordsTest {
+
+    static final String PARTNER_HEADER = String.join(",", Contract.PARTNER_COLUMNS);
+
+    private static CsvRecords.Header partnerHeader() {
+        return CsvRecords.Header.of(PARTNER_HEADER, Contract.PARTNER_COLUMNS, "partners.csv");
+    }
+
+    @Test
+    void quotedFieldsKeepCommasAndQuotes() {
+        assertEquals(List.of("a", "b,c", "say \"hi\"", ""), CsvRecords.split("a,\"b,c\",\"say \"\"hi\"\"\","));
+    }
+
+    @Test
+    void partnerRowIsTypedWithOwnedCodesSplit() {
+        Row row = CsvRecords.partner(partnerHeader(),
+                "P-CR-007,\"Maya Moves, Yoga\",creator,APAC,hybrid,0.10,,,500,USD,false,,MAYA20;MAYA-VIP,active,2025-03-01");
+        assertEquals("Maya Moves, Yoga", row.get(1));
+        assertEquals(new BigDecimal("0.10000000"), row.get(5));
+        assertEquals(new BigDecimal("500.0000"), row.get(8));
+        assertEquals(false, row.get(10));
+        assertArrayEquals(new String[] {"MAYA20", "MAYA-VIP"}, (String[]) row.get(12));
+    }
+
+    @Test
+    void partnerRulesQuarantineBadRows() {
+        CsvRecords.Header h = partnerHeader();
+        assertEquals("unknown_enum:partner_type", assertThrows(Rejection.class, () -> CsvRecords.partner(h,
+                "P-1,X,influencer,NA,cps,0.1,,,,USD,false,,,active,2025-01-01")).reason());
+        assertEquals("missing_field:cps_rate", assertThrows(Rejection.class, () -> CsvRecords.partner(h,
+                "P-1,X,coupon,NA,cps,,,,,USD,false,,,active,2025-01-01")).reason());
+        assertEquals("wrong_column_count", assertThrows(Rejection.class, () -> CsvRecords.partner(h,
+                "P-1,X,coupon,NA,cps,0.1")).reason());
+    }
+
+    @Test
+    void headerMayComeInAnyOrderButMustHaveEveryColumn() {
+        CsvRecords.Header h = CsvRecords.Header.of("usd_per_unit,currency,date", Contract.FX_COLUMNS, "fx.csv");
+        Row fx = CsvRecords.fxRate(h, "1.054,EUR,2026-11-20");
+        assertEquals("EUR", fx.get(1));
+        RunStoppedException e = assertThrows(RunStoppedException.class,
+                () -> CsvRecords.Header.of("date,channel,region,currency,spend,clicks", Contract.SPEND_COLUMNS,
+                        "landing/spend/dt=2026-11-20/spend.csv"));
+        assertTrue(e.getMessage().contains("spend.csv") && e.getMessage().contains("impressions"), e.getMessage());
+    }
+
+    @Test
+    void spendOnlyForPaidNonPartnerChannelsAndNonNegative() {
+        CsvRecords.Header h = CsvRecords.Header.of(String.join(",", Contract.SPEND_COLUMNS), Contract.SPEND_COLUMNS, "s.csv");
+        assertEquals("unknown_enum:channel", assertThrows(Rejection.class,
+                () -> CsvRecords.spend(h, "2026-11-20,affiliate,NA,USD,10,1,1")).reason());
+        assertEquals("bad_value:spend", assertThrows(Rejection.class,
+                () -> CsvRecords.spend(h, "2026-11-20,paid_search,NA,USD,-10,1,1")).reason());
+        assertEquals(6100L, CsvRecords.spend(h, "2026-11-20,paid_search,NA,USD,1840.50,220000,6100").get(6));
+    }
+}

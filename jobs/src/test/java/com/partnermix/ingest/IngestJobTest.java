@@ -1,0 +1,255 @@
+package com.partnermix.ingest;
+
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.RunStoppedException;
+import com.partnermix.common.Table;
+import com.partnermix.common.Tables;
+import com.partnermix.common.Warehouse;
+import com.partnermix.testing.LandingFixture;
+import com.partnermix.testing.SparkTestBase;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static com.partnermix.testing.LandingFixture.click;
+import static com.partnermix.testing.LandingFixture.order;
+import static com.partnermix.testing.LandingFixture.pageView;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IngestJobTest extends SparkTestBase {
+
+    private static final LocalDate D1 = LocalDate.parse("2026-11-19");
+    private static final LocalDate D2 = LocalDate.parse("2026-11-20");
+
+    /** One test's own landing zone and warehouse. */
+    private record Env(LandingFixture landing, PartnermixConfig config, Warehouse wh) {
+        IngestReport ingest(LocalDate date) {
+            return IngestJob.ingest(spark(), wh, config, date);
+        }
+
+        List<String> rows(Table table, String... columns) {
+            return wh.read(table).selectExpr(columns).collectAsList().stream()
+                    .map(Row::toString).sorted().toList();
+        }
+    }
+
+    private static Env env(String name) {
+        Path root = tmp.resolve(name);
+        PartnermixConfig config = config(root);
+        return new Env(new LandingFixture(root.resolve("landing")), config,
+                new Warehouse(spark(), config.paths().warehouse()));
+    }
+
+    @Test
+    void everyLandingLineIsAcceptedQuarantinedOrDroppedAsDuplicate() {
+        Env env = env("balance");
+        env.landing.basics(D2)
+                .file("touchpoints", D2, "part-0001.jsonl", List.of(
+                        click("e-1", "2026-11-19T21:15:03.000+08:00", "P-CR-007", "a-1"),
+                        pageView("e-2", "2026-11-19T21:16:10.000+08:00", "cart", "a-1"),
+                        "{\"event_id\":\"e-3\",\"event_ts\":\"2026-11-19T21:17:00Z\",\"event_type\":\"impression\","
+                                + "\"channel\":\"display\",\"anonymous_id\":\"a-2\",\"extra\":true}",
+                        "{\"event_id\":\"e-4\",\"event_ts\":\"2026-11-19T21:1",
+                        "{\"event_id\":\"e-5\",\"event_type\":\"click\",\"channel\":\"email\",\"anonymous_id\":\"a\"}",
+                        click("e-6", "19.11.2026 21:15", "P-CR-007", "a-1"),
+                        click("e-7", "2026-11-19T21:15:03Z", "P-CR-007", "a-1").replace("\"click\"", "\"swipe\""),
+                        click("e-8", "2026-11-19T21:15:03Z", "P-CR-007", "a-1").replace("\"partner_id\":\"P-CR-007\",", ""),
+                        click("e-9", "2026-11-19T21:15:03Z", "P-XX-404", "a-1")))
+                .file("touchpoints", D2, "part-0002.jsonl.gz", List.of(
+                        click("e-1", "2026-11-19T21:15:03.000+08:00", "P-CR-007", "a-1")))
+                .file("orders", D2, "part-0001.jsonl", List.of(
+                        order("o-1", "2026-11-19T21:17:26.000+08:00", "2026-11-19T21:17:26.000+08:00", "placed", "89.90", "a-1"),
+                        order("o-2", "2026-11-20T10:00:00Z", "2026-11-20T10:00:00Z", "placed", "\"120.00\"", "a-2"),
+                        order("o-3", "2026-11-20T10:00:00Z", "2026-11-20T10:00:00Z", "placed", "-1", "a-3"),
+                        // the same version of o-1 again, written with another offset
+                        order("o-1", "2026-11-19T13:17:26.000Z", "2026-11-19T13:17:26.000Z", "placed", "89.90", "a-1")));
+
+        IngestReport report = env.ingest(D2);
+
+        assertEquals(new IngestReport.FeedCounts("touchpoints", 2, 10, 3, 6, 1), report.feed("touchpoints"));
+        assertEquals(new IngestReport.FeedCounts("orders", 1, 4, 2, 1, 1), report.feed("orders"));
+        assertEquals(new IngestReport.FeedCounts("partners", 1, 2, 2, 0, 0), report.feed("partners"));
+        assertEquals(new IngestReport.FeedCounts("fx_rates", 1, 2, 2, 0, 0), report.feed("fx_rates"));
+        assertEquals(new IngestReport.FeedCounts("spend", 1, 1, 1, 0, 0), report.feed("spend"));
+        assertEquals(Map.of("malformed_json", 1L, "missing_field:event_ts", 1L, "bad_timestamp:event_ts", 1L,
+                "unknown_enum:event_type", 1L, "affiliate_without_partner", 1L, "unknown_partner", 1L,
+                "negative_revenue", 1L), report.quarantineReasons());
+        assertEquals(List.of("[e-1]", "[e-2]", "[e-3]"), env.rows(Tables.BRONZE_TOUCHPOINTS, "event_id"));
+        assertEquals(List.of("[touchpoints/dt=2026-11-20/part-0001.jsonl,unknown_partner]"),
+                env.rows(Tables.BRONZE_QUARANTINE, "source_file", "reason").stream()
+                        .filter(r -> r.contains("unknown_partner")).toList());
+        // The run's counts are kept for BI and the data-quality checks.
+        assertEquals(List.of("[touchpoints,10,3,6,1]"), env.wh.read(Tables.BRONZE_INGEST_RUNS)
+                .where("feed = 'touchpoints'").selectExpr("feed", "landing_lines", "accepted", "quarantined", "duplicates")
+                .collectAsList().stream().map(Row::toString).toList());
+    }
+
+    @Test
+    void duplicateDeliveriesAcrossDaysAreStoredOnceWhateverTheIngestOrder() {
+        Env inOrder = env("dedup-in-order");
+        Env reversed = env("dedup-reversed");
+        for (Env env : List.of(inOrder, reversed)) {
+            env.landing.basics(D1).basics(D2)
+                    .file("touchpoints", D1, "part-0001.jsonl", List.of(
+                            click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1"),
+                            click("e-2", "2026-11-19T10:00:00Z", "P-BX-001", "a-1")))
+                    .file("touchpoints", D2, "part-0001.jsonl", List.of(
+                            click("e-2", "2026-11-19T10:00:00Z", "P-BX-001", "a-1"),
+                            click("e-3", "2026-11-20T10:00:00Z", "P-CR-007", "a-2")))
+                    .file("orders", D1, "part-0001.jsonl", List.of())
+                    .file("orders", D2, "part-0001.jsonl", List.of());
+        }
+        inOrder.ingest(D1);
+        IngestReport second = inOrder.ingest(D2);
+        reversed.ingest(D2);
+        reversed.ingest(D1);
+
+        assertEquals(new IngestReport.FeedCounts("touchpoints", 1, 2, 1, 0, 1), second.feed("touchpoints"));
+        List<String> expected = List.of("[e-1,2026-11-19]", "[e-2,2026-11-19]", "[e-3,2026-11-20]");
+        assertEquals(expected, inOrder.rows(Tables.BRONZE_TOUCHPOINTS, "event_id", "delivery_date"));
+        assertEquals(expected, reversed.rows(Tables.BRONZE_TOUCHPOINTS, "event_id", "delivery_date"));
+    }
+
+    @Test
+    void rerunningADateGivesIdenticalTablesAndCounts() {
+        Env env = env("rerun");
+        env.landing.basics(D1)
+                .file("touchpoints", D1, "part-0001.jsonl", List.of(
+                        click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1"),
+                        click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1"),
+                        "{broken"))
+                .file("orders", D1, "part-0001.jsonl", List.of(
+                        order("o-1", "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z", "placed", "10", "a-1")));
+        IngestReport first = env.ingest(D1);
+        Map<String, List<String>> before = snapshot(env.wh);
+        IngestReport again = env.ingest(D1);
+
+        assertEquals(first.feeds(), again.feeds());
+        assertEquals(before, snapshot(env.wh));
+    }
+
+    @Test
+    void orderVersionsKeepTheirHistory() {
+        Env env = env("versions");
+        env.landing.basics(D1).basics(D2)
+                .file("touchpoints", D1, "part-0001.jsonl", List.of())
+                .file("touchpoints", D2, "part-0001.jsonl", List.of())
+                .file("orders", D1, "part-0001.jsonl", List.of(
+                        order("o-1", "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z", "placed", "100", "a-1")))
+                .file("orders", D2, "part-0001.jsonl", List.of(
+                        order("o-1", "2026-11-19T10:00:00Z", "2026-11-20T08:00:00Z", "returned", "40", "a-1")));
+        env.ingest(D1);
+        env.ingest(D2);
+        assertEquals(List.of("[o-1,placed,100.0000,2026-11-19]", "[o-1,returned,40.0000,2026-11-20]"),
+                env.rows(Tables.BRONZE_ORDERS, "order_id", "status", "revenue", "delivery_date"));
+    }
+
+    @Test
+    void noRawIpOrUserAgentIsStoredAnywhere() {
+        Env env = env("pii");
+        env.landing.basics(D1)
+                .file("touchpoints", D1, "part-0001.jsonl", List.of(
+                        click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1"),
+                        click("e-2", "2026-11-18T10:00:00Z", "P-CR-007", "a-1").substring(0, 190)))
+                .file("orders", D1, "part-0001.jsonl", List.of());
+        env.ingest(D1);
+
+        for (Table table : Tables.BRONZE) {
+            Dataset<Row> rows = env.wh.read(table);
+            for (StructField field : rows.schema().fields()) {
+                if (field.dataType().equals(DataTypes.StringType)) {
+                    long leaks = rows.where(rows.col(field.name()).contains("203.0.113.7")
+                            .or(rows.col(field.name()).contains("Mozilla"))).count();
+                    assertEquals(0, leaks, table + "." + field.name() + " holds raw personal data");
+                }
+            }
+        }
+        assertEquals(List.of("[203.0.113.0/24,true]"), env.rows(Tables.BRONZE_TOUCHPOINTS,
+                "ip_prefix", "length(ip_hash) = 64 and length(user_agent_hash) = 64"));
+        assertEquals(1, env.wh.read(Tables.BRONZE_QUARANTINE).count());
+    }
+
+    @Test
+    void aMissingRequiredFeedStopsTheRunBeforeAnythingIsWritten() {
+        Env env = env("missing-feed");
+        env.landing.basics(D1).file("touchpoints", D1, "part-0001.jsonl", List.of(
+                click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1")));
+        RunStoppedException e = assertThrows(RunStoppedException.class, () -> env.ingest(D1));
+        assertTrue(e.getMessage().contains("orders") && e.getMessage().contains("2026-11-19"), e.getMessage());
+        assertFalse(env.wh.exists(Tables.BRONZE_TOUCHPOINTS));
+    }
+
+    @Test
+    void aCsvFileMissingAColumnStopsTheRunNamingTheFile() {
+        Env env = env("missing-column");
+        env.landing.basics(D1)
+                .file("fx_rates", D1, "fx_rates.csv", List.of("date,usd_per_unit", D1 + ",1"))
+                .file("touchpoints", D1, "part-0001.jsonl", List.of())
+                .file("orders", D1, "part-0001.jsonl", List.of());
+        RunStoppedException e = assertThrows(RunStoppedException.class, () -> env.ingest(D1));
+        assertTrue(e.getMessage().contains("fx_rates/dt=2026-11-19/fx_rates.csv") && e.getMessage().contains("currency"),
+                e.getMessage());
+    }
+
+    @Test
+    void partnerSnapshotsBecomeASlowlyChangingDimension() {
+        Env env = env("scd");
+        LocalDate d3 = D2.plusDays(1);
+        for (LocalDate d : List.of(D1, D2, d3)) {
+            env.landing.basics(d)
+                    .file("touchpoints", d, "part-0001.jsonl", List.of())
+                    .file("orders", d, "part-0001.jsonl", List.of());
+        }
+        // The creator's rate rises on D2; the extension leaves the catalog on D3.
+        env.landing.file("partners", D2, "partners.csv", List.of(LandingFixture.PARTNERS_HEADER,
+                "P-CR-007,Maya Moves,creator,APAC,hybrid,0.12,,,500,USD,false,,MAYA20,active,2025-03-01",
+                "P-BX-001,CartSaver Extension,browser_extension,GLOBAL,cps,0.03,,,,USD,true,,,active,2023-11-02"));
+        env.landing.file("partners", d3, "partners.csv", List.of(LandingFixture.PARTNERS_HEADER,
+                "P-CR-007,Maya Moves,creator,APAC,hybrid,0.12,,,500,USD,false,,MAYA20,active,2025-03-01"));
+        env.ingest(D1);
+        env.ingest(D2);
+        env.ingest(d3);
+
+        assertEquals(List.of(
+                        "[P-BX-001,1,0.03000000,2023-11-02,2026-11-21,false]",
+                        "[P-CR-007,1,0.10000000,2025-03-01,2026-11-20,false]",
+                        "[P-CR-007,2,0.12000000,2026-11-20,null,true]"),
+                env.rows(Tables.SILVER_DIM_PARTNER, "partner_id", "version", "cps_rate", "valid_from", "valid_to", "is_current"));
+    }
+
+    @Test
+    void gzippedFilesAndByteOrderMarksAreRead() {
+        Env env = env("gzip-bom");
+        env.landing.basics(D1)
+                .write("touchpoints", D1, "part-0001.jsonl.gz",
+                        "\uFEFF" + click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1") + "\n")
+                .write("fx_rates", D1, "fx_rates.csv", "\uFEFFdate,currency,usd_per_unit\n" + D1 + ",USD,1\n")
+                .file("orders", D1, "part-0001.jsonl", List.of());
+        IngestReport report = env.ingest(D1);
+        assertEquals(1, report.feed("touchpoints").accepted());
+        assertEquals(1, report.feed("fx_rates").accepted());
+        assertNull(report.quarantineReasons().get("malformed_json"));
+    }
+
+    private static Map<String, List<String>> snapshot(Warehouse wh) {
+        Map<String, List<String>> tables = new TreeMap<>();
+        for (Table table : Tables.BRONZE) {
+            tables.put(table.toString(), wh.read(table).collectAsList().stream().map(Row::toString).sorted()
+                    .collect(Collectors.toList()));
+        }
+        return tables;
+    }
+}

@@ -1,0 +1,116 @@
+package com.partnermix.ingest;
+
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class TouchpointParserTest {
+
+    private final TouchpointParser parser =
+            new TouchpointParser(new Pii("salt", 24, 48), 128, LocalDate.parse("2026-11-20"), 24);
+
+    private static final String CLICK = "{\"event_id\":\"e-1\",\"event_ts\":\"2026-11-19T21:15:03.000+08:00\","
+            + "\"event_type\":\"click\",\"channel\":\"affiliate\",\"partner_id\":\"P-1\",\"anonymous_id\":\"a-1\","
+            + "\"user_id\":\"c-1\",\"ip\":\"203.0.113.7\",\"user_agent\":\"Mozilla/5.0\",\"device_type\":\"desktop\","
+            + "\"country\":\"SG\"";
+
+    private static Row parse(TouchpointParser p, String json) {
+        return p.parse(json);
+    }
+
+    private String reasonOf(String json) {
+        return assertThrows(Rejection.class, () -> parser.parse(json)).reason();
+    }
+
+    @Test
+    void validClickIsTypedAndStoredInUtc() {
+        Row row = parse(parser, CLICK + "}");
+        assertEquals("e-1", row.getAs(0));
+        assertEquals(Timestamp.from(Instant.parse("2026-11-19T13:15:03Z")), row.get(1));
+        assertEquals(java.sql.Date.valueOf("2026-11-19"), row.get(2));
+        assertEquals("affiliate", row.get(4));
+        assertEquals("P-1", row.get(5));
+        assertEquals("203.0.113.0/24", row.get(17));
+    }
+
+    @Test
+    void unknownExtraFieldsAndByteOrderMarkAreTolerated() {
+        Row row = parse(parser, "\uFEFF" + CLICK + ",\"tracker_version\":\"9.1\",\"nested\":{\"x\":1}}");
+        assertEquals("e-1", row.get(0));
+    }
+
+    @Test
+    void pageViewNeedsPageTypeButNoChannel() {
+        Row row = parse(parser, "{\"event_id\":\"e-2\",\"event_ts\":\"2026-11-19T21:16:10Z\",\"event_type\":\"page_view\","
+                + "\"page_type\":\"cart\",\"anonymous_id\":\"a-1\"}");
+        assertEquals("cart", row.get(8));
+        assertNull(row.get(4));
+        assertEquals("missing_field:page_type", reasonOf("{\"event_id\":\"e-2\",\"event_ts\":\"2026-11-19T21:16:10Z\","
+                + "\"event_type\":\"page_view\",\"anonymous_id\":\"a-1\"}"));
+    }
+
+    @ParameterizedTest(name = "missing {0}")
+    @CsvSource({"event_id", "event_ts", "event_type", "anonymous_id"})
+    void everyRequiredFieldIsRequired(String field) {
+        String json = CLICK.replaceAll("\"" + field + "\":\"[^\"]*\",?", "") + "}";
+        assertEquals("missing_field:" + field, reasonOf(json));
+    }
+
+    @Test
+    void clickAndImpressionNeedAChannel() {
+        assertEquals("missing_field:channel", reasonOf(CLICK.replace("\"channel\":\"affiliate\",", "") + "}"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({"event_type,hover", "channel,tv", "device_type,fridge"})
+    void unknownEnumValuesAreRejected(String field, String value) {
+        String json = CLICK.replaceAll("\"" + field + "\":\"[^\"]*\"", "\"" + field + "\":\"" + value + "\"") + "}";
+        assertEquals("unknown_enum:" + field, reasonOf(json));
+    }
+
+    @Test
+    void unknownPageTypeIsRejected() {
+        assertEquals("unknown_enum:page_type", reasonOf("{\"event_id\":\"e\",\"event_ts\":\"2026-11-19T21:16:10Z\","
+                + "\"event_type\":\"page_view\",\"page_type\":\"basket\",\"anonymous_id\":\"a\"}"));
+    }
+
+    @Test
+    void affiliateTouchWithoutPartnerIsRejected() {
+        assertEquals("affiliate_without_partner", reasonOf(CLICK.replace("\"partner_id\":\"P-1\",", "") + "}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"2026-11-19 21:15:03", "2026-11-19T21:15:03", "yesterday", "2026-13-40T00:00:00Z"})
+    void timestampsMustBeRfc3339WithOffset(String ts) {
+        assertEquals("bad_timestamp:event_ts", reasonOf(CLICK.replace("2026-11-19T21:15:03.000+08:00", ts) + "}"));
+    }
+
+    @Test
+    void truncatedOrNonObjectJsonIsMalformed() {
+        assertEquals("malformed_json", reasonOf(CLICK.substring(0, 60)));
+        assertEquals("malformed_json", reasonOf("[1,2,3]"));
+        assertEquals("malformed_json", reasonOf("not json"));
+    }
+
+    @Test
+    void eventsStampedAfterTheirDeliveryDayPlusSkewAreRejected() {
+        assertEquals("event_after_delivery", reasonOf(CLICK.replace("2026-11-19T21:15:03.000+08:00",
+                "2026-11-22T00:00:01Z") + "}"));
+        // Within the skew (the delivery day's end plus 24 hours) is accepted.
+        assertEquals("e-1", parse(parser, CLICK.replace("2026-11-19T21:15:03.000+08:00", "2026-11-21T23:59:59Z") + "}").get(0));
+    }
+
+    @Test
+    void identifiersOver128CharactersAreRejected() {
+        assertEquals("id_too_long:anonymous_id", reasonOf(CLICK.replace("\"a-1\"", "\"" + "x".repeat(129) + "\"") + "}"));
+    }
+}

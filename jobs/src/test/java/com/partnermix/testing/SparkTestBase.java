@@ -1,0 +1,53 @@
+package com.partnermix.testing;
+
+import com.partnermix.common.ConfigLoaderAccess;
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.SparkSessions;
+import com.partnermix.common.Warehouse;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Base of every Spark test: one SparkSession for the whole test JVM (local[2], two shuffle
+ * partitions, no UI, Delta on) built from the real conf/local.yaml, and a temporary
+ * warehouse and landing zone per test class.
+ */
+public abstract class SparkTestBase {
+
+    private static SparkSession shared;
+
+    @TempDir
+    protected static Path tmp;
+
+    protected static synchronized SparkSession spark() {
+        if (shared == null) {
+            shared = SparkSessions.create(config(Path.of(System.getProperty("java.io.tmpdir"), "partnermix-test")));
+        }
+        return shared;
+    }
+
+    /** The real local configuration with every folder moved under {@code root}. */
+    protected static PartnermixConfig config(Path root, String... extraOverrides) {
+        List<String> overrides = new ArrayList<>(List.of(
+                "paths.warehouse=" + root.resolve("warehouse"),
+                "paths.landing=" + root.resolve("landing"),
+                "paths.ground_truth=" + root.resolve("ground-truth"),
+                "paths.checkpoints=" + root.resolve("checkpoints"),
+                "spark.shuffle_partitions=2",
+                "privacy.salt=test-salt"));
+        overrides.addAll(List.of(extraOverrides));
+        return ConfigLoaderAccess.load(Path.of("conf/local.yaml"), overrides);
+    }
+
+    protected static PartnermixConfig config() {
+        return config(tmp);
+    }
+
+    protected static Warehouse warehouse() {
+        return new Warehouse(spark(), config().paths().warehouse());
+    }
+}
