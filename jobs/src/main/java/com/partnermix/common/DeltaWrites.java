@@ -40,18 +40,19 @@ public final class DeltaWrites {
                 .save(wh.path(table));
     }
 
+    /** Appends rows (creating the table on the first run). */
+    public static void append(Warehouse wh, Table table, Dataset<Row> rows, String... partitionBy) {
+        rows.write().format("delta").mode(SaveMode.Append).partitionBy(partitionBy).save(wh.path(table));
+    }
+
     /**
-     * Inserts the rows whose key is not stored yet. When the key is stored from a later
-     * delivery, the earlier delivery replaces it, so the table does not depend on the order in
-     * which deliveries were ingested. {@code pruning} restricts the scan of the target (for
-     * example to the batch's event dates); null scans everything.
+     * Inserts the rows whose key is not stored yet and replaces a stored row whose
+     * {@code deliveryColumn} is later than the incoming one, in one MERGE commit.
+     * {@code pruning} restricts the scan of the target (for example to the batch's event
+     * dates); null scans everything.
      */
-    public static void insertOnce(Warehouse wh, Table table, Dataset<Row> rows, List<String> keys,
-                                  String deliveryColumn, Column pruning, String... partitionBy) {
-        if (!wh.exists(table)) {
-            rows.write().format("delta").mode(SaveMode.ErrorIfExists).partitionBy(partitionBy).save(wh.path(table));
-            return;
-        }
+    public static void mergeEarliestDelivery(Warehouse wh, Table table, Dataset<Row> rows, List<String> keys,
+                                             String deliveryColumn, Column pruning) {
         String on = keys.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
         Column condition = org.apache.spark.sql.functions.expr(on);
         if (pruning != null) {

@@ -23,8 +23,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
 /**
@@ -107,7 +109,8 @@ public final class IngestJob implements Job {
                     csvParser(headers, CsvRecords::partner), CsvRecords.PARTNER_SCHEMA, pii));
             // A snapshot is the whole catalog: one row per partner, the first copy wins.
             Dataset<Row> classified = IngestTransforms.classifyDuplicates(valid(parsed), null, List.of("partner_id"), date);
-            Dataset<Row> snapshot = accepted(classified, CsvRecords.PARTNER_SCHEMA)
+            Dataset<Row> snapshot = accepted(classified.where(col(IngestTransforms.DISPOSITION)
+                            .equalTo(IngestTransforms.NEW)), CsvRecords.PARTNER_SCHEMA)
                     .withColumn("snapshot_date", lit(java.sql.Date.valueOf(date)));
             DeltaWrites.replaceSlice(wh, Tables.BRONZE_PARTNER_SNAPSHOTS, snapshot,
                     "snapshot_date = '" + date + "'");
@@ -182,11 +185,24 @@ public final class IngestJob implements Job {
                 stored = target.select(storedCols.toArray(Column[]::new));
             }
             Dataset<Row> classified = IngestTransforms.classifyDuplicates(valid(parsed), stored, keys, date);
-            Dataset<Row> rows = accepted(classified, schema)
+            Map<String, Long> dispositions = record(feed, fileCount, parsed, classified);
+            Function<String[], Dataset<Row>> rowsOf = wanted -> withMetadata(
+                    classified.where(col(IngestTransforms.DISPOSITION).isin((Object[]) wanted)), schema);
+            if (dispositions.getOrDefault(IngestTransforms.REPLACES_LATER, 0L) > 0) {
+                // A later delivery was ingested first: the earlier one replaces it (rare: backfills out of order).
+                DeltaWrites.mergeEarliestDelivery(wh, table,
+                        rowsOf.apply(new String[] {IngestTransforms.NEW, IngestTransforms.REPLACES_LATER}),
+                        keys, "delivery_date", pruning);
+            } else if (dispositions.getOrDefault(IngestTransforms.NEW, 0L) > 0 || !wh.exists(table)) {
+                // The usual night: new keys only, a plain append (rows stored by an earlier run of this date stay).
+                DeltaWrites.append(wh, table, rowsOf.apply(new String[] {IngestTransforms.NEW}), partitionBy);
+            }
+        }
+
+        private Dataset<Row> withMetadata(Dataset<Row> rows, StructType schema) {
+            return accepted(rows, schema)
                     .withColumn("delivery_date", lit(java.sql.Date.valueOf(date)))
                     .withColumn("ingest_run_id", lit(runId));
-            DeltaWrites.insertOnce(wh, table, rows, keys, "delivery_date", pruning, partitionBy);
-            record(feed, fileCount, parsed, classified);
         }
 
         private Dataset<Row> accepted(Dataset<Row> classified, StructType schema) {
@@ -195,8 +211,7 @@ public final class IngestJob implements Job {
                 columns.add(col(name));
             }
             columns.add(col(ParsedLines.SOURCE_FILE));
-            return classified.where(col(IngestTransforms.DISPOSITION).equalTo(IngestTransforms.ACCEPTED))
-                    .select(columns.toArray(Column[]::new));
+            return classified.select(columns.toArray(Column[]::new));
         }
 
         private static StructType dataSchema(Dataset<Row> parsed) {
@@ -227,23 +242,21 @@ public final class IngestJob implements Job {
             return staged;
         }
 
-        private void record(Landing.Feed feed, int fileCount, Dataset<Row> parsed, Dataset<Row> classified) {
-            long landingLines = parsed.count();
-            long rejected = parsed.where(col(ParsedLines.REJECT_REASON).isNotNull()).count();
-            long accepted = 0;
-            long duplicates = 0;
-            for (Row r : classified.groupBy(IngestTransforms.DISPOSITION).count().collectAsList()) {
-                if (IngestTransforms.ACCEPTED.equals(r.getString(0))) {
-                    accepted = r.getLong(1);
-                } else {
-                    duplicates = r.getLong(1);
-                }
-            }
-            var feedCounts = new IngestReport.FeedCounts(feed.folder, fileCount, landingLines, accepted, rejected, duplicates);
+        /** Counts the feed's lines (one pass over the stage, one over the classification) and checks they add up. */
+        private Map<String, Long> record(Landing.Feed feed, int fileCount, Dataset<Row> parsed, Dataset<Row> classified) {
+            Row totals = parsed.agg(count(lit(1)), count(col(ParsedLines.REJECT_REASON))).first();
+            Map<String, Long> dispositions = new HashMap<>();
+            classified.groupBy(IngestTransforms.DISPOSITION).count().collectAsList()
+                    .forEach(r -> dispositions.put(r.getString(0), r.getLong(1)));
+            long duplicates = dispositions.getOrDefault(IngestTransforms.DUPLICATE, 0L);
+            long accepted = dispositions.values().stream().mapToLong(Long::longValue).sum() - duplicates;
+            var feedCounts = new IngestReport.FeedCounts(feed.folder, fileCount, totals.getLong(0), accepted,
+                    totals.getLong(1), duplicates);
             if (!feedCounts.balanced()) {
                 throw new RunStoppedException("counts of " + feed.folder + " for " + date + " do not add up: " + feedCounts);
             }
             counts.add(feedCounts);
+            return dispositions;
         }
 
         private void writeQuarantine() {

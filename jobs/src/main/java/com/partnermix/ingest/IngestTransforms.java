@@ -10,7 +10,6 @@ import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.date_add;
@@ -31,18 +30,22 @@ import static org.apache.spark.sql.functions.when;
 public final class IngestTransforms {
 
     public static final String DISPOSITION = "disposition";
-    public static final String ACCEPTED = "accepted";
+    public static final String NEW = "new";
+    public static final String STORED = "stored";
+    public static final String REPLACES_LATER = "replaces_later";
     public static final String DUPLICATE = "duplicate";
     static final String STORED_DELIVERY = "stored_delivery_date";
 
     private IngestTransforms() {}
 
     /**
-     * Marks each valid row {@code accepted} or {@code duplicate}. A duplicate is a second copy
-     * inside this delivery (the first by file and line text wins, so reruns pick the same one),
-     * or a key already stored from an earlier delivery. A key stored from this same delivery
-     * (a rerun) or a later one (deliveries ingested out of order) is accepted, so the counts of
-     * a delivery do not change when it is rerun.
+     * Gives each valid row its disposition. {@code duplicate}: a second copy inside this
+     * delivery (the first by file and line text wins, so reruns pick the same one), or a key
+     * already stored from an earlier delivery. Otherwise the row is accepted, as {@code new}
+     * (key not stored), {@code stored} (stored from this same delivery: a rerun, nothing to
+     * write) or {@code replaces_later} (stored from a later delivery ingested first: the earlier
+     * delivery wins, so the table does not depend on the order deliveries were ingested in).
+     * Counting {@code stored} as accepted keeps a delivery's counts the same when it is rerun.
      *
      * @param storedKeys the key columns plus {@code delivery_date} of what the table holds, or null
      */
@@ -51,16 +54,19 @@ public final class IngestTransforms {
         Column[] keyCols = keys.stream().map(k -> col(k)).toArray(Column[]::new);
         WindowSpec firstCopy = Window.partitionBy(keyCols).orderBy(col(ParsedLines.SOURCE_FILE), col(ParsedLines.RAW_LINE));
         Dataset<Row> ranked = valid.withColumn("copy_rank", row_number().over(firstCopy));
-        Column earlierDelivery;
-        if (storedKeys == null) {
-            earlierDelivery = lit(false);
-        } else {
-            Dataset<Row> stored = storedKeys.withColumnRenamed("delivery_date", STORED_DELIVERY);
-            ranked = ranked.join(stored, scala.collection.JavaConverters.asScalaBuffer(keys).toSeq(), "left");
-            earlierDelivery = coalesce(col(STORED_DELIVERY).lt(lit(java.sql.Date.valueOf(deliveryDate))), lit(false));
+        Column stored = lit(null).cast("date");
+        if (storedKeys != null) {
+            ranked = ranked.join(storedKeys.withColumnRenamed("delivery_date", STORED_DELIVERY),
+                    scala.collection.JavaConverters.asScalaBuffer(keys).toSeq(), "left");
+            stored = col(STORED_DELIVERY);
         }
+        Column today = lit(java.sql.Date.valueOf(deliveryDate));
         return ranked.withColumn(DISPOSITION,
-                        when(col("copy_rank").gt(1).or(earlierDelivery), lit(DUPLICATE)).otherwise(lit(ACCEPTED)))
+                        when(col("copy_rank").gt(1), lit(DUPLICATE))
+                                .when(stored.isNull(), lit(NEW))
+                                .when(stored.lt(today), lit(DUPLICATE))
+                                .when(stored.equalTo(today), lit(STORED))
+                                .otherwise(lit(REPLACES_LATER)))
                 .drop("copy_rank", STORED_DELIVERY);
     }
 
