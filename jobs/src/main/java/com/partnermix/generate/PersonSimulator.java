@@ -201,7 +201,7 @@ final class PersonSimulator {
 
         int drawPattern() {
             double u = rng.nextDouble();
-            return u < 0.01 ? STAND_DOWN : u < 0.02 ? HIJACK : u < 0.03 ? SNIPE : u < 0.04 ? LEAKAGE : NONE;
+            return u < 0.008 ? STAND_DOWN : u < 0.016 ? HIJACK : u < 0.024 ? SNIPE : u < 0.032 ? LEAKAGE : NONE;
         }
 
         /** Touches of the day from every channel and partner type, as Poisson counts driven by activity. */

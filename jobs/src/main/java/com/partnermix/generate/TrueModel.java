@@ -39,7 +39,7 @@ final class TrueModel implements Serializable {
 
     // Per source: true effect per click, carry-over per day, clicks and impressions per person-day at activity 1.
     private static final double[] EFFECT = {1.8, 1.0, 0.5, 1.2, 1.4, 0.6, 0.8, 0.6,
-            2.4, 1.8, 2.0, 1.2, 0.2, 0.2, 0.15, 1.0, 1.4, 0.2, 0.05, 0.8, 0.8};
+            1.6, 1.5, 1.8, 1.2, 0.2, 0.2, 0.15, 1.0, 1.4, 0.2, 0.05, 0.8, 0.8};
     private static final double[] DECAY = {0.5, 0.7, 0.8, 0.6, 0.5, 0.7, 0.6, 0.4,
             0.85, 0.8, 0.75, 0.8, 0.3, 0.3, 0.3, 0.6, 0.7, 0.3, 0.2, 0.7, 0.7};
     static final double[] CLICK_RATE = {0.030, 0.012, 0.004, 0.015, 0.035, 0.010, 0.008, 0.030,
