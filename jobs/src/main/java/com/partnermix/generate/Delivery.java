@@ -29,8 +29,6 @@ final class Delivery {
     private final String[] dates;
     private final SplittableRandom rng;
     private final Sink sink;
-    long touchLines;
-    long orderLines;
 
     Delivery(GeneratorOptions options, String[] dates, SplittableRandom rng, Sink sink) {
         this.options = options;
@@ -68,11 +66,6 @@ final class Delivery {
     }
 
     private void emit(String feed, int dt, String line) {
-        if (feed.equals(ORDERS)) {
-            orderLines++;
-        } else {
-            touchLines++;
-        }
         sink.line(feed, dates[dt], line);
     }
 

@@ -62,6 +62,9 @@ public final class GenerateJob implements Job {
         GeneratorOptions options = resolve(context.args(), context.config());
         Report report = generate(context.spark(), options);
         System.out.println(report);
+        System.out.println("generate: landing " + options.out() + " (" + options.firstDate() + " .. " + options.lastDate()
+                + (options.onTime() ? ", on time" : "") + (options.gzip() ? ", gzip" : "") + "), ground truth "
+                + options.truth() + (options.knockouts().isEmpty() ? "" : ", knockouts " + options.knockouts()));
         return 0;
     }
 
@@ -226,13 +229,13 @@ public final class GenerateJob implements Job {
         Dataset<Row> parts = spark.read().text(dir.toString()).select(split(col("value"), ",").as("f"));
         List<Row> rows = parts.select(col("f").getItem(0).as("date"), col("f").getItem(1).as("region"),
                         col("f").getItem(2).as("channel"), col("f").getItem(3).as("key"),
-                        col("f").getItem(4).cast("double").as("v"))
+                        col("f").getItem(4).cast("decimal(38,18)").as("v")) // exact sums: same digits every run
                 .groupBy("date", "region", "channel", "key").agg(sum("v").as("v"))
                 .orderBy("date", "region", "channel", "key")
                 .collectAsList(); // days x regions x sources rows, never proportional to persons
         for (Row r : rows) {
             lines.add(String.join(",", r.getString(0), r.getString(1), r.getString(2), r.getString(3),
-                    String.format(Locale.ROOT, "%.6f", r.getDouble(4))));
+                    r.getDecimal(4).setScale(6, java.math.RoundingMode.HALF_EVEN).toPlainString()));
         }
         return lines;
     }

@@ -262,6 +262,19 @@ class GenerateJobTest {
                 "--date", "2026-11-20", "--knockout", "television"}), config));
     }
 
+    @Test
+    void runsFromTheCommandLineWithConfigurationDefaults() throws Exception {
+        var config = com.partnermix.common.ConfigLoader.load(Path.of("conf/local.yaml"), List.of());
+        Path root = Path.of("target", "generate-tests", "cli");
+        Args args = Args.parse(new String[] {"generate", "--date", "2026-11-20", "--persons", "30", "--days", "2",
+                "--out", root.resolve("landing").toString(), "--truth", root.resolve("truth").toString()});
+        int code = new GenerateJob().run(new com.partnermix.cli.JobContext(args, config, TestSpark.get()));
+        assertEquals(0, code);
+        assertTrue(Files.isRegularFile(root.resolve("landing/partners/dt=2026-11-19/partners.csv")));
+        assertTrue(Files.isRegularFile(root.resolve("truth/effects.json")));
+        assertFalse(Files.exists(root.resolve("landing/partners/dt=2026-11-18")), "only the requested days");
+    }
+
     private static String localDate(String line, String field) {
         return OffsetDateTime.parse(ContractCheck.parse(line).get(field).asText()).toLocalDate().toString();
     }
