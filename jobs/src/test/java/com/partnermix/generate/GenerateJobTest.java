@@ -275,6 +275,27 @@ class GenerateJobTest {
         assertFalse(Files.exists(root.resolve("landing/partners/dt=2026-11-18")), "only the requested days");
     }
 
+    @Test
+    void truthExpectedOrdersMatchTheSimulatedOrders() {
+        GeneratedZone z = GeneratedZone.larger();
+        double expected = 0;
+        for (List<String> row : z.truthRows("media_contributions")) {
+            expected += Double.parseDouble(row.get(4));
+        }
+        Set<String> placed = new HashSet<>();
+        for (String[] dtLine : z.feedLines("orders")) {
+            JsonNode n = ContractCheck.parse(dtLine[1]);
+            placed.add(n.get("order_id").asText());
+        }
+        // self-referral orders and the one showcase order per fraud pattern are outside the hazard model
+        Set<String> outside = z.truthRows("fraud_labels").stream().filter(r -> r.get(0).equals("SELF_REFERRAL"))
+                .map(r -> r.get(1)).collect(Collectors.toSet());
+        double actual = placed.size() - outside.size();
+        double tolerance = 4 * Math.sqrt(expected) + PersonSimulator.RULES.length;
+        assertTrue(expected > 200, "expected " + expected);
+        assertTrue(Math.abs(actual - expected) < tolerance, "simulated " + actual + " orders, truth expects " + expected);
+    }
+
     private static String localDate(String line, String field) {
         return OffsetDateTime.parse(ContractCheck.parse(line).get(field).asText()).toLocalDate().toString();
     }

@@ -49,11 +49,21 @@ final class GeneratedZone {
         return get("on-time", true);
     }
 
-    private static synchronized GeneratedZone get(String name, boolean onTime) {
+    /** A larger plain run (no knockouts, no broken lines) for statistical checks of the truth. */
+    static GeneratedZone larger() {
+        return get("larger", 2500, 8, false, List.of(), 0.0);
+    }
+
+    private static GeneratedZone get(String name, boolean onTime) {
+        return get(name, PERSONS, DAYS, onTime, KNOCKOUTS, 0.02);
+    }
+
+    private static synchronized GeneratedZone get(String name, long persons, int days, boolean onTime,
+                                                  List<String> knockouts, double malformed) {
         return CACHE.computeIfAbsent(name, n -> {
             Path root = Path.of("target", "generate-tests", n);
-            GeneratorOptions o = new GeneratorOptions(LAST, DAYS, PERSONS, 7, 40, root.resolve("landing").toString(),
-                    root.resolve("truth").toString(), true, onTime, KNOCKOUTS, 0.02, 0.02, 0.1, 2);
+            GeneratorOptions o = new GeneratorOptions(LAST, days, persons, 7, 40, root.resolve("landing").toString(),
+                    root.resolve("truth").toString(), true, onTime, knockouts, malformed, 0.02, 0.1, 2);
             try {
                 GenerateJob.generate(TestSpark.get(), o);
             } catch (IOException e) {
