@@ -1,0 +1,40 @@
+package com.partnermix.generate;
+
+import java.io.Serializable;
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * The resolved settings of one generator run (configuration defaults plus command-line flags).
+ *
+ * @param lastDate       the last delivery day; events happen on the {@code days} days ending here
+ * @param onTime         deliver every record on its event (or update) date: same records, other dt folders
+ * @param knockouts      channels or partner types whose true effect is zero (activity unchanged)
+ * @param filesPerDay    Spark tasks of the simulation, hence part files per feed and day
+ */
+public record GeneratorOptions(LocalDate lastDate, int days, long persons, long seed, int partners,
+                               String out, String truth, boolean gzip, boolean onTime, List<String> knockouts,
+                               double malformedShare, double duplicateShare, double lateShare,
+                               int filesPerDay) implements Serializable {
+
+    public GeneratorOptions {
+        knockouts = List.copyOf(knockouts);
+        if (days < 1) {
+            throw new IllegalArgumentException("--days must be at least 1");
+        }
+        if (persons < 1) {
+            throw new IllegalArgumentException("--persons must be at least 1");
+        }
+        if (filesPerDay < 1) {
+            throw new IllegalArgumentException("generator.files_per_day must be at least 1");
+        }
+    }
+
+    public LocalDate firstDate() {
+        return lastDate.minusDays(days - 1L);
+    }
+
+    public LocalDate date(int dayIndex) {
+        return firstDate().plusDays(dayIndex);
+    }
+}

@@ -1,0 +1,698 @@
+package com.partnermix.generate;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Simulates one person over the generated days: devices and identity, touches driven by the
+ * daily channel activity, click sessions with page views, purchases drawn from the true hazard
+ * ({@link TrueModel}), conversion-partner intercepts, order updates, and the injected fraud
+ * patterns with their labels. Content comes from a SplittableRandom seeded by (seed, person);
+ * delivery (late, duplicate, malformed) from a second, independent stream in {@link Delivery}.
+ * One instance per Spark task: it also sums the expected incremental orders per day, region and
+ * source over the task's persons.
+ */
+final class PersonSimulator {
+
+    static final String SHOP = "https://shop.example.com";
+    static final String KIOSK_ID = "a-kiosk-0001";
+    static final String[] RULES = {"STAND_DOWN_VIOLATION", "BASKET_HIJACK", "LAST_SECOND_SNIPE", "COUPON_LEAKAGE",
+            "COOKIE_STUFFING", "CLICK_FLOOD", "SELF_REFERRAL", "TIMING_OUTLIER"};
+    private static final int NONE = -1;
+    private static final int STAND_DOWN = 0;
+    private static final int HIJACK = 1;
+    private static final int SNIPE = 2;
+    private static final int LEAKAGE = 3;
+    private static final int STUFFING = 4;
+    private static final int FLOOD = 5;
+    private static final int SELF_REFERRAL = 6;
+    private static final int TIMING = 7;
+    private static final String[] GENERIC_CODES = {"WELCOME10", "SAVE15", "FREESHIP", "HOLIDAY20"};
+    private static final String[] PATHS = {"p/yoga-mat", "p/running-shoes", "p/water-bottle", "c/outdoor", "c/fitness",
+            "p/backpack", "c/sale", "p/headphones", "p/jacket", "p/smart-watch"};
+    private static final String[] DEVICE_TYPES = {"mobile", "desktop", "tablet"};
+    private static final String[][] USER_AGENTS = {
+            {"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X)", "Mozilla/5.0 (Linux; Android 15; Pixel 9)"},
+            {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) Safari/605.1"},
+            {"Mozilla/5.0 (iPad; CPU OS 18_1 like Mac OS X)", "Mozilla/5.0 (Linux; Android 14; SM-X710)"}};
+    private static final long MINUTE = 60_000L;
+    private static final long HOUR = 3_600_000L;
+
+    private final TrueModel m;
+    private final GeneratorOptions o;
+    private final PartnerCatalog cat;
+    private final int days;
+    /** Expected orders per [day][region][source], last index = baseline, summed over this task's persons. */
+    final double[][][] contributions;
+    long ordersPlaced;
+
+    PersonSimulator(TrueModel model) {
+        this.m = model;
+        this.o = model.options;
+        this.cat = model.catalog;
+        this.days = o.days();
+        this.contributions = new double[days][Geo.REGIONS.length][TrueModel.N_SOURCES + 1];
+    }
+
+    static long mix(long seed, long person, long stream) {
+        long z = seed * 0x9E3779B97F4A7C15L + person * 0xBF58476D1CE4E5B9L + stream * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    void simulate(long person, Delivery.Sink sink) {
+        new Person(person, sink).run();
+    }
+
+    /** The identity truth rows that no person owns: the shared kiosk device. */
+    static String kioskIdentityRow() {
+        return KIOSK_ID + ",shared";
+    }
+
+    private final class Person {
+        final long index;
+        final String pid;
+        final SplittableRandom rng;
+        final Delivery out;
+        final int region;
+        final int country;
+        final String countryCode;
+        final String currency;
+        final double propensity;
+        final String userId;
+        final String[] anon;
+        final String[] deviceType;
+        final String[] ip;
+        final String[] ua;
+        final boolean[] remembered;
+        final double[] stock = new double[TrueModel.N_SOURCES];
+        final int showcase;
+        int events;
+        int orderCount;
+        int pastOrders;
+        int lastOrderDay = -1000;
+        // last affiliate click, for click-flood labels
+        int lastAffPartner = -1;
+        String lastAffEvent;
+        long lastAffTs;
+        boolean lastAffFlood;
+        // last click of a partner owning coupon codes
+        int codeOwner = -1;
+        long codeOwnerTs;
+        long todayLastTs;
+        int todayLastDev;
+
+        Person(long index, Delivery.Sink sink) {
+            this.index = index;
+            this.pid = Long.toString(index, 36);
+            this.rng = new SplittableRandom(mix(o.seed(), index, 1));
+            this.out = new Delivery(o, m.dates, new SplittableRandom(mix(o.seed(), index, 2)), sink);
+            this.region = PartnerCatalog.pickWeighted(rng, Geo.REGION_SHARE);
+            double[] shares = new double[Geo.COUNTRIES.length];
+            for (int c = 0; c < shares.length; c++) {
+                shares[c] = Geo.COUNTRY_REGION[c] == region ? Geo.COUNTRY_SHARE_IN_REGION[c] : 0;
+            }
+            this.country = PartnerCatalog.pickWeighted(rng, shares);
+            this.countryCode = Geo.COUNTRIES[country];
+            this.currency = Geo.COUNTRY_CURRENCY[country];
+            this.propensity = Math.exp((rng.nextDouble() * 2 - 1) * 0.7);
+            this.userId = "c-" + String.format("%016x", mix(o.seed(), index, 3));
+            double u = rng.nextDouble();
+            int n = u < 0.5 ? 1 : u < 0.85 ? 2 : 3;
+            anon = new String[n];
+            deviceType = new String[n];
+            ip = new String[n];
+            ua = new String[n];
+            remembered = new boolean[n];
+            for (int d = 0; d < n; d++) {
+                anon[d] = "a-" + String.format("%012x", mix(o.seed(), index, 10 + d) >>> 16);
+                int t = d == 0 ? 0 : rng.nextInt(3);
+                deviceType[d] = DEVICE_TYPES[t];
+                ua[d] = USER_AGENTS[t][rng.nextInt(2)];
+                ip[d] = rng.nextDouble() < 0.1
+                        ? String.format("2001:db8:%x:%x::%x", rng.nextInt(65536), rng.nextInt(65536), 1 + rng.nextInt(65535))
+                        : (11 + rng.nextInt(200)) + "." + rng.nextInt(256) + "." + rng.nextInt(256) + "." + (1 + rng.nextInt(254));
+            }
+            this.pastOrders = rng.nextDouble() < 0.35 ? 1 : 0;
+            this.showcase = index < RULES.length ? (int) index : NONE;
+        }
+
+        void run() {
+            for (String a : anon) {
+                out.truth(Delivery.TRUTH_IDENTITY, a + ",p-" + pid);
+            }
+            boolean selfReferrer = showcase == SELF_REFERRAL || rng.nextDouble() < 1.0 / 3000;
+            boolean stuffed = showcase == STUFFING || rng.nextDouble() < 0.008;
+            boolean flooded = showcase == FLOOD || rng.nextDouble() < 0.05;
+            boolean kioskUser = rng.nextDouble() < 0.03;
+            int stuffDay = rng.nextInt(days);
+            int kioskDay = rng.nextInt(days);
+            int forcedDay = showcase == NONE ? -1 : rng.nextInt(days);
+            int floods = flooded ? 1 + rng.nextInt(4) : 0;
+            int[] floodDay = new int[floods];
+            long[] floodOffset = new long[floods];
+            for (int i = 0; i < floods; i++) {
+                floodDay[i] = i == 0 && showcase == FLOOD ? forcedDay : rng.nextInt(days);
+                floodOffset[i] = i == 0 && showcase == FLOOD ? 7 * HOUR + rng.nextLong(HOUR) : rng.nextLong(24 * HOUR - MINUTE);
+            }
+            for (int d = 0; d < days; d++) {
+                if (d > 0) {
+                    for (int k = 0; k < stock.length; k++) {
+                        stock[k] *= m.decay[k];
+                    }
+                }
+                todayLastTs = 0;
+                todayLastDev = rng.nextInt(anon.length);
+                long dayStart = m.midnight[country][d];
+                for (int i = 0; i < floods; i++) {
+                    if (floodDay[i] == d) {
+                        floodClick(d, dayStart + floodOffset[i]);
+                    }
+                }
+                if (stuffed && d == stuffDay) {
+                    cookieStuffing(d, dayStart + 6 * HOUR + rng.nextLong(16 * HOUR));
+                }
+                if (kioskUser && d == kioskDay) {
+                    kioskSession(d, dayStart + 9 * HOUR + rng.nextLong(10 * HOUR));
+                }
+                organicTouches(d, dayStart);
+                double h = m.base[d][region];
+                double lift = 0;
+                double[] c = contributions[d][region];
+                for (int k = 0; k < stock.length; k++) {
+                    double part = m.base[d][region] * m.effect[k] * stock[k];
+                    c[k] += part;
+                    lift += part;
+                }
+                c[TrueModel.N_SOURCES] += m.base[d][region];
+                h += lift;
+                boolean buy = rng.nextDouble() < Math.min(h, 0.9);
+                if (buy || d == forcedDay && showcase != SELF_REFERRAL && showcase != STUFFING) {
+                    int pattern = showcase != NONE && d == forcedDay ? showcase : drawPattern();
+                    orderSession(d, dayStart, pattern);
+                }
+                if (selfReferrer && (rng.nextDouble() < 0.35 || d == forcedDay)) {
+                    selfReferralOrder(d, dayStart + 8 * HOUR + rng.nextLong(12 * HOUR));
+                }
+            }
+        }
+
+        int drawPattern() {
+            double u = rng.nextDouble();
+            return u < 0.008 ? STAND_DOWN : u < 0.016 ? HIJACK : u < 0.024 ? SNIPE : u < 0.032 ? LEAKAGE : NONE;
+        }
+
+        /** Touches of the day from every channel and partner type, as Poisson counts driven by activity. */
+        void organicTouches(int d, long dayStart) {
+            double[] act = m.activity[d][region];
+            boolean recentBuyer = d - lastOrderDay <= 14;
+            double[] weights = new double[2 * TrueModel.N_SOURCES];
+            double total = 0;
+            for (int k = 0; k < TrueModel.N_SOURCES; k++) {
+                double mult = propensity * act[k];
+                String type = TrueModel.isAffiliate(k) ? TrueModel.sourceName(k) : "";
+                if (type.equals("loyalty") || type.equals("referral")) {
+                    mult *= pastOrders > 0 ? 5 : 0.3; // retention partners reach existing customers
+                } else if (k >= TrueModel.N_CHANNELS && k <= TrueModel.N_CHANNELS + 3) {
+                    mult *= recentBuyer ? 0.5 : 1.2; // upper funnel reaches people early in their journey
+                }
+                weights[2 * k] = mult * TrueModel.CLICK_RATE[k];
+                weights[2 * k + 1] = mult * TrueModel.IMPRESSION_RATE[k];
+                total += weights[2 * k] + weights[2 * k + 1];
+            }
+            int n = poisson(total);
+            if (n == 0) {
+                return;
+            }
+            long[] times = new long[n];
+            for (int i = 0; i < n; i++) {
+                times[i] = 7 * HOUR + rng.nextLong(15 * HOUR + 30 * MINUTE);
+            }
+            Arrays.sort(times);
+            for (int i = 0; i < n; i++) {
+                int pick = PartnerCatalog.pickWeighted(rng, weights);
+                int source = pick / 2;
+                boolean click = pick % 2 == 0;
+                int partner = -1;
+                if (TrueModel.isAffiliate(source)) {
+                    int[] candidates = m.partnersByType[d][region][source - TrueModel.N_CHANNELS];
+                    if (candidates.length == 0) {
+                        continue;
+                    }
+                    partner = candidates[rng.nextInt(candidates.length)];
+                }
+                long ts = Math.max(dayStart + times[i], todayLastTs + 1000);
+                int dev = rng.nextInt(anon.length);
+                if (click) {
+                    clickSession(d, ts, dev, source, partner);
+                } else {
+                    impression(d, ts, dev, source, partner);
+                }
+                stock[source] += click ? 1.0 : TrueModel.IMPRESSION_FACTOR;
+            }
+        }
+
+        void impression(int d, long ts, int dev, int source, int partner) {
+            Rec r = event(ts, "impression").put("channel", TrueModel.channelOf(source));
+            if (partner >= 0) {
+                r.put("partner_id", cat.get(partner).id());
+            }
+            r.put("campaign_id", partner < 0 ? "cmp-" + (source * 10 + rng.nextInt(5)) : null)
+                    .put("creative_id", rng.nextDouble() < 0.6 ? "cr-" + rng.nextInt(40) : null);
+            emitTouch(d, r, dev, false, ts, false);
+            todayLastTs = Math.max(todayLastTs, ts);
+        }
+
+        /** A click followed by a browsing session; returns the time of the session's last event. */
+        long clickSession(int d, long ts, int dev, int source, int partner) {
+            boolean loggedIn = remembered[dev] && rng.nextDouble() < 0.7;
+            String ck = partner >= 0 ? clickId() : null;
+            String landingPath = PATHS[rng.nextInt(PATHS.length)];
+            Rec r = event(ts, "click").put("channel", TrueModel.channelOf(source));
+            String landing;
+            if (partner >= 0) {
+                PartnerCatalog.Partner p = cat.get(partner);
+                r.put("partner_id", p.id());
+                boolean network = !p.standDown() && (p.parentId() != null || rng.nextDouble() < 0.6);
+                landing = SHOP + "/" + landingPath + "?" + (network ? "afsrc=1&" : "") + "clickid=" + ck;
+                r.put("click_id", ck);
+                if (rng.nextDouble() < 0.3) {
+                    r.put("sub_id", "s-" + rng.nextInt(1000));
+                }
+                if (rng.nextDouble() < 0.2) {
+                    r.put("campaign_id", "pc-" + rng.nextInt(30));
+                }
+                if (!p.ownedCodes().isEmpty() && rng.nextDouble() < 0.4) {
+                    r.put("coupon_code", p.ownedCodes().get(rng.nextInt(p.ownedCodes().size())));
+                }
+                r.put("landing_url", landing).put("referrer_url", partnerSite(p));
+                noteAffiliateClick(partner, r.get("event_id"), ts, false);
+            } else {
+                landing = channelLanding(source, landingPath);
+                r.put("campaign_id", source < 4 ? "cmp-" + (source * 10 + rng.nextInt(5)) : null)
+                        .put("landing_url", landing).put("referrer_url", channelReferrer(source));
+            }
+            emitTouch(d, r, dev, loggedIn, ts, true);
+            long t = ts + 300 + rng.nextInt(3000);
+            pageView(d, t, dev, source == 7 ? "home" : "landing", landing, loggedIn);
+            int pages = rng.nextInt(5);
+            for (int i = 0; i < pages; i++) {
+                t += 5000 + rng.nextLong(145_000);
+                if (!loggedIn && rng.nextDouble() < 0.1) {
+                    loggedIn = true;
+                    remembered[dev] = true;
+                }
+                String type = switch (rng.nextInt(6)) {
+                    case 0 -> "category";
+                    case 1 -> "search";
+                    case 2 -> "content";
+                    default -> "product";
+                };
+                pageView(d, t, dev, type, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)], loggedIn);
+            }
+            if (rng.nextDouble() < 0.12) {
+                t += 5000 + rng.nextLong(100_000);
+                pageView(d, t, dev, "cart", SHOP + "/cart", loggedIn);
+                if (rng.nextDouble() < 0.15) {
+                    t += 5000 + rng.nextLong(100_000);
+                    pageView(d, t, dev, "checkout", SHOP + "/checkout", loggedIn);
+                }
+            }
+            todayLastTs = Math.max(todayLastTs, t);
+            todayLastDev = dev;
+            return t;
+        }
+
+        void pageView(int d, long ts, int dev, String type, String url, boolean loggedIn) {
+            Rec r = event(ts, "page_view").put("page_type", type).put("landing_url", url);
+            emitTouch(d, r, dev, loggedIn, ts, false);
+        }
+
+        /** An affiliate click with optional fields; not followed by page views (callers add them). */
+        Rec partnerClick(long ts, int partner, String landing, String referrer) {
+            PartnerCatalog.Partner p = cat.get(partner);
+            String ck = clickId();
+            return event(ts, "click").put("channel", "affiliate").put("partner_id", p.id()).put("click_id", ck)
+                    .put("landing_url", landing + (landing.contains("?") ? "&" : "?") + "clickid=" + ck)
+                    .put("referrer_url", referrer == null ? partnerSite(p) : referrer);
+        }
+
+        void emitPartnerClick(int d, Rec r, int dev, boolean loggedIn, long ts, int partner, boolean flood) {
+            emitTouch(d, r, dev, loggedIn, ts, true);
+            noteAffiliateClick(partner, r.get("event_id"), ts, flood);
+        }
+
+        void orderSession(int d, long dayStart, int pattern) {
+            int dev = todayLastDev;
+            boolean extend = todayLastTs > 0 && rng.nextDouble() < 0.6;
+            long latest = m.midnight[country][d + 1] - 70 * MINUTE;
+            long t = extend ? todayLastTs + 30_000 + rng.nextLong(25 * MINUTE)
+                    : Math.max(todayLastTs + 31 * MINUTE, dayStart + 8 * HOUR + rng.nextLong(13 * HOUR));
+            t = Math.min(t, latest);
+            boolean loggedIn = remembered[dev] && rng.nextDouble() < 0.7;
+            pageView(d, t, dev, extend ? "product" : "home", SHOP + "/", loggedIn);
+            String interceptCode = null;
+            String leakedCode = null;
+            java.util.List<Object[]> pending = new java.util.ArrayList<>(); // labels waiting for the order id
+            if (pattern == STAND_DOWN) {
+                t += 20_000 + rng.nextLong(180_000);
+                int first = pickPartner(d, new String[] {"creator", "content", "review", "coupon", "deal"}, -1);
+                Rec a = partnerClick(t, first, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)] + "?afsrc=1", null);
+                emitPartnerClick(d, a, dev, loggedIn, t, first, false);
+                t += 300 + rng.nextInt(3000);
+                pageView(d, t, dev, "landing", SHOP + "/", loggedIn);
+                t += 2000 + rng.nextLong(rng.nextBoolean() ? 20_000 : 600_000);
+                int sd = pickStandDown(d);
+                Rec v = partnerClick(t, sd, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)], null);
+                emitPartnerClick(d, v, dev, loggedIn, t, sd, false);
+                pending.add(new Object[] {STAND_DOWN, v.get("event_id"), sd});
+            }
+            boolean flooded = pattern == FLOOD;
+            if (!flooded && pattern != LEAKAGE && (pattern == TIMING || rng.nextDouble() < TrueModel.INTERCEPT_PROBABILITY)) {
+                int type = TrueModel.INTERCEPT_TYPES[PartnerCatalog.pickWeighted(rng, TrueModel.INTERCEPT_WEIGHTS)];
+                int[] candidates = m.partnersByType[d][region][type - TrueModel.N_CHANNELS];
+                int partner = pattern == TIMING ? cat.timingOutlierPartner
+                        : candidates.length == 0 ? -1 : candidates[rng.nextInt(candidates.length)];
+                if (partner >= 0) {
+                    PartnerCatalog.Partner p = cat.get(partner);
+                    long ct;
+                    if (partner == cat.timingOutlierPartner) {
+                        // the timing outlier's clicks come hours before the order, far from its peers' minutes
+                        ct = Math.max(dayStart + 5 * MINUTE, t - 2 * HOUR - rng.nextLong(7 * HOUR));
+                    } else {
+                        t += 30_000 + rng.nextLong(rng.nextBoolean() ? 120_000 : 900_000);
+                        ct = t;
+                    }
+                    Rec r = partnerClick(ct, partner, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)], null);
+                    if (!p.ownedCodes().isEmpty() && rng.nextDouble() < 0.7) {
+                        interceptCode = p.ownedCodes().get(rng.nextInt(p.ownedCodes().size()));
+                    } else if (rng.nextDouble() < 0.5) {
+                        interceptCode = GENERIC_CODES[rng.nextInt(GENERIC_CODES.length)];
+                    }
+                    r.put("coupon_code", interceptCode);
+                    emitPartnerClick(d, r, dev, loggedIn, ct, partner, false);
+                    pageView(d, ct + 300 + rng.nextInt(3000), dev, "landing", SHOP + "/", loggedIn);
+                    if (ct == t) {
+                        t += 4000;
+                    }
+                    // genuine touch: small true effect from tomorrow on (the purchase was already decided)
+                    stock[TrueModel.N_CHANNELS + p.type()] += 1.0;
+                }
+            }
+            if (pattern == LEAKAGE) {
+                int owner = pickCodeOwner(cat.couponSite);
+                PartnerCatalog.Partner a = cat.get(owner);
+                leakedCode = a.ownedCodes().get(rng.nextInt(a.ownedCodes().size()));
+                t += 30_000 + rng.nextLong(600_000);
+                Rec b = partnerClick(t, cat.couponSite, SHOP + "/", null).put("coupon_code", leakedCode);
+                emitPartnerClick(d, b, dev, loggedIn, t, cat.couponSite, false);
+                pending.add(new Object[] {LEAKAGE, b.get("event_id"), cat.couponSite});
+                t += 300 + rng.nextInt(3000);
+                pageView(d, t, dev, "landing", SHOP + "/", loggedIn);
+            }
+            t += 10_000 + rng.nextLong(110_000);
+            pageView(d, t, dev, "product", SHOP + "/" + PATHS[rng.nextInt(PATHS.length)], loggedIn);
+            t += 10_000 + rng.nextLong(190_000);
+            loggedIn = true;
+            remembered[dev] = true;
+            pageView(d, t, dev, "cart", SHOP + "/cart", true);
+            if (pattern == HIJACK) {
+                t += 5_000 + rng.nextLong(rng.nextBoolean() ? 30_000 : 300_000);
+                int hp = pickPartner(d, new String[] {"coupon", "cashback", "deal", "browser_extension"}, -1);
+                Rec r = partnerClick(t, hp, SHOP + "/cart", SHOP + "/cart");
+                emitPartnerClick(d, r, dev, true, t, hp, false);
+                pending.add(new Object[] {HIJACK, r.get("event_id"), hp});
+            }
+            t += 10_000 + rng.nextLong(290_000);
+            pageView(d, t, dev, "checkout", SHOP + "/checkout", true);
+            long orderTs;
+            if (pattern == SNIPE) {
+                t += 3_000 + rng.nextLong(120_000);
+                int sp = pickPartner(d, new String[] {"coupon", "cashback", "deal", "browser_extension", "sub_network"}, -1);
+                Rec r = partnerClick(t, sp, SHOP + "/checkout", null);
+                emitPartnerClick(d, r, dev, true, t, sp, false);
+                pending.add(new Object[] {SNIPE, r.get("event_id"), sp});
+                orderTs = t + 1000 + rng.nextLong(7000);
+            } else {
+                orderTs = t + 5_000 + rng.nextLong(rng.nextBoolean() ? 60_000 : 300_000);
+            }
+            String orderId = placeOrder(d, orderTs, dev, leakedCode != null ? leakedCode : interceptCode, leakedCode != null,
+                    false);
+            for (Object[] l : pending) {
+                label((Integer) l[0], orderId, (String) l[1], (Integer) l[2]);
+            }
+            todayLastTs = Math.max(todayLastTs, orderTs);
+        }
+
+        void selfReferralOrder(int d, long ts) {
+            int partner = cat.selfReferralPartner;
+            Rec r = partnerClick(ts, partner, SHOP + "/" + PATHS[0], null);
+            r.put("ip", ip[0]);
+            emitPartnerClick(d, r, 0, true, ts, partner, false);
+            long t = ts + 500 + rng.nextInt(3000);
+            pageView(d, t, 0, "landing", SHOP + "/", true);
+            t += 10_000 + rng.nextLong(60_000);
+            pageView(d, t, 0, "cart", SHOP + "/cart", true);
+            t += 10_000 + rng.nextLong(60_000);
+            pageView(d, t, 0, "checkout", SHOP + "/checkout", true);
+            String orderId = placeOrder(d, t + 5_000 + rng.nextLong(120_000), 0, null, false, true);
+            label(SELF_REFERRAL, orderId, r.get("event_id"), partner);
+        }
+
+        void floodClick(int d, long ts) {
+            int partner = cat.floodPartner;
+            int dev = rng.nextInt(anon.length);
+            Rec r = partnerClick(ts, partner, SHOP + "/?afsrc=1", "https://ads" + rng.nextInt(50) + ".example.net/");
+            emitPartnerClick(d, r, dev, false, ts, partner, true);
+        }
+
+        void cookieStuffing(int d, long ts) {
+            int n = 3 + rng.nextInt(3);
+            String stuffIp = "198.51.100." + (10 + (mix(o.seed(), 0, 99) & 3) + rng.nextInt(3));
+            int used = -1;
+            for (int i = 0; i < n; i++) {
+                int partner = pickPartner(d, PartnerCatalog.TYPES, used);
+                used = partner;
+                Rec r = partnerClick(ts, partner, SHOP + "/", "https://stuff" + rng.nextInt(20) + ".example.biz/")
+                        .put("ip", stuffIp);
+                emitPartnerClick(d, r, 0, false, ts, partner, false);
+                label(STUFFING, "", r.get("event_id"), partner);
+                ts += 100 + rng.nextInt(2500);
+            }
+        }
+
+        void kioskSession(int d, long ts) {
+            for (String type : new String[] {"home", "product", "cart"}) {
+                Rec r = event(ts, "page_view").put("page_type", type).put("landing_url", SHOP + "/")
+                        .put("anonymous_id", KIOSK_ID).put("user_id", userId)
+                        .put("device_type", "other").put("country", countryCode);
+                out.deliver(Delivery.TOUCHPOINTS, dayOf(ts), r);
+                ts += 5000 + rng.nextLong(60_000);
+            }
+        }
+
+        String placeOrder(int d, long ts, int dev, String shownCode, boolean forceCode, boolean selfReferral) {
+            String orderId = "o-" + pid + "-" + (++orderCount);
+            int items = 1 + (rng.nextDouble() < 0.4 ? 1 + rng.nextInt(3) : 0);
+            double usd = 0;
+            for (int i = 0; i < items; i++) {
+                usd += 15 + rng.nextDouble() * 135;
+            }
+            double local = usd / Geo.usdPerUnit(currency);
+            String code = shownCode;
+            if (!forceCode) {
+                if (shownCode != null && rng.nextDouble() < 0.7) {
+                    code = shownCode;
+                } else if (codeOwner >= 0 && ts - codeOwnerTs < 30L * 24 * HOUR && rng.nextDouble() < 0.5) {
+                    var owned = cat.get(codeOwner).ownedCodes();
+                    code = owned.get(rng.nextInt(owned.size()));
+                } else {
+                    code = rng.nextDouble() < 0.1 ? GENERIC_CODES[rng.nextInt(GENERIC_CODES.length)] : null;
+                }
+            }
+            if (code != null) {
+                local *= 0.85;
+            }
+            boolean asString = rng.nextBoolean();
+            boolean withUser = rng.nextDouble() < 0.92;
+            boolean withNewFlag = rng.nextDouble() < 0.85;
+            boolean isNew = pastOrders == 0;
+            String placed = Geo.rfc3339(country, ts);
+            Rec r = orderRec(orderId, placed, placed, "placed", money(local), asString, dev, withUser, code, items,
+                    withNewFlag ? isNew : null);
+            out.deliver(Delivery.ORDERS, d, r);
+            ordersPlaced++;
+            double u = rng.nextDouble();
+            double cancel = selfReferral ? 0.3 : 0.05;
+            double ret = selfReferral ? 0.35 : 0.08;
+            long updTs = -1;
+            String status = null;
+            double revenue = 0;
+            if (u < cancel) {
+                updTs = ts + 10 * MINUTE + rng.nextLong(3 * 24 * HOUR);
+                status = "cancelled";
+            } else if (u < cancel + ret) {
+                updTs = ts + 24 * HOUR + rng.nextLong(59 * 24 * HOUR);
+                status = "returned";
+                revenue = items > 1 && rng.nextBoolean() ? local * (0.2 + 0.6 * rng.nextDouble()) : 0;
+            }
+            if (status != null) {
+                int updDay = dayOf(updTs);
+                if (updDay <= days - 1) {
+                    Rec v = orderRec(orderId, placed, Geo.rfc3339(country, updTs), status, money(revenue), asString, dev,
+                            withUser, code, items, withNewFlag ? isNew : null);
+                    out.deliver(Delivery.ORDERS, updDay, v);
+                }
+            }
+            if (lastAffFlood && lastAffPartner == cat.floodPartner && ts - lastAffTs < 30L * 24 * HOUR) {
+                label(FLOOD, orderId, lastAffEvent, cat.floodPartner);
+            }
+            pastOrders++;
+            lastOrderDay = d;
+            return orderId;
+        }
+
+        Rec orderRec(String orderId, String placed, String updated, String status, String revenue, boolean asString,
+                     int dev, boolean withUser, String code, int items, Boolean isNew) {
+            Rec r = new Rec().put("order_id", orderId).put("order_ts", placed).put("updated_ts", updated)
+                    .put("status", status);
+            if (asString) {
+                r.put("revenue", revenue);
+            } else {
+                r.putRaw("revenue", revenue);
+            }
+            r.put("currency", currency).put("anonymous_id", anon[dev]).put("user_id", withUser ? userId : null)
+                    .put("coupon_code", code).putRaw("items", Integer.toString(items))
+                    .putRaw("is_new_customer", isNew == null ? null : isNew.toString())
+                    .put("country", countryCode);
+            return r;
+        }
+
+        String money(double v) {
+            return currency.equals("JPY") ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+        }
+
+        void label(int rule, String orderId, String eventId, int partner) {
+            out.truth(Delivery.TRUTH_FRAUD, RULES[rule] + "," + orderId + "," + eventId + "," + cat.get(partner).id());
+        }
+
+        void noteAffiliateClick(int partner, String eventId, long ts, boolean flood) {
+            if (ts >= lastAffTs) {
+                lastAffPartner = partner;
+                lastAffEvent = eventId;
+                lastAffTs = ts;
+                lastAffFlood = flood;
+            }
+            if (!cat.get(partner).ownedCodes().isEmpty()) {
+                codeOwner = partner;
+                codeOwnerTs = ts;
+            }
+        }
+
+        int pickPartner(int d, String[] types, int exclude) {
+            for (int attempt = 0; attempt < 20; attempt++) {
+                int t = PartnerCatalog.typeIndex(types[rng.nextInt(types.length)]);
+                int[] c = m.partnersByType[d][region][t];
+                if (c.length > 0) {
+                    int p = c[rng.nextInt(c.length)];
+                    if (p != exclude && !cat.get(p).standDown()) {
+                        return p;
+                    }
+                }
+            }
+            return cat.couponSite == exclude ? cat.creatorWithCode : cat.couponSite;
+        }
+
+        int pickStandDown(int d) {
+            int[] ext = m.partnersByType[d][region][PartnerCatalog.typeIndex("browser_extension")];
+            int[] loy = m.partnersByType[d][region][PartnerCatalog.typeIndex("loyalty")];
+            int total = ext.length + loy.length;
+            if (total == 0) {
+                return cat.extension;
+            }
+            int i = rng.nextInt(total);
+            return i < ext.length ? ext[i] : loy[i - ext.length];
+        }
+
+        int pickCodeOwner(int notThis) {
+            for (int attempt = 0; attempt < 20; attempt++) {
+                int p = rng.nextInt(cat.partners.size());
+                if (p != notThis && !cat.get(p).ownedCodes().isEmpty()) {
+                    return p;
+                }
+            }
+            return cat.creatorWithCode;
+        }
+
+        Rec event(long ts, String type) {
+            return new Rec().put("event_id", "e-" + pid + "-" + (++events)).put("event_ts", Geo.rfc3339(country, ts))
+                    .put("event_type", type);
+        }
+
+        void emitTouch(int d, Rec r, int dev, boolean loggedIn, long ts, boolean network) {
+            r.put("anonymous_id", anon[dev]);
+            if (loggedIn) {
+                r.put("user_id", userId);
+            }
+            if (network) {
+                if (!r.has("ip")) {
+                    r.put("ip", ip[dev]);
+                }
+                r.put("user_agent", ua[dev]);
+            }
+            r.put("device_type", deviceType[dev]).put("country", countryCode);
+            if (rng.nextDouble() < 0.002) {
+                r.putRaw("tracker_version", Integer.toString(2 + rng.nextInt(3))); // unknown extra field
+            }
+            out.deliver(Delivery.TOUCHPOINTS, dayOf(ts), r);
+        }
+
+        int dayOf(long ts) {
+            return (int) (Geo.localEpochDay(country, ts) - o.firstDate().toEpochDay());
+        }
+
+        String clickId() {
+            return "ck-" + pid + "x" + Integer.toHexString(events + 1) + Integer.toHexString(rng.nextInt(1 << 16));
+        }
+
+        String partnerSite(PartnerCatalog.Partner p) {
+            return "https://" + p.id().toLowerCase(Locale.ROOT) + ".example.org/" + (rng.nextBoolean() ? "deals" : "top-picks");
+        }
+
+        String channelLanding(int source, String path) {
+            return switch (source) {
+                case 0 -> SHOP + "/" + path + "?gclid=g" + Integer.toHexString(rng.nextInt());
+                case 1 -> SHOP + "/" + path + "?fbclid=f" + Integer.toHexString(rng.nextInt());
+                case 2 -> SHOP + "/" + path + "?utm_source=display";
+                case 3 -> SHOP + "/" + path + "?utm_medium=email&utm_campaign=nl" + rng.nextInt(20);
+                case 7 -> SHOP + "/";
+                default -> SHOP + "/" + path;
+            };
+        }
+
+        String channelReferrer(int source) {
+            return switch (source) {
+                case 0 -> "https://www.google.com/";
+                case 1 -> rng.nextBoolean() ? "https://www.instagram.com/" : "https://www.tiktok.com/";
+                case 2 -> "https://news" + rng.nextInt(30) + ".example.com/";
+                case 4 -> rng.nextDouble() < 0.8 ? "https://www.google.com/" : "https://www.bing.com/";
+                case 5 -> "https://www.reddit.com/";
+                case 6 -> "https://blog" + rng.nextInt(40) + ".example.com/";
+                default -> null;
+            };
+        }
+
+        int poisson(double lambda) {
+            double l = Math.exp(-lambda);
+            int k = 0;
+            double p = rng.nextDouble();
+            while (p > l) {
+                k++;
+                p *= rng.nextDouble();
+            }
+            return k;
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package com.partnermix.generate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.partnermix.cli.Args;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GenerateJobTest {
+
+    @Test
+    void sameSeedAndArgumentsGiveByteIdenticalFiles() throws Exception {
+        GeneratedZone a = GeneratedZone.reference();
+        GeneratedZone b = GeneratedZone.rerun();
+        for (Path[] roots : new Path[][] {{a.landing, b.landing}, {a.truth, b.truth}}) {
+            List<Path> files = GeneratedZone.files(roots[0]);
+            assertEquals(files, GeneratedZone.files(roots[1]));
+            assertFalse(files.isEmpty());
+            for (Path rel : files) {
+                assertArrayEquals(Files.readAllBytes(roots[0].resolve(rel)), Files.readAllBytes(roots[1].resolve(rel)),
+                        "differs: " + rel);
+            }
+        }
+    }
+
+    @Test
+    void landingHasTheContractLayout() {
+        GeneratedZone z = GeneratedZone.reference();
+        Set<String> folders = new TreeSet<>();
+        for (Path rel : GeneratedZone.files(z.landing)) {
+            String name = rel.getFileName().toString();
+            String feed = rel.getName(0).toString();
+            assertTrue(rel.getName(1).toString().matches("dt=\\d{4}-\\d{2}-\\d{2}"), rel.toString());
+            switch (feed) {
+                case "touchpoints", "orders" -> assertTrue(name.matches("part-\\d{4}\\.jsonl\\.gz"), name);
+                case "partners" -> assertEquals("partners.csv", name);
+                case "spend" -> assertEquals("spend.csv", name);
+                case "fx_rates" -> assertEquals("fx_rates.csv", name);
+                default -> throw new AssertionError("unexpected file " + rel);
+            }
+            folders.add(rel.getParent().toString());
+        }
+        // every feed has a folder for every generated day
+        assertEquals(5 * GeneratedZone.DAYS, folders.size());
+    }
+
+    @Test
+    void everyLineFollowsTheContractOrIsAListedMalformedLine() {
+        GeneratedZone z = GeneratedZone.reference();
+        Map<String, String> expected = new HashMap<>();
+        for (List<String> row : z.truthRows("malformed_lines")) {
+            expected.put(row.get(2), row.get(1));
+        }
+        assertFalse(expected.isEmpty());
+        Set<String> reasons = new HashSet<>();
+        int valid = 0;
+        for (String feed : new String[] {"touchpoints", "orders"}) {
+            for (String[] dtLine : z.feedLines(feed)) {
+                String line = dtLine[1];
+                String problem = feed.equals("orders") ? ContractCheck.orderProblem(line) : ContractCheck.touchProblem(line);
+                if (problem == null) {
+                    assertFalse(expected.containsKey(line), "listed as malformed but valid: " + line);
+                    valid++;
+                } else {
+                    assertEquals(expected.get(line), problem, "unexpected problem in " + line);
+                    reasons.add(problem.replaceAll(":.*", ""));
+                }
+            }
+        }
+        assertTrue(valid > 1000);
+        assertTrue(reasons.size() >= 3, reasons.toString()); // every kind is covered by MalformedLinesTest
+    }
+
+    @Test
+    void eventsCarryTheLocalOffsetOfTheirCountryAndOrdersItsCurrency() {
+        GeneratedZone z = GeneratedZone.reference();
+        Map<String, String> currency = Map.of("US", "USD", "CA", "CAD", "DE", "EUR", "FR", "EUR", "GB", "GBP", "SG", "SGD",
+                "AU", "AUD", "JP", "JPY", "BR", "BRL", "MX", "MXN");
+        int checked = 0;
+        for (String[] dtLine : z.feedLines("orders")) {
+            if (ContractCheck.orderProblem(dtLine[1]) != null) {
+                continue;
+            }
+            JsonNode n = ContractCheck.parse(dtLine[1]);
+            assertEquals(currency.get(n.get("country").asText()), n.get("currency").asText());
+            if (n.get("country").asText().equals("SG")) {
+                assertTrue(n.get("order_ts").asText().endsWith("+08:00"));
+            }
+            assertTrue(!OffsetDateTime.parse(n.get("updated_ts").asText()).isBefore(OffsetDateTime.parse(n.get("order_ts").asText())));
+            checked++;
+        }
+        assertTrue(checked > 10);
+    }
+
+    @Test
+    void partnerCatalogCoversEveryTypeModelAndStatusAndChangesOverTime() {
+        GeneratedZone z = GeneratedZone.reference();
+        Set<String> types = new HashSet<>();
+        Set<String> models = new HashSet<>();
+        Set<String> regions = new HashSet<>();
+        Set<String> currencies = new HashSet<>();
+        Set<String> statuses = new HashSet<>();
+        Set<String> snapshots = new HashSet<>();
+        boolean parent = false;
+        boolean codes = false;
+        for (Path rel : GeneratedZone.files(z.landing.resolve("partners"))) {
+            List<String> lines = GeneratedZone.lines(z.landing.resolve("partners").resolve(rel));
+            assertEquals(PartnerCatalog.HEADER, lines.get(0));
+            snapshots.add(String.join("\n", lines));
+            for (String line : lines.subList(1, lines.size())) {
+                List<String> f = GeneratedZone.parseCsv(line);
+                assertEquals(15, f.size(), line);
+                types.add(f.get(2));
+                regions.add(f.get(3));
+                models.add(f.get(4));
+                currencies.add(f.get(9));
+                statuses.add(f.get(13));
+                parent |= !f.get(11).isEmpty();
+                codes |= !f.get(12).isEmpty();
+                boolean software = f.get(2).equals("browser_extension") || f.get(2).equals("loyalty");
+                assertEquals(Boolean.toString(software), f.get(10), line);
+                switch (f.get(4)) {
+                    case "cps" -> assertTrue(!f.get(5).isEmpty() && f.get(6).isEmpty() && f.get(8).isEmpty(), line);
+                    case "cpc" -> assertTrue(f.get(5).isEmpty() && !f.get(6).isEmpty(), line);
+                    case "cpm" -> assertTrue(!f.get(7).isEmpty(), line);
+                    case "flat_fee" -> assertTrue(f.get(5).isEmpty() && !f.get(8).isEmpty(), line);
+                    case "hybrid" -> assertTrue(!f.get(5).isEmpty() && !f.get(8).isEmpty(), line);
+                    default -> throw new AssertionError(line);
+                }
+            }
+        }
+        assertEquals(Set.of(PartnerCatalog.TYPES), types);
+        assertEquals(Set.of(PartnerCatalog.MODELS), models);
+        assertTrue(regions.contains("GLOBAL") && regions.size() >= 4, regions.toString());
+        assertTrue(currencies.size() >= 3, currencies.toString());
+        assertEquals(Set.of("active", "paused", "terminated"), statuses);
+        assertTrue(parent && codes);
+        assertTrue(snapshots.size() > 1, "the catalog must change over the period");
+    }
+
+    @Test
+    void fraudLabelsCoverEveryRuleAndPointAtLandingRecords() {
+        GeneratedZone z = GeneratedZone.reference();
+        Set<String> events = z.feedLines("touchpoints").stream().map(l -> ContractCheck.parse(l[1]))
+                .filter(n -> n != null && n.has("event_id")).map(n -> n.get("event_id").asText()).collect(Collectors.toSet());
+        Set<String> orders = z.feedLines("orders").stream().map(l -> ContractCheck.parse(l[1]))
+                .filter(n -> n != null && n.has("order_id")).map(n -> n.get("order_id").asText()).collect(Collectors.toSet());
+        Set<String> rules = new HashSet<>();
+        for (List<String> row : z.truthRows("fraud_labels")) {
+            assertEquals(4, row.size(), row.toString());
+            rules.add(row.get(0));
+            if (!row.get(1).isEmpty()) {
+                assertTrue(orders.contains(row.get(1)), "labelled order not in landing: " + row);
+            }
+            if (!row.get(2).isEmpty()) {
+                assertTrue(events.contains(row.get(2)), "labelled event not in landing: " + row);
+            }
+            assertTrue(row.get(3).startsWith("P-"));
+        }
+        assertEquals(Set.of(PersonSimulator.RULES), rules);
+    }
+
+    @Test
+    void onTimeRunDeliversTheSameRecordsOnTheirEventDates() {
+        GeneratedZone late = GeneratedZone.reference();
+        GeneratedZone onTime = GeneratedZone.onTime();
+        for (String feed : new String[] {"touchpoints", "orders"}) {
+            Set<String> a = late.feedLines(feed).stream().map(l -> l[1]).collect(Collectors.toSet());
+            Set<String> b = onTime.feedLines(feed).stream().map(l -> l[1]).collect(Collectors.toSet());
+            assertEquals(a, b, feed);
+        }
+        long lateDeliveries = 0;
+        for (String[] dtLine : late.feedLines("touchpoints")) {
+            if (ContractCheck.touchProblem(dtLine[1]) == null && !dtLine[0].equals(localDate(dtLine[1], "event_ts"))) {
+                lateDeliveries++;
+            }
+        }
+        assertTrue(lateDeliveries > 0, "the reference run delivers some events late");
+        for (String[] dtLine : onTime.feedLines("touchpoints")) {
+            if (ContractCheck.touchProblem(dtLine[1]) == null) {
+                String eventDate = localDate(dtLine[1], "event_ts");
+                // an order session may run a few minutes past midnight of the last day; it lands on the last day
+                assertTrue(dtLine[0].equals(eventDate) || dtLine[0].equals(GeneratedZone.LAST.toString()), dtLine[1]);
+            }
+        }
+    }
+
+    @Test
+    void knockoutSetsTheTrueEffectToZeroButKeepsTheActivity() throws Exception {
+        GeneratedZone z = GeneratedZone.reference();
+        JsonNode effects = new ObjectMapper().readTree(z.truth.resolve("effects.json").toFile());
+        assertEquals(0.0, effects.at("/partner_type_effects/creator/effect").asDouble());
+        assertEquals(0.0, effects.at("/channel_effects/paid_search/effect").asDouble());
+        assertNotEquals(0.0, effects.at("/partner_type_effects/review/effect").asDouble());
+        assertNotEquals(0.0, effects.at("/channel_effects/email/effect").asDouble());
+        assertEquals("[\"creator\",\"paid_search\"]", effects.get("knockouts").toString());
+        double creator = 0;
+        double review = 0;
+        for (List<String> row : z.truthRows("media_contributions")) {
+            double v = Double.parseDouble(row.get(4));
+            assertTrue(v >= 0);
+            creator += row.get(3).equals("creator") ? v : 0;
+            review += row.get(3).equals("review") ? v : 0;
+        }
+        assertEquals(0.0, creator);
+        assertTrue(review > 0);
+        assertTrue(z.feedLines("touchpoints").stream().anyMatch(l -> l[1].contains("\"channel\":\"paid_search\"")));
+    }
+
+    @Test
+    void identityTruthMapsEveryDeviceToOnePersonAndMarksTheSharedKiosk() {
+        GeneratedZone z = GeneratedZone.reference();
+        Map<String, String> person = new HashMap<>();
+        for (List<String> row : z.truthRows("identity")) {
+            assertNull(person.put(row.get(0), row.get(1)), "device listed twice: " + row);
+        }
+        assertEquals("shared", person.get(PersonSimulator.KIOSK_ID));
+        Set<String> kioskUsers = new HashSet<>();
+        for (String[] dtLine : z.feedLines("touchpoints")) {
+            JsonNode n = ContractCheck.parse(dtLine[1]);
+            if (n != null && n.has("anonymous_id")) {
+                assertTrue(person.containsKey(n.get("anonymous_id").asText()), dtLine[1]);
+                if (n.get("anonymous_id").asText().equals(PersonSimulator.KIOSK_ID)) {
+                    kioskUsers.add(n.get("user_id").asText());
+                }
+            }
+        }
+        assertTrue(kioskUsers.size() > 3, "the kiosk logs in with many user ids");
+    }
+
+    @Test
+    void commandLineOverridesConfigurationAndRejectsUnknownKnockouts() {
+        var config = com.partnermix.common.ConfigLoader.load(Path.of("conf/local.yaml"), List.of());
+        GeneratorOptions o = GenerateJob.resolve(Args.parse(new String[] {"generate", "--date", "2026-11-20",
+                "--persons", "50", "--days", "3", "--on-time", "--knockout", "email,coupon", "--out", "x"}), config);
+        assertEquals(LocalDate.parse("2026-11-18"), o.firstDate());
+        assertEquals(50, o.persons());
+        assertTrue(o.onTime());
+        assertEquals(List.of("email", "coupon"), o.knockouts());
+        assertEquals("x", o.out());
+        assertEquals(config.generator().seed(), o.seed());
+        assertThrows(Args.UsageException.class, () -> GenerateJob.resolve(Args.parse(new String[] {"generate",
+                "--date", "2026-11-20", "--knockout", "television"}), config));
+    }
+
+    @Test
+    void runsFromTheCommandLineWithConfigurationDefaults() throws Exception {
+        var config = com.partnermix.common.ConfigLoader.load(Path.of("conf/local.yaml"), List.of());
+        Path root = Path.of("target", "generate-tests", "cli");
+        Args args = Args.parse(new String[] {"generate", "--date", "2026-11-20", "--persons", "30", "--days", "2",
+                "--out", root.resolve("landing").toString(), "--truth", root.resolve("truth").toString()});
+        int code = new GenerateJob().run(new com.partnermix.cli.JobContext(args, config, TestSpark.get()));
+        assertEquals(0, code);
+        assertTrue(Files.isRegularFile(root.resolve("landing/partners/dt=2026-11-19/partners.csv")));
+        assertTrue(Files.isRegularFile(root.resolve("truth/effects.json")));
+        assertFalse(Files.exists(root.resolve("landing/partners/dt=2026-11-18")), "only the requested days");
+    }
+
+    @Test
+    void truthExpectedOrdersMatchTheSimulatedOrders() {
+        GeneratedZone z = GeneratedZone.larger();
+        double expected = 0;
+        for (List<String> row : z.truthRows("media_contributions")) {
+            expected += Double.parseDouble(row.get(4));
+        }
+        Set<String> placed = new HashSet<>();
+        for (String[] dtLine : z.feedLines("orders")) {
+            JsonNode n = ContractCheck.parse(dtLine[1]);
+            placed.add(n.get("order_id").asText());
+        }
+        // self-referral orders and the one showcase order per fraud pattern are outside the hazard model
+        Set<String> outside = z.truthRows("fraud_labels").stream().filter(r -> r.get(0).equals("SELF_REFERRAL"))
+                .map(r -> r.get(1)).collect(Collectors.toSet());
+        double actual = placed.size() - outside.size();
+        double tolerance = 4 * Math.sqrt(expected) + PersonSimulator.RULES.length;
+        assertTrue(expected > 200, "expected " + expected);
+        assertTrue(Math.abs(actual - expected) < tolerance, "simulated " + actual + " orders, truth expects " + expected);
+    }
+
+    private static String localDate(String line, String field) {
+        return OffsetDateTime.parse(ContractCheck.parse(line).get(field).asText()).toLocalDate().toString();
+    }
+}
