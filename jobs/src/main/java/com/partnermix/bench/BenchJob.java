@@ -75,8 +75,9 @@ public final class BenchJob implements Job {
                 Stage.Result result = stage.run(wh, config, day);
                 in += result.rowsIn();
                 out += result.rowsOut();
-                System.out.printf("   %s %-10s %,12d in %,12d out  %.1f s so far%n", day, stage.name(),
-                        result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9);
+                System.out.printf("   %s %-10s %,12d in %,12d out  %.1f s so far  [%s]%n", day, stage.name(),
+                        result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9,
+                        result.summary().lines().findFirst().orElse(""));
             }
             rows.add(row(stage.name(), in, out, (System.nanoTime() - t0) / 1e9, HeapMeter.peakMiB()));
         }

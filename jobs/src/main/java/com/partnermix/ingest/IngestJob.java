@@ -11,7 +11,7 @@ import com.partnermix.common.Warehouse;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
@@ -68,9 +68,10 @@ public final class IngestJob implements Job {
         private final Landing landing;
         private final Pii pii;
         private final String runId;
-        private final String stagingRoot;
-        private final List<Dataset<Row>> quarantined = new ArrayList<>();
-        private final List<IngestReport.FeedCounts> counts = new ArrayList<>();
+        private final List<Dataset<Row>> quarantined = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<Dataset<Row>> cached = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<IngestReport.FeedCounts> counts = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final com.partnermix.common.StepTimer timer = new com.partnermix.common.StepTimer();
 
         Run(SparkSession spark, Warehouse wh, PartnermixConfig config, LocalDate date) {
             this.spark = spark;
@@ -81,26 +82,43 @@ public final class IngestJob implements Job {
             this.pii = new Pii(config.privacy().salt(), config.privacy().ipv4PrefixBits(),
                     config.privacy().ipv6PrefixBits());
             this.runId = "ingest:" + date;
-            this.stagingRoot = config.paths().checkpoints() + "/staging/ingest/dt=" + date;
         }
 
         IngestReport execute() {
+            try {
+                return executeSteps();
+            } finally {
+                release();
+            }
+        }
+
+        private IngestReport executeSteps() {
             // List every feed first: a missing required feed stops the run before anything is written.
             Map<Landing.Feed, List<String>> files = new HashMap<>();
             for (Landing.Feed feed : Landing.Feed.values()) {
                 files.put(feed, landing.files(feed));
             }
+            timer.lap("list");
             ingestPartners(files.get(Landing.Feed.PARTNERS));
             Set<String> knownPartners = knownPartnerIds();
-            ingestCsvFeed(Landing.Feed.FX_RATES, files.get(Landing.Feed.FX_RATES), Contract.FX_COLUMNS,
-                    CsvRecords.FX_SCHEMA, CsvRecords::fxRate, Tables.BRONZE_FX_RATES);
-            ingestCsvFeed(Landing.Feed.SPEND, files.get(Landing.Feed.SPEND), Contract.SPEND_COLUMNS,
-                    CsvRecords.SPEND_SCHEMA, CsvRecords::spend, Tables.BRONZE_SPEND);
-            ingestTouchpoints(files.get(Landing.Feed.TOUCHPOINTS), knownPartners);
-            ingestOrders(files.get(Landing.Feed.ORDERS));
-            writeQuarantine();
-            writeRunCounts();
-            return new IngestReport(date, counts, quarantineReasons());
+            timer.lap("partners");
+            // The other feeds write different tables and need only the catalog: they run side by
+            // side, so Spark overlaps their many small jobs and Delta commits.
+            inParallel(List.of(
+                    this::rebuildPartnerDimension,
+                    () -> ingestCsvFeed(Landing.Feed.FX_RATES, files.get(Landing.Feed.FX_RATES), Contract.FX_COLUMNS,
+                            CsvRecords.FX_SCHEMA, CsvRecords::fxRate, Tables.BRONZE_FX_RATES),
+                    () -> ingestCsvFeed(Landing.Feed.SPEND, files.get(Landing.Feed.SPEND), Contract.SPEND_COLUMNS,
+                            CsvRecords.SPEND_SCHEMA, CsvRecords::spend, Tables.BRONZE_SPEND),
+                    () -> ingestTouchpoints(files.get(Landing.Feed.TOUCHPOINTS), knownPartners),
+                    () -> ingestOrders(files.get(Landing.Feed.ORDERS))));
+            timer.lap("feeds");
+            Map<String, Long> reasons = new java.util.TreeMap<>();
+            inParallel(List.of(() -> reasons.putAll(writeQuarantine()), this::writeRunCounts));
+            timer.lap("quarantine+runs");
+            List<IngestReport.FeedCounts> ordered = new ArrayList<>(counts);
+            ordered.sort(java.util.Comparator.comparing(c -> Landing.Feed.valueOf(c.feed().toUpperCase()).ordinal()));
+            return new IngestReport(date, ordered, reasons, timer.toString());
         }
 
         private void ingestPartners(List<String> partnerFiles) {
@@ -115,6 +133,9 @@ public final class IngestJob implements Job {
             DeltaWrites.replaceSlice(wh, Tables.BRONZE_PARTNER_SNAPSHOTS, snapshot,
                     "snapshot_date = '" + date + "'");
             record(Landing.Feed.PARTNERS, partnerFiles.size(), parsed, classified);
+        }
+
+        private void rebuildPartnerDimension() {
             DeltaWrites.overwrite(wh, Tables.SILVER_DIM_PARTNER,
                     IngestTransforms.partnerDimension(wh.read(Tables.BRONZE_PARTNER_SNAPSHOTS)));
         }
@@ -229,17 +250,23 @@ public final class IngestJob implements Job {
             return parsed.where(col(ParsedLines.REJECT_REASON).isNull());
         }
 
-        /** Parsing runs once: its result is staged as Parquet and every later step reads the stage. */
+        /**
+         * Parsing runs once: its result is cached (spilling to disk when large) and every later
+         * step of the feed reads the cache; {@link #release()} drops it at the end of the run.
+         */
         private Dataset<Row> stage(Landing.Feed feed, Dataset<Row> parsed) {
-            String path = stagingRoot + "/" + feed.folder;
-            parsed.write().mode(SaveMode.Overwrite).parquet(path);
-            Dataset<Row> staged = spark.read().parquet(path);
+            Dataset<Row> staged = parsed.persist(StorageLevel.MEMORY_AND_DISK());
+            cached.add(staged);
             quarantined.add(staged.where(col(ParsedLines.REJECT_REASON).isNotNull())
                     .select(lit(java.sql.Date.valueOf(date)).as("delivery_date"), lit(feed.folder).as("feed"),
                             col(ParsedLines.SOURCE_FILE), col(ParsedLines.REJECT_REASON).as("reason"),
                             col(ParsedLines.REJECT_DETAIL).as("detail"), col(ParsedLines.RAW_LINE),
                             lit(runId).as("ingest_run_id")));
             return staged;
+        }
+
+        private void release() {
+            cached.forEach(Dataset::unpersist);
         }
 
         /** Counts the feed's lines (one pass over the stage, one over the classification) and checks they add up. */
@@ -259,9 +286,35 @@ public final class IngestJob implements Job {
             return dispositions;
         }
 
-        private void writeQuarantine() {
+        /** @return the quarantine count per reason */
+        private Map<String, Long> writeQuarantine() {
             Dataset<Row> all = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
             DeltaWrites.replaceSlice(wh, Tables.BRONZE_QUARANTINE, all, "delivery_date = '" + date + "'");
+            Map<String, Long> reasons = new java.util.TreeMap<>();
+            all.groupBy("reason").count().collectAsList().forEach(r -> reasons.put(r.getString(0), r.getLong(1)));
+            return reasons;
+        }
+
+        private void inParallel(List<Runnable> steps) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(steps.size());
+            try {
+                List<java.util.concurrent.Future<?>> futures = steps.stream().map(pool::submit).toList();
+                for (java.util.concurrent.Future<?> future : futures) {
+                    try {
+                        future.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof RuntimeException runtime) {
+                            throw runtime;
+                        }
+                        throw new IllegalStateException(e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("ingest interrupted", e);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
 
         private void writeRunCounts() {
@@ -274,14 +327,6 @@ public final class IngestJob implements Job {
                     .add("duplicates", "long").add("ingest_run_id", "string");
             DeltaWrites.replaceSlice(wh, Tables.BRONZE_INGEST_RUNS, spark.createDataFrame(rows, schema),
                     "delivery_date = '" + date + "'");
-        }
-
-        private Map<String, Long> quarantineReasons() {
-            Map<String, Long> reasons = new java.util.TreeMap<>();
-            wh.read(Tables.BRONZE_QUARANTINE).where(col("delivery_date").equalTo(lit(java.sql.Date.valueOf(date))))
-                    .groupBy("reason").count().collectAsList()
-                    .forEach(r -> reasons.put(r.getString(0), r.getLong(1)));
-            return reasons;
         }
 
         private Map<String, CsvRecords.Header> headers(List<String> feedFiles, List<String> columns) {

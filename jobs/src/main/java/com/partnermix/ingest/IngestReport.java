@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /** What one ingest run did, per feed; printed by the job and returned to the demo and the benchmark. */
-public record IngestReport(LocalDate date, List<FeedCounts> feeds, Map<String, Long> quarantineReasons) {
+public record IngestReport(LocalDate date, List<FeedCounts> feeds, Map<String, Long> quarantineReasons, String timing) {
 
     /** Landing lines = accepted + quarantined + duplicates, for every feed and run. */
     public record FeedCounts(String feed, int files, long landingLines, long accepted, long quarantined,
@@ -26,7 +26,7 @@ public record IngestReport(LocalDate date, List<FeedCounts> feeds, Map<String, L
 
     public String format() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("ingest %s%n", date));
+        out.append(String.format("ingest %s (%s)%n", date, timing));
         out.append(String.format("  %-12s %6s %12s %12s %12s %12s%n", "feed", "files", "landing", "accepted",
                 "quarantined", "duplicates"));
         for (FeedCounts f : feeds) {

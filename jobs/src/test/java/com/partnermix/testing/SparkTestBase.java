@@ -2,7 +2,6 @@ package com.partnermix.testing;
 
 import com.partnermix.common.ConfigLoaderAccess;
 import com.partnermix.common.PartnermixConfig;
-import com.partnermix.common.SparkSessions;
 import com.partnermix.common.Warehouse;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,16 +17,11 @@ import java.util.List;
  */
 public abstract class SparkTestBase {
 
-    private static SparkSession shared;
-
     @TempDir
     protected static Path tmp;
 
-    protected static synchronized SparkSession spark() {
-        if (shared == null) {
-            shared = SparkSessions.create(config(Path.of(System.getProperty("java.io.tmpdir"), "partnermix-test")));
-        }
-        return shared;
+    protected static SparkSession spark() {
+        return SharedSpark.get();
     }
 
     /** The real local configuration with every folder moved under {@code root}. */

@@ -1,0 +1,27 @@
+package com.partnermix.testing;
+
+import com.partnermix.common.ConfigLoaderAccess;
+import com.partnermix.common.SparkSessions;
+import org.apache.spark.sql.SparkSession;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** The one SparkSession of the test JVM: local[2] from conf/local.yaml, two shuffle partitions, Delta on. */
+public final class SharedSpark {
+
+    private static SparkSession spark;
+
+    private SharedSpark() {}
+
+    public static synchronized SparkSession get() {
+        if (spark == null) {
+            Path scratch = Path.of(System.getProperty("java.io.tmpdir"), "partnermix-test");
+            spark = SparkSessions.create(ConfigLoaderAccess.load(Path.of("conf/local.yaml"), List.of(
+                    "paths.warehouse=" + scratch.resolve("warehouse"),
+                    "paths.checkpoints=" + scratch.resolve("checkpoints"),
+                    "spark.shuffle_partitions=2")));
+        }
+        return spark;
+    }
+}
