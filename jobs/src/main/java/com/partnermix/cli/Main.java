@@ -6,6 +6,7 @@ import com.partnermix.common.RunStoppedException;
 import com.partnermix.demo.DoctorJob;
 import com.partnermix.bench.BenchJob;
 import com.partnermix.demo.DemoJob;
+import com.partnermix.dq.DqJob;
 import com.partnermix.generate.GenerateJob;
 import com.partnermix.ingest.IngestJob;
 
@@ -21,6 +22,7 @@ public final class Main {
     private static final List<Job> JOBS = List.of(
             new GenerateJob(),
             new IngestJob(),
+            new DqJob(),
             new DemoJob(),
             new BenchJob(),
             new DoctorJob());

@@ -61,7 +61,8 @@ public final class ConfigLoader {
     public static PartnermixConfig withPaths(PartnermixConfig c, String warehouse, String landing, String groundTruth,
                                              String checkpoints) {
         return new PartnermixConfig(c.spark(), new PartnermixConfig.Paths(warehouse, landing, groundTruth, checkpoints),
-                c.privacy(), c.ingest(), c.generator(), c.bench());
+                c.privacy(), c.ingest(), c.generator(), c.bench(),
+                new PartnermixConfig.DataQuality(c.dataQuality().checksDir(), warehouse + "/dq/_deequ_metrics.json"));
     }
 
     /** The raw merged tree, for subcommands that read their own sections (for instance data-quality files). */

@@ -15,7 +15,8 @@ public record PartnermixConfig(
         Privacy privacy,
         Ingest ingest,
         Generator generator,
-        Bench bench) {
+        Bench bench,
+        DataQuality dataQuality) {
 
     /** Spark settings; {@code master} is set only by local configs: on a cluster spark-submit decides. */
     public record SparkSettings(String master, String appName, int shufflePartitions, Map<String, String> settings) {
@@ -47,6 +48,12 @@ public record PartnermixConfig(
             knockoutChannels = knockoutChannels == null ? List.of() : List.copyOf(knockoutChannels);
         }
     }
+
+    /**
+     * Data-quality gates: where the check files are and where Deequ keeps its metrics history
+     * (one JSON repository, keyed by table, check and run date).
+     */
+    public record DataQuality(String checksDir, String metricsRepository) {}
 
     /** Benchmark harness defaults. */
     public record Bench(int persons, int days, String workDir) {}

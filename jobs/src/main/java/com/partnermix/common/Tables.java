@@ -17,6 +17,8 @@ public final class Tables {
 
     public static final Table SILVER_DIM_PARTNER = new Table("silver", "dim_partner");
 
+    public static final Table DQ_CHECK_RESULTS = new Table("dq", "check_results");
+
     public static final List<Table> BRONZE = List.of(BRONZE_TOUCHPOINTS, BRONZE_ORDERS, BRONZE_PARTNER_SNAPSHOTS,
             BRONZE_SPEND, BRONZE_FX_RATES, BRONZE_QUARANTINE, BRONZE_INGEST_RUNS);
 }

@@ -104,6 +104,7 @@ public final class DemoJob implements Job {
     static List<Table> allTables() {
         List<Table> tables = new ArrayList<>(com.partnermix.common.Tables.BRONZE);
         tables.add(com.partnermix.common.Tables.SILVER_DIM_PARTNER);
+        tables.add(com.partnermix.common.Tables.DQ_CHECK_RESULTS);
         return tables;
     }
 }

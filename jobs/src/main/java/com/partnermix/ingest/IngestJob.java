@@ -238,7 +238,7 @@ public final class IngestJob implements Job {
         private static StructType dataSchema(Dataset<Row> parsed) {
             StructType schema = new StructType();
             for (var field : parsed.schema().fields()) {
-                if (!List.of(ParsedLines.SOURCE_FILE, ParsedLines.RAW_LINE, ParsedLines.REJECT_REASON,
+                if (!List.of(ParsedLines.SOURCE_FILE, ParsedLines.LINE_HASH, ParsedLines.RAW_LINE, ParsedLines.REJECT_REASON,
                         ParsedLines.REJECT_DETAIL).contains(field.name())) {
                     schema = schema.add(field);
                 }

@@ -40,7 +40,7 @@ public final class IngestTransforms {
 
     /**
      * Gives each valid row its disposition. {@code duplicate}: a second copy inside this
-     * delivery (the first by file and line text wins, so reruns pick the same one), or a key
+     * delivery (the first by file and line hash wins, so reruns pick the same one), or a key
      * already stored from an earlier delivery. Otherwise the row is accepted, as {@code new}
      * (key not stored), {@code stored} (stored from this same delivery: a rerun, nothing to
      * write) or {@code replaces_later} (stored from a later delivery ingested first: the earlier
@@ -52,7 +52,7 @@ public final class IngestTransforms {
     public static Dataset<Row> classifyDuplicates(Dataset<Row> valid, Dataset<Row> storedKeys, List<String> keys,
                                                   LocalDate deliveryDate) {
         Column[] keyCols = keys.stream().map(k -> col(k)).toArray(Column[]::new);
-        WindowSpec firstCopy = Window.partitionBy(keyCols).orderBy(col(ParsedLines.SOURCE_FILE), col(ParsedLines.RAW_LINE));
+        WindowSpec firstCopy = Window.partitionBy(keyCols).orderBy(col(ParsedLines.SOURCE_FILE), col(ParsedLines.LINE_HASH));
         Dataset<Row> ranked = valid.withColumn("copy_rank", row_number().over(firstCopy));
         Column stored = lit(null).cast("date");
         if (storedKeys != null) {

@@ -15,13 +15,14 @@ import java.util.List;
 /**
  * Applies a {@link LineParser} to {@code (source_file, line)} rows. Every input line comes out
  * exactly once (CSV headers excepted): either with its typed columns, or with the columns
- * null and {@code reject_reason}/{@code reject_detail} set. {@code raw_line} is kept for all
- * rows, with personal data redacted, so later checks can quarantine a row too.
+ * null and {@code reject_reason}/{@code reject_detail} and {@code raw_line} (personal data
+ * redacted) set. {@code line_hash} orders copies of a duplicate deterministically.
  */
 public final class ParsedLines {
 
     public static final String SOURCE_FILE = "source_file";
     public static final String RAW_LINE = "raw_line";
+    public static final String LINE_HASH = "line_hash";
     public static final String REJECT_REASON = "reject_reason";
     public static final String REJECT_DETAIL = "reject_detail";
 
@@ -30,6 +31,7 @@ public final class ParsedLines {
     public static StructType schemaOf(StructType parsed) {
         return new StructType(parsed.fields())
                 .add(SOURCE_FILE, DataTypes.StringType)
+                .add(LINE_HASH, DataTypes.LongType)
                 .add(RAW_LINE, DataTypes.StringType)
                 .add(REJECT_REASON, DataTypes.StringType)
                 .add(REJECT_DETAIL, DataTypes.StringType);
@@ -68,6 +70,15 @@ public final class ParsedLines {
         return lines.mapPartitions(fn, Encoders.row(schemaOf(parsedSchema)));
     }
 
+    /** A stable 64-bit hash of the line, so that the same copy of a duplicate wins in every rerun. */
+    static long lineHash(String line) {
+        long h = 1125899906842597L;
+        for (int i = 0; i < line.length(); i++) {
+            h = 31 * h + line.charAt(i);
+        }
+        return h;
+    }
+
     static Row parseOne(LineParser parser, Pii pii, int width, String file, String line) {
         List<Object> values = new ArrayList<>(width + 4);
         String reason = null;
@@ -89,7 +100,9 @@ public final class ParsedLines {
             detail = rejection.detail();
         }
         values.add(file);
-        values.add(pii.redactRawLine(line));
+        values.add(lineHash(line));
+        // Only rejected lines are kept (for the quarantine); redacting every line would cost time and memory.
+        values.add(reason == null ? null : pii.redactRawLine(line));
         values.add(reason);
         values.add(detail);
         return RowFactory.create(values.toArray());

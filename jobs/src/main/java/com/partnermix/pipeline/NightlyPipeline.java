@@ -1,8 +1,13 @@
 package com.partnermix.pipeline;
 
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.Warehouse;
+import com.partnermix.dq.CheckOutcome;
+import com.partnermix.dq.DqJob;
 import com.partnermix.ingest.IngestJob;
 import com.partnermix.ingest.IngestReport;
 
+import java.time.LocalDate;
 import java.util.List;
 
 /**
@@ -15,7 +20,7 @@ public final class NightlyPipeline {
     private NightlyPipeline() {}
 
     public static List<Stage> stages() {
-        return List.of(ingest());
+        return List.of(ingest(), dataQuality("bronze"), dataQuality("silver"));
     }
 
     static Stage ingest() {
@@ -26,11 +31,28 @@ public final class NightlyPipeline {
             }
 
             @Override
-            public Result run(com.partnermix.common.Warehouse wh, com.partnermix.common.PartnermixConfig config,
-                              java.time.LocalDate date) {
+            public Result run(Warehouse wh, PartnermixConfig config, LocalDate date) {
                 IngestReport report = IngestJob.ingest(wh.spark(), wh, config, date);
                 long out = report.feeds().stream().mapToLong(f -> f.accepted() + f.quarantined()).sum();
                 return new Result(report.totalLandingLines(), out, report.format());
+            }
+        };
+    }
+
+    /** A data-quality gate: Error failures throw, so nothing downstream runs for the night. */
+    static Stage dataQuality(String layer) {
+        return new Stage() {
+            @Override
+            public String name() {
+                return "dq_" + layer;
+            }
+
+            @Override
+            public Result run(Warehouse wh, PartnermixConfig config, LocalDate date) {
+                List<CheckOutcome> outcomes = DqJob.check(wh, config, layer, date);
+                DqJob.gate(layer, date, outcomes);
+                long passed = outcomes.stream().filter(o -> o.status() == CheckOutcome.Status.PASSED).count();
+                return new Result(outcomes.size(), passed, DqJob.report(layer, date, outcomes));
             }
         };
     }

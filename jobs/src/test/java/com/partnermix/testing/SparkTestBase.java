@@ -32,7 +32,8 @@ public abstract class SparkTestBase {
                 "paths.ground_truth=" + root.resolve("ground-truth"),
                 "paths.checkpoints=" + root.resolve("checkpoints"),
                 "spark.shuffle_partitions=2",
-                "privacy.salt=test-salt"));
+                "privacy.salt=test-salt",
+                "data_quality.metrics_repository=" + root.resolve("warehouse/dq/_deequ_metrics.json")));
         overrides.addAll(List.of(extraOverrides));
         return ConfigLoaderAccess.load(Path.of("conf/local.yaml"), overrides);
     }
