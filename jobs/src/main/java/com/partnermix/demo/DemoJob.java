@@ -71,13 +71,13 @@ public final class DemoJob implements Job {
                         result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9);
             }
         }
-        System.out.println(summary(wh));
+        System.out.println(summary(wh, last));
         System.out.printf("== demo finished in %.0f s; warehouse: %s%n", (System.nanoTime() - started) / 1e9,
                 config.paths().warehouse());
         return 0;
     }
 
-    static String summary(Warehouse wh) {
+    static String summary(Warehouse wh, LocalDate last) {
         StringBuilder out = new StringBuilder("\n== tables\n");
         for (Table table : allTables()) {
             if (wh.exists(table)) {
@@ -97,6 +97,19 @@ public final class DemoJob implements Job {
         for (Row r : wh.read(com.partnermix.common.Tables.BRONZE_QUARANTINE).groupBy("feed", "reason").count()
                 .orderBy(desc("count"), col("feed"), col("reason")).collectAsList()) {
             out.append(String.format("   %-12s %-32s %,8d%n", r.getString(0), r.getString(1), r.getLong(2)));
+        }
+        Table dq = com.partnermix.common.Tables.DQ_CHECK_RESULTS;
+        if (wh.exists(dq)) {
+            out.append("\n== data-quality checks of the last night (").append(last).append(")\n");
+            for (Row r : wh.read(dq).where(col("run_date").equalTo(java.sql.Date.valueOf(last)))
+                    .groupBy("layer", "status").count().orderBy("layer", "status").collectAsList()) {
+                out.append(String.format("   %-8s %-8s %,6d%n", r.getString(0), r.getString(1), r.getLong(2)));
+            }
+            for (Row r : wh.read(dq).where(col("run_date").equalTo(java.sql.Date.valueOf(last))
+                    .and(col("status").notEqual("passed"))).orderBy("table_name", "check_name").collectAsList()) {
+                out.append(String.format("   %s %s %s: %s%n", r.getAs("status"), r.getAs("table_name"), r.getAs("check_name"),
+                        r.getAs("message")));
+            }
         }
         return out.toString();
     }
