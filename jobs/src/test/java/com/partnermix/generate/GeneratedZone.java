@@ -123,31 +123,8 @@ final class GeneratedZone {
         return rows;
     }
 
+    /** The ingest's own RFC 4180 splitter: generator output is read the way the warehouse reads it. */
     static List<String> parseCsv(String line) {
-        List<String> fields = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cur.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                fields.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
-            }
-        }
-        fields.add(cur.toString());
-        return fields;
+        return com.partnermix.ingest.CsvRecords.split(line);
     }
 }
