@@ -9,6 +9,7 @@ import com.partnermix.demo.DemoJob;
 import com.partnermix.dq.DqJob;
 import com.partnermix.generate.GenerateJob;
 import com.partnermix.ingest.IngestJob;
+import com.partnermix.journeys.JourneysJob;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ public final class Main {
     private static final List<Job> JOBS = List.of(
             new GenerateJob(),
             new IngestJob(),
+            new JourneysJob(),
             new DqJob(),
             new DemoJob(),
             new BenchJob(),

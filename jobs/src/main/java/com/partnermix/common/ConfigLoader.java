@@ -60,8 +60,7 @@ public final class ConfigLoader {
     /** The same configuration with every folder moved (benchmark and demo scratch space). */
     public static PartnermixConfig withPaths(PartnermixConfig c, String warehouse, String landing, String groundTruth,
                                              String checkpoints) {
-        return new PartnermixConfig(c.spark(), new PartnermixConfig.Paths(warehouse, landing, groundTruth, checkpoints),
-                c.privacy(), c.ingest(), c.generator(), c.bench(),
+        return c.withPaths(new PartnermixConfig.Paths(warehouse, landing, groundTruth, checkpoints),
                 new PartnermixConfig.DataQuality(c.dataQuality().checksDir(), warehouse + "/dq/_deequ_metrics.json"));
     }
 

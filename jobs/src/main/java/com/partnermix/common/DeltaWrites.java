@@ -65,4 +65,43 @@ public final class DeltaWrites {
                 .whenNotMatched().insertAll()
                 .execute();
     }
+
+    private static final String DELETE_MARK = "__delete";
+
+    /**
+     * Replaces every row of the affected groups (for example the persons whose journeys were
+     * rebuilt tonight) by {@code rebuilt}, in one MERGE commit: rows whose key is produced again
+     * are updated, new keys inserted, and rows of an affected group that are not produced again
+     * deleted. Rows of other groups are not touched. {@code affectedGroups} holds one column,
+     * {@code groupColumn}; {@code rebuilt} must only hold rows of affected groups.
+     */
+    public static void replaceGroups(Warehouse wh, Table table, Dataset<Row> rebuilt, Dataset<Row> affectedGroups,
+                                     String groupColumn, List<String> rowKeys, String... partitionBy) {
+        if (!wh.exists(table)) {
+            append(wh, table, rebuilt, partitionBy);
+            return;
+        }
+        Column[] keyColumns = rowKeys.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+        // Keys of the affected groups that tonight's rebuild no longer produces: they are deleted.
+        Dataset<Row> stale = wh.read(table)
+                .join(affectedGroups, ScalaSeqs.of(groupColumn),
+                        "left_semi")
+                .select(keyColumns)
+                .join(rebuilt.select(keyColumns), ScalaSeqs.of(rowKeys),
+                        "left_anti")
+                .withColumn(DELETE_MARK, org.apache.spark.sql.functions.lit(true));
+        Dataset<Row> source = rebuilt.withColumn(DELETE_MARK, org.apache.spark.sql.functions.lit(false))
+                .unionByName(stale, true);
+        String on = rowKeys.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
+        java.util.Map<String, String> assignments = new java.util.LinkedHashMap<>();
+        for (String column : rebuilt.columns()) {
+            assignments.put(column, "s." + column);
+        }
+        wh.delta(table).as("t")
+                .merge(source.as("s"), on)
+                .whenMatched("s." + DELETE_MARK).delete()
+                .whenMatched().updateExpr(assignments)
+                .whenNotMatched("NOT s." + DELETE_MARK).insertExpr(assignments)
+                .execute();
+    }
 }

@@ -16,7 +16,89 @@ public record PartnermixConfig(
         Ingest ingest,
         Generator generator,
         Bench bench,
-        DataQuality dataQuality) {
+        DataQuality dataQuality,
+        Identity identity,
+        Journeys journeys,
+        Attribution attribution) {
+
+    /** The same configuration with other folders (demo and benchmark scratch space). */
+    public PartnermixConfig withPaths(Paths newPaths, DataQuality newDataQuality) {
+        return new PartnermixConfig(spark, newPaths, privacy, ingest, generator, bench, newDataQuality, identity,
+                journeys, attribution);
+    }
+
+    /**
+     * Identity stitching: anonymous ids linked through shared user ids form a person.
+     *
+     * @param maxUserIdsPerDevice a device logged into by more user ids is shared (a kiosk) and not used to link
+     * @param maxDevicesPerUser   a user id seen on more devices is a bot or a shared account and not used to link
+     * @param maxIterations       label propagation stops with an error if it has not converged by then
+     * @param checkpointEvery     iterations between checkpoints that cut the growing query plan
+     */
+    public record Identity(int maxUserIdsPerDevice, int maxDevicesPerUser, int maxIterations, int checkpointEvery) {}
+
+    /**
+     * Sessions and journeys.
+     *
+     * @param sessionGapMinutes a longer silence between two events of a person starts a new session
+     * @param lookbackDays      how long before an order a touch still belongs to its journey
+     * @param funnelStages      the funnel stage of each touch (per partner, else partner type, else channel)
+     * @param countryRegions    country (ISO 3166-1 alpha-2) to reporting region; others are UNKNOWN
+     */
+    public record Journeys(int sessionGapMinutes, Lookback lookbackDays, FunnelStages funnelStages,
+                           Map<String, List<String>> countryRegions) {
+        public Journeys {
+            countryRegions = countryRegions == null ? Map.of() : Map.copyOf(countryRegions);
+        }
+    }
+
+    /** Lookback in days: a partner type's value wins over its channel's, which wins over the default. */
+    public record Lookback(int defaultDays, Map<String, Integer> byChannel, Map<String, Integer> byPartnerType) {
+        public Lookback {
+            byChannel = byChannel == null ? Map.of() : Map.copyOf(byChannel);
+            byPartnerType = byPartnerType == null ? Map.of() : Map.copyOf(byPartnerType);
+        }
+    }
+
+    /** Funnel stage per partner (override), per partner type, and per non-partner channel. */
+    public record FunnelStages(Map<String, String> byPartnerType, Map<String, String> byChannel,
+                               Map<String, String> byPartner) {
+        public FunnelStages {
+            byPartnerType = byPartnerType == null ? Map.of() : Map.copyOf(byPartnerType);
+            byChannel = byChannel == null ? Map.of() : Map.copyOf(byChannel);
+            byPartner = byPartner == null ? Map.of() : Map.copyOf(byPartner);
+        }
+    }
+
+    /**
+     * Attribution models and their parameters.
+     *
+     * @param models             the models computed every night, by name
+     * @param viewThroughWeight  weight of an impression relative to a click (1) in the multi-touch models
+     * @param trainingWindowDays journeys (converting or not) of this many days up to the run date train the
+     *                           data-driven models
+     */
+    public record Attribution(List<String> models, double viewThroughWeight, double timeDecayHalfLifeDays,
+                              PositionWeights positionBased, Map<String, Double> funnelWeights,
+                              Markov markov, Shapley shapley, int trainingWindowDays) {
+        public Attribution {
+            models = models == null ? List.of() : List.copyOf(models);
+            funnelWeights = funnelWeights == null ? Map.of() : Map.copyOf(funnelWeights);
+        }
+    }
+
+    public record PositionWeights(double first, double middle, double last) {}
+
+    /**
+     * @param granularity   channel, partner_type or partner
+     * @param order         k = 1..3: a state is the last k touches
+     * @param pathTransform all, collapse_repeats, first_occurrence or unique_with_counts
+     * @param creditBasis   conversions or revenue: which removal effect weighs the touches
+     */
+    public record Markov(String granularity, int order, String pathTransform, String creditBasis) {}
+
+    /** @param granularity channel or partner_type (the players) */
+    public record Shapley(String granularity) {}
 
     /** Spark settings; {@code master} is set only by local configs: on a cluster spark-submit decides. */
     public record SparkSettings(String master, String appName, int shufflePartitions, Map<String, String> settings) {

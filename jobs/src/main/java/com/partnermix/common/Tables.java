@@ -16,9 +16,23 @@ public final class Tables {
     public static final Table BRONZE_INGEST_RUNS = new Table("bronze", "ingest_runs");
 
     public static final Table SILVER_DIM_PARTNER = new Table("silver", "dim_partner");
+    public static final Table SILVER_IDENTITY_MAP = new Table("silver", "identity_map");
+    public static final Table SILVER_IDENTITY_GUARDED = new Table("silver", "identity_guarded");
+    public static final Table SILVER_SESSIONS = new Table("silver", "sessions");
+    public static final Table SILVER_JOURNEYS = new Table("silver", "journeys");
+    public static final Table SILVER_JOURNEY_TOUCHES = new Table("silver", "journey_touches");
+    public static final Table SILVER_JOURNEY_CHANGES = new Table("silver", "journey_changes");
+
+    public static final Table GOLD_ATTRIBUTION_CREDIT = new Table("gold", "attribution_credit");
+    public static final Table GOLD_MODEL_WEIGHTS = new Table("gold", "model_weights");
 
     public static final Table DQ_CHECK_RESULTS = new Table("dq", "check_results");
 
     public static final List<Table> BRONZE = List.of(BRONZE_TOUCHPOINTS, BRONZE_ORDERS, BRONZE_PARTNER_SNAPSHOTS,
             BRONZE_SPEND, BRONZE_FX_RATES, BRONZE_QUARANTINE, BRONZE_INGEST_RUNS);
+
+    public static final List<Table> SILVER = List.of(SILVER_DIM_PARTNER, SILVER_IDENTITY_MAP, SILVER_IDENTITY_GUARDED,
+            SILVER_SESSIONS, SILVER_JOURNEYS, SILVER_JOURNEY_TOUCHES, SILVER_JOURNEY_CHANGES);
+
+    public static final List<Table> GOLD = List.of(GOLD_ATTRIBUTION_CREDIT, GOLD_MODEL_WEIGHTS);
 }

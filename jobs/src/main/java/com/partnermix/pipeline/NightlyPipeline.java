@@ -6,6 +6,7 @@ import com.partnermix.dq.CheckOutcome;
 import com.partnermix.dq.DqJob;
 import com.partnermix.ingest.IngestJob;
 import com.partnermix.ingest.IngestReport;
+import com.partnermix.journeys.JourneysJob;
 
 import java.time.LocalDate;
 import java.util.List;
@@ -20,7 +21,7 @@ public final class NightlyPipeline {
     private NightlyPipeline() {}
 
     public static List<Stage> stages() {
-        return List.of(ingest(), dataQuality("bronze"), dataQuality("silver"));
+        return List.of(ingest(), dataQuality("bronze"), journeys(), dataQuality("silver"));
     }
 
     static Stage ingest() {
@@ -35,6 +36,22 @@ public final class NightlyPipeline {
                 IngestReport report = IngestJob.ingest(wh.spark(), wh, config, date);
                 long out = report.feeds().stream().mapToLong(f -> f.accepted() + f.quarantined()).sum();
                 return new Result(report.totalLandingLines(), out, report.format());
+            }
+        };
+    }
+
+    static Stage journeys() {
+        return new Stage() {
+            @Override
+            public String name() {
+                return "journeys";
+            }
+
+            @Override
+            public Result run(Warehouse wh, PartnermixConfig config, LocalDate date) {
+                JourneysJob.Report report = JourneysJob.build(wh, config, date);
+                return new Result(report.devices(), report.sessions() + report.journeys() + report.touches(),
+                        report.format());
             }
         };
     }

@@ -1,0 +1,242 @@
+package com.partnermix.journeys;
+
+import com.partnermix.cli.Job;
+import com.partnermix.cli.JobContext;
+import com.partnermix.common.DeltaWrites;
+import com.partnermix.common.FxRates;
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.ScalaSeqs;
+import com.partnermix.common.StepTimer;
+import com.partnermix.common.Tables;
+import com.partnermix.common.Warehouse;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
+
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.to_date;
+
+/**
+ * {@code journeys --date D}: identity stitching, sessions and customer journeys (silver).
+ *
+ * <p>Everything is derived from the bronze rows delivered up to D, so the result depends on the
+ * data, not on the order nights ran in. The identity map is recomputed whole (it is small: one
+ * row per device); sessions and journeys are rebuilt only for the affected persons: those with
+ * rows delivered on D (late touches and order updates included), those whose identity changed,
+ * and those with a touch whose lookback window ends on D (a non-converting journey closes). Their
+ * rows are replaced in one MERGE per table; nothing else is rewritten. The first run rebuilds all.
+ */
+public final class JourneysJob implements Job {
+
+    @Override
+    public String name() {
+        return "journeys";
+    }
+
+    @Override
+    public String summary() {
+        return "identity stitching, sessions and journeys for --date -> silver tables";
+    }
+
+    @Override
+    public int run(JobContext context) {
+        System.out.println(build(context.warehouse(), context.config(), context.date()).format());
+        return 0;
+    }
+
+    /** What one night did, for the console and the benchmark. */
+    public record Report(LocalDate date, long devices, long guardedIds, int identityRounds, long affectedPersons,
+                         long sessions, long journeys, long converting, long touches, String timings) {
+        public String format() {
+            return String.format("journeys %s: %,d devices (%,d ids guarded, %d rounds), %,d persons rebuilt: "
+                            + "%,d sessions, %,d journeys (%,d converting), %,d touches [%s]",
+                    date, devices, guardedIds, identityRounds, affectedPersons, sessions, journeys, converting,
+                    touches, timings);
+        }
+    }
+
+    public static Report build(Warehouse wh, PartnermixConfig config, LocalDate date) {
+        StepTimer timer = new StepTimer();
+        List<Dataset<Row>> cached = new ArrayList<>();
+        UnaryOperator<Dataset<Row>> keep = d -> {
+            Dataset<Row> p = d.persist(StorageLevel.MEMORY_AND_DISK());
+            cached.add(p);
+            return p;
+        };
+        try {
+            return new Night(wh, config, date, timer, keep).execute();
+        } finally {
+            cached.forEach(Dataset::unpersist);
+        }
+    }
+
+    private record Night(Warehouse wh, PartnermixConfig config, LocalDate date, StepTimer timer,
+                         UnaryOperator<Dataset<Row>> keep) {
+
+        Report execute() {
+            Column deliveredByTonight = col("delivery_date").leq(lit(java.sql.Date.valueOf(date)));
+            Dataset<Row> touchpoints = wh.read(Tables.BRONZE_TOUCHPOINTS).where(deliveredByTonight);
+            Dataset<Row> orderVersions = wh.read(Tables.BRONZE_ORDERS).where(deliveredByTonight);
+            TouchRules rules = new TouchRules(config.journeys());
+
+            String checkpoints = config.paths().checkpoints() + "/identity/" + date;
+            wh.spark().sparkContext().setCheckpointDir(checkpoints);
+            IdentityStitching.Result identity = IdentityStitching.stitch(
+                    IdentityStitching.sightings(touchpoints, orderVersions), config.identity(), d -> d.checkpoint(true));
+            // A checkpoint, not a cache: it cuts the propagation rounds out of every later plan (whose text
+            // Spark would otherwise render again for each cached dataset built on it).
+            Dataset<Row> identityMap = identity.identityMap().checkpoint(true);
+            Dataset<Row> guarded = keep.apply(identity.guarded());
+            long devices = identityMap.count();
+            timer.lap("identity");
+
+            Dataset<Row> persons = identityMap.select("anonymous_id", "person_id");
+            Dataset<Row> events = touchpoints.join(persons, ScalaSeqs.of("anonymous_id"))
+                    .withColumn("region", rules.region(col("country")));
+            Dataset<Row> partners = broadcast(wh.read(Tables.SILVER_DIM_PARTNER).select(col("partner_id").as("dim_partner_id"),
+                    col("partner_type"), col("region").as("partner_region"), col("valid_from"), col("valid_to")));
+            UnaryOperator<Dataset<Row>> asTouches = e -> withPartner(e.where(col("event_type").isin("impression", "click")),
+                    partners)
+                    .withColumn("funnel_stage", rules.funnelStage(col("partner_id"), col("partner_type"), col("channel")))
+                    .withColumn("lookback_seconds", rules.lookbackSeconds(col("channel"), col("partner_type")));
+
+            Dataset<Row> affected = keep.apply(affectedPersons(touchpoints, orderVersions, persons,
+                    asTouches.apply(events), identityMap));
+            long affectedCount = affected.count();
+            timer.lap("affected");
+
+            Dataset<Row> sessionEvents = keep.apply(Sessionizer.assignSessions(
+                    events.join(affected, ScalaSeqs.of("person_id"), "left_semi"), rules.sessionGapSeconds()));
+            Dataset<Row> sessions = keep.apply(Sessionizer.sessions(sessionEvents));
+            Dataset<Row> affectedTouches = asTouches.apply(sessionEvents).withColumnRenamed("event_ts", "touch_ts");
+            Dataset<Row> orders = currentOrders(orderVersions, persons, wh.read(Tables.BRONZE_FX_RATES), rules, date)
+                    .join(affected, ScalaSeqs.of("person_id"), "left_semi");
+            Timestamp runEnd = Timestamp.from(date.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC));
+            JourneyBuilder.Built built = JourneyBuilder.build(affectedTouches, orders, runEnd,
+                    rules.defaultLookbackSeconds());
+            Dataset<Row> journeys = keep.apply(built.journeys());
+            Dataset<Row> journeyTouches = keep.apply(built.touches());
+            long sessionCount = sessions.count();
+            long journeyCount = journeys.count();
+            long converting = journeys.where(col("is_converted")).count();
+            long touchCount = journeyTouches.count();
+            timer.lap("build");
+
+            // Journeys first, the identity map last: a crash in between leaves the old map, so a rerun sees
+            // the same identity changes and rebuilds the same persons.
+            recordChanges(journeys, affected);
+            DeltaWrites.replaceGroups(wh, Tables.SILVER_SESSIONS, sessions, affected, "person_id", List.of("session_id"));
+            DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEYS, journeys, affected, "person_id", List.of("journey_id"));
+            DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEY_TOUCHES, journeyTouches, affected, "person_id",
+                    List.of("journey_id", "event_id"));
+            DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_MAP, identityMap);
+            DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_GUARDED,
+                    guarded.withColumn("run_date", lit(java.sql.Date.valueOf(date))));
+            timer.lap("write");
+            deleteFolder(checkpoints);   // scratch of this run only: every table is written
+            return new Report(date, devices, guarded.count(), identity.iterations(), affectedCount, sessionCount,
+                    journeyCount, converting, touchCount, timer.toString());
+        }
+
+        private void deleteFolder(String location) {
+            try {
+                org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+                path.getFileSystem(wh.spark().sparkContext().hadoopConfiguration()).delete(path, true);
+            } catch (java.io.IOException e) {
+                System.err.println("journeys: could not remove scratch checkpoints " + location + ": " + e.getMessage());
+            }
+        }
+
+        /** Persons to rebuild tonight (everyone on the first run). */
+        private Dataset<Row> affectedPersons(Dataset<Row> touchpoints, Dataset<Row> orderVersions, Dataset<Row> persons,
+                                             Dataset<Row> touches, Dataset<Row> identityMap) {
+            if (!wh.exists(Tables.SILVER_JOURNEYS) || !wh.exists(Tables.SILVER_IDENTITY_MAP)) {
+                return persons.select("person_id").distinct();
+            }
+            Column deliveredTonight = col("delivery_date").equalTo(lit(java.sql.Date.valueOf(date)));
+            Dataset<Row> newData = touchpoints.where(deliveredTonight).select("anonymous_id")
+                    .unionByName(orderVersions.where(deliveredTonight).select("anonymous_id"))
+                    .join(persons, ScalaSeqs.of("anonymous_id")).select("person_id");
+            // A non-converting journey closes when the last of its touches' windows ends.
+            Dataset<Row> windowsEnding = touches
+                    .where(to_date(expr("timestamp_micros(unix_micros(event_ts) + lookback_seconds * 1000000)"))
+                            .equalTo(lit(java.sql.Date.valueOf(date))))
+                    .select("person_id");
+            Dataset<Row> identityChanged = IdentityStitching.changedPersons(wh.read(Tables.SILVER_IDENTITY_MAP),
+                    identityMap);
+            return newData.unionByName(windowsEnding).unionByName(identityChanged).distinct();
+        }
+
+        /** Journeys rebuilt tonight (and those of affected persons that vanished): what attribution must redo. */
+        private void recordChanges(Dataset<Row> journeys, Dataset<Row> affected) {
+            Dataset<Row> rebuilt = journeys.select("journey_id", "person_id", "order_id");
+            if (wh.exists(Tables.SILVER_JOURNEYS)) {
+                rebuilt = rebuilt.unionByName(wh.read(Tables.SILVER_JOURNEYS)
+                        .join(affected, ScalaSeqs.of("person_id"), "left_semi")
+                        .select("journey_id", "person_id", "order_id"));
+            }
+            Dataset<Row> changes = rebuilt.dropDuplicates("journey_id")
+                    .withColumn("run_date", lit(java.sql.Date.valueOf(date)));
+            if (!wh.exists(Tables.SILVER_JOURNEY_CHANGES)) {
+                DeltaWrites.append(wh, Tables.SILVER_JOURNEY_CHANGES, changes);
+                return;
+            }
+            // A rerun of the night adds to the night's list and never shrinks it: a rerun after a crash
+            // between journeys and attribution must still tell attribution everything that changed.
+            wh.delta(Tables.SILVER_JOURNEY_CHANGES).as("t")
+                    .merge(changes.as("s"), "t.run_date = s.run_date AND t.journey_id = s.journey_id")
+                    .whenNotMatched().insertAll()
+                    .execute();
+        }
+    }
+
+    /** The partner version valid at the touch's time gives its type and region. */
+    static Dataset<Row> withPartner(Dataset<Row> touches, Dataset<Row> partners) {
+        Column validAtTouch = col("partner_id").equalTo(col("dim_partner_id"))
+                .and(col("valid_from").leq(col("event_date")))
+                .and(col("valid_to").isNull().or(col("event_date").lt(col("valid_to"))));
+        return touches.join(partners, validAtTouch, "left").drop("dim_partner_id", "valid_from", "valid_to");
+    }
+
+    /**
+     * The current state of every order (the latest version wins), its person, revenue in USD at the
+     * order day's rate, the new-customer flag (the shop's, else the person's first order) and its region.
+     */
+    static Dataset<Row> currentOrders(Dataset<Row> orderVersions, Dataset<Row> persons, Dataset<Row> fx,
+                                      TouchRules rules, LocalDate date) {
+        Dataset<Row> current = orderVersions
+                .withColumn("version_rank", row_number().over(Window.partitionBy("order_id")
+                        .orderBy(col("updated_ts").desc(), col("delivery_date").asc())))
+                .where(col("version_rank").equalTo(1))
+                .join(persons, ScalaSeqs.of("anonymous_id"));
+        Dataset<Row> rates = broadcast(FxRates.dailyCalendar(fx, date.plusDays(2)));
+        Column firstOrderOfPerson = row_number().over(Window.partitionBy("person_id").orderBy("order_ts", "order_id"))
+                .equalTo(1);
+        return current
+                .join(rates, current.col("currency").equalTo(rates.col("currency"))
+                        .and(current.col("order_date").equalTo(rates.col("rate_date"))), "left")
+                .select(current.col("order_id"), current.col("person_id"), current.col("order_ts"),
+                        current.col("order_date"), current.col("status").as("order_status"), current.col("revenue"),
+                        current.col("currency"),
+                        current.col("revenue").multiply(rates.col("usd_per_unit")).cast(JourneyBuilder.MONEY)
+                                .as("revenue_usd"),
+                        current.col("is_new_customer").as("shop_new_customer_flag"), current.col("country"))
+                .withColumn("is_new_customer", coalesce(col("shop_new_customer_flag"), firstOrderOfPerson))
+                .withColumn("region", rules.region(col("country")))
+                .drop("shop_new_customer_flag", "country");
+    }
+}

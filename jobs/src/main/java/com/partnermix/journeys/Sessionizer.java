@@ -1,0 +1,89 @@
+package com.partnermix.journeys;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lag;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * Sessions: a person's events with no silence longer than the gap. A gap of exactly the limit
+ * stays in the session; one microsecond more starts a new one. Computed with window functions
+ * per person, so it scales with the number of persons.
+ */
+public final class Sessionizer {
+
+    private Sessionizer() {}
+
+    /**
+     * Adds {@code session_id} to every event. Input columns: person_id, event_id, event_ts (and any others,
+     * kept as they are).
+     */
+    public static Dataset<Row> assignSessions(Dataset<Row> events, int gapSeconds) {
+        WindowSpec byPerson = Window.partitionBy("person_id").orderBy("event_ts", "event_id");
+        Column gapMicros = expr("unix_micros(event_ts)").minus(lag(expr("unix_micros(event_ts)"), 1).over(byPerson));
+        Dataset<Row> numbered = events
+                .withColumn("starts_session", when(gapMicros.isNull().or(gapMicros.gt(gapSeconds * 1_000_000L)), 1)
+                        .otherwise(0))
+                .withColumn("session_number", sum("starts_session").over(byPerson));
+        WindowSpec bySession = Window.partitionBy("person_id", "session_number");
+        return numbered
+                .withColumn("session_start_ts", min("event_ts").over(bySession))
+                .withColumn("session_id", concat(lit("s_"), substring(sha2(concat(col("person_id"), lit("|"),
+                        date_format(col("session_start_ts"), "yyyy-MM-dd'T'HH:mm:ss.SSSSSS")), 256), 1, 24)))
+                .drop("starts_session", "session_number", "session_start_ts");
+    }
+
+    /**
+     * One row per session. Input: events with session_id, person_id, event_id, event_ts, event_type, channel,
+     * partner_id, page_type, device_type, country, and {@code region} already derived from the country.
+     */
+    public static Dataset<Row> sessions(Dataset<Row> sessionEvents) {
+        // Structs compare field by field: the smallest (event_ts, event_id, ...) is the session's first event.
+        Column entryTouch = struct(col("event_ts"), col("event_id"), col("channel"), col("partner_id"));
+        Column landingView = struct(col("event_ts"), col("event_id"), col("page_type"));
+        Column firstDevice = struct(col("event_ts"), col("event_id"), col("device_type"));
+        Column firstCountry = struct(col("event_ts"), col("event_id"), col("country"), col("region"));
+        return sessionEvents.groupBy("session_id", "person_id").agg(
+                        min("event_ts").as("session_start_ts"),
+                        max("event_ts").as("session_end_ts"),
+                        count("*").as("event_count"),
+                        sum(when(col("event_type").equalTo("page_view"), 1).otherwise(0)).as("page_views"),
+                        sum(when(col("event_type").equalTo("click"), 1).otherwise(0)).as("clicks"),
+                        sum(when(col("event_type").equalTo("impression"), 1).otherwise(0)).as("impressions"),
+                        min(when(col("channel").isNotNull(), entryTouch)).as("entry"),
+                        min(when(col("event_type").equalTo("page_view"), landingView)).as("landing"),
+                        min(when(col("device_type").isNotNull(), firstDevice)).as("device"),
+                        min(when(col("country").isNotNull(), firstCountry)).as("geo"),
+                        max(col("page_type").equalTo("cart")).as("reached_cart"),
+                        max(col("page_type").equalTo("checkout")).as("reached_checkout"))
+                .select(col("session_id"), col("person_id"), col("session_start_ts"), col("session_end_ts"),
+                        to_date(col("session_start_ts")).as("session_date"),
+                        expr("(unix_micros(session_end_ts) - unix_micros(session_start_ts)) / 1e6")
+                                .as("duration_seconds"),
+                        col("entry.channel").as("entry_channel"), col("entry.partner_id").as("entry_partner_id"),
+                        col("landing.page_type").as("landing_page_type"),
+                        col("event_count"), col("page_views"), col("clicks"), col("impressions"),
+                        coalesce(col("reached_cart"), lit(false)).as("has_cart"),
+                        coalesce(col("reached_checkout"), lit(false)).as("has_checkout"),
+                        col("device.device_type").as("device_type"), col("geo.country").as("country"),
+                        coalesce(col("geo.region"), lit("UNKNOWN")).as("region"));
+    }
+}

@@ -1,0 +1,136 @@
+package com.partnermix.journeys;
+
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.Table;
+import com.partnermix.common.Tables;
+import com.partnermix.common.Warehouse;
+import com.partnermix.ingest.IngestJob;
+import com.partnermix.testing.LandingFixture;
+import com.partnermix.testing.Rows;
+import com.partnermix.testing.SparkTestBase;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Night-by-night journeys over a small landing zone: late data, reruns, and the same result in one go. */
+class JourneysJobTest extends SparkTestBase {
+
+    private static final LocalDate D1 = LocalDate.parse("2026-11-19");
+    private static final LocalDate D2 = LocalDate.parse("2026-11-20");
+    private static final List<Table> SILVER = List.of(Tables.SILVER_IDENTITY_MAP, Tables.SILVER_SESSIONS,
+            Tables.SILVER_JOURNEYS, Tables.SILVER_JOURNEY_TOUCHES);
+
+    private static Warehouse nightly;
+    private static PartnermixConfig nightlyConfig;
+
+    private static String event(String id, String ts, String type, String channel, String partner, String device,
+                                String login) {
+        return "{\"event_id\":\"" + id + "\",\"event_ts\":\"" + ts + "\",\"event_type\":\"" + type + "\""
+                + (channel == null ? ",\"page_type\":\"product\"" : ",\"channel\":\"" + channel + "\"")
+                + (partner == null ? "" : ",\"partner_id\":\"" + partner + "\"")
+                + ",\"anonymous_id\":\"" + device + "\"" + (login == null ? "" : ",\"user_id\":\"" + login + "\"")
+                + ",\"country\":\"DE\"}";
+    }
+
+    private static String order(String id, String ts, String revenue, String device, String login) {
+        return "{\"order_id\":\"" + id + "\",\"order_ts\":\"" + ts + "\",\"updated_ts\":\"" + ts
+                + "\",\"status\":\"placed\",\"revenue\":" + revenue + ",\"currency\":\"EUR\",\"anonymous_id\":\"" + device
+                + "\"" + (login == null ? "" : ",\"user_id\":\"" + login + "\"") + ",\"country\":\"DE\"}";
+    }
+
+    /** Two delivery days: the second brings a late impression of the phone and a new order of a stranger. */
+    private static Path landing(Path root) {
+        new LandingFixture(root.resolve("landing")).basics(D1).basics(D2)
+                .file("touchpoints", D1, "part-1.jsonl", List.of(
+                        event("e1", "2026-11-18T09:00:00Z", "click", "affiliate", "P-CR-007", "phone", null),
+                        event("e5", "2026-11-18T09:01:00Z", "page_view", null, null, "phone", "u1"),
+                        event("e2", "2026-11-19T08:00:00Z", "page_view", null, null, "laptop", "u1"),
+                        event("e3", "2026-11-19T08:30:00Z", "click", "paid_search", null, "laptop", null),
+                        event("e4", "2026-11-19T09:00:00Z", "click", "affiliate", "P-BX-001", "other", null)))
+                .file("orders", D1, "part-1.jsonl", List.of(
+                        order("o1", "2026-11-19T10:00:00Z", "100", "laptop", "u1")))
+                .file("touchpoints", D2, "part-1.jsonl", List.of(
+                        event("e6", "2026-11-18T20:00:00Z", "impression", "display", null, "phone", null)))
+                .file("orders", D2, "part-1.jsonl", List.of(
+                        order("o2", "2026-11-20T12:00:00Z", "40", "stranger", null)));
+        return root;
+    }
+
+    @BeforeAll
+    static void runNightByNight() {
+        Path root = landing(tmp.resolve("nightly"));
+        nightlyConfig = config(root);
+        nightly = new Warehouse(spark(), nightlyConfig.paths().warehouse());
+        for (LocalDate day : List.of(D1, D2)) {
+            IngestJob.ingest(spark(), nightly, nightlyConfig, day);
+            JourneysJob.build(nightly, nightlyConfig, day);
+        }
+    }
+
+    private static Row journeyOf(Warehouse wh, String orderId) {
+        return wh.read(Tables.SILVER_JOURNEYS).where(col("order_id").equalTo(orderId)).first();
+    }
+
+    @Test
+    void aLateTouchOfAnotherDeviceOfThePersonJoinsTheExistingJourney() {
+        Row o1 = journeyOf(nightly, "o1");
+        // phone and laptop share login u1: the phone's affiliate click and its late impression belong to o1.
+        assertEquals(3L, (long) o1.<Long>getAs("touch_count"));
+        assertEquals("affiliate > display > paid_search", o1.getAs("path_channel"));
+        assertEquals("creator > display > paid_search", o1.getAs("path_partner_type"));
+        assertEquals("P-CR-007 > display > paid_search", o1.getAs("path_partner"));
+        assertEquals(0, new BigDecimal("105.4000").compareTo(o1.getAs("revenue_usd")));   // 100 EUR x 1.054
+        assertTrue((Boolean) o1.getAs("is_new_customer"));
+        assertEquals("EMEA", o1.getAs("region"));
+        Row creatorTouch = nightly.read(Tables.SILVER_JOURNEY_TOUCHES).where(col("event_id").equalTo("e1")).first();
+        assertEquals("awareness", creatorTouch.getAs("funnel_stage"));
+        assertEquals("creator", creatorTouch.getAs("partner_type"));
+        assertEquals("APAC", creatorTouch.getAs("partner_region"));
+        assertEquals(1, (int) creatorTouch.<Integer>getAs("position"));
+        assertEquals(25 * 3600.0, creatorTouch.<Double>getAs("seconds_before_order"), 1e-9);
+    }
+
+    @Test
+    void theSecondNightRebuildsOnlyTheJourneysItsDataAffects() {
+        List<String> changed = Rows.sorted(nightly.read(Tables.SILVER_JOURNEY_CHANGES)
+                .where(col("run_date").equalTo(java.sql.Date.valueOf(D2))).select("order_id"));
+        // o1 (late touch of its person) and o2 (new order); not the other device's open journey.
+        assertEquals(List.of("[o1]", "[o2]"), changed);
+        Row o2 = journeyOf(nightly, "o2");
+        assertEquals(0L, (long) o2.<Long>getAs("touch_count"));
+        // The other device's click has no order yet and its window is open: no journey for it yet.
+        assertEquals(0, nightly.read(Tables.SILVER_JOURNEY_TOUCHES).where(col("event_id").equalTo("e4")).count());
+        assertFalse(nightly.read(Tables.SILVER_JOURNEYS).where(col("is_converted").equalTo(false)).count() > 0);
+    }
+
+    @Test
+    void rerunningANightGivesTheSameTables() {
+        List<List<String>> before = SILVER.stream().map(t -> Rows.sorted(nightly.read(t))).toList();
+        JourneysJob.build(nightly, nightlyConfig, D2);
+        List<List<String>> after = SILVER.stream().map(t -> Rows.sorted(nightly.read(t))).toList();
+        assertEquals(before, after);
+    }
+
+    @Test
+    void processingBothNightsInOneGoGivesTheSameTablesAsNightByNight() {
+        Path root = landing(tmp.resolve("one-go"));
+        PartnermixConfig config = config(root);
+        Warehouse oneGo = new Warehouse(spark(), config.paths().warehouse());
+        IngestJob.ingest(spark(), oneGo, config, D1);
+        IngestJob.ingest(spark(), oneGo, config, D2);
+        JourneysJob.build(oneGo, config, D2);
+        for (Table table : SILVER) {
+            assertEquals(Rows.sorted(nightly.read(table)), Rows.sorted(oneGo.read(table)), table.toString());
+        }
+    }
+}
