@@ -120,6 +120,19 @@ public final class MarkovRemoval {
         }
     }
 
+    /** Journeys that moved from one chain state to the next ({@code from} empty: the start). */
+    public record TransitionCount(List<String> from, List<String> to, long count) {}
+
+    /** How journeys ended in a state: converted (with their revenue) or not. */
+    public record ExitCount(List<String> from, long conversions, long nonConversions, double revenue) {}
+
+    record Counts(List<TransitionCount> transitions, List<ExitCount> exits) {}
+
+    private static final Comparator<List<List<String>>> PAIR_ORDER = (a, b) -> {
+        int c = TUPLE_ORDER.compare(a.get(0), b.get(0));
+        return c != 0 ? c : TUPLE_ORDER.compare(a.get(1), b.get(1));
+    };
+
     /** Removal effects of an order-{@code order} chain (1..3). */
     public static Result compute(List<PathCount> paths, int order) {
         return compute(paths, order, DENSE_LIMIT);
@@ -131,7 +144,21 @@ public final class MarkovRemoval {
             throw new IllegalArgumentException("order must be 1..3: " + order);
         }
         Objects.requireNonNull(paths, "paths");
-        Chain chain = Chain.build(paths, order);
+        Counts counts = Chain.countPaths(paths, order);
+        return compute(counts.transitions(), counts.exits(), denseLimit);
+    }
+
+    /**
+     * Removal effects from transition counts aggregated elsewhere (the attribution job counts them
+     * with Spark, so the driver only sees the chain, never the journeys). A chain state is a list of
+     * base states (the last k touches); START is the empty list.
+     */
+    public static Result compute(List<TransitionCount> transitions, List<ExitCount> exits) {
+        return compute(transitions, exits, DENSE_LIMIT);
+    }
+
+    static Result compute(List<TransitionCount> transitions, List<ExitCount> exits, int denseLimit) {
+        Chain chain = Chain.build(transitions, exits);
         boolean dense = chain.size() <= denseLimit;
 
         double[][] full = chain.solve(new boolean[chain.size()], dense);
@@ -182,18 +209,46 @@ public final class MarkovRemoval {
             return tuples.size();
         }
 
-        static Chain build(List<PathCount> paths, int order) {
-            // Pass 1: collect chain states in sorted order so the numbering ignores input order.
-            TreeMap<List<String>, Integer> index = new TreeMap<>(TUPLE_ORDER);
-            TreeSet<String> bases = new TreeSet<>();
+        /** Turns paths into transition and exit counts (what a Spark job aggregates at scale). */
+        static Counts countPaths(List<PathCount> paths, int order) {
+            Map<List<List<String>>, Long> transitions = new TreeMap<>(PAIR_ORDER);
+            Map<List<String>, ExitCount> exits = new TreeMap<>(TUPLE_ORDER);
             for (PathCount path : paths) {
                 if (!counts(path)) {
                     continue;
                 }
+                List<String> prev = List.of();
                 for (int j = 0; j < path.states().size(); j++) {
-                    index.put(tuple(path.states(), j, order), 0);
+                    List<String> cur = tuple(path.states(), j, order);
+                    transitions.merge(List.of(prev, cur), path.journeys(), Long::sum);
+                    prev = cur;
                 }
-                bases.addAll(path.states());
+                exits.merge(prev, new ExitCount(prev, path.conversions(), path.journeys() - path.conversions(),
+                        path.revenue()), (a, b) -> new ExitCount(a.from(), a.conversions() + b.conversions(),
+                        a.nonConversions() + b.nonConversions(), a.revenue() + b.revenue()));
+            }
+            List<TransitionCount> list = new ArrayList<>();
+            transitions.forEach((pair, count) -> list.add(new TransitionCount(pair.get(0), pair.get(1), count)));
+            return new Counts(list, List.copyOf(exits.values()));
+        }
+
+        static Chain build(List<TransitionCount> transitionCounts, List<ExitCount> exitCounts) {
+            // Pass 1: collect chain states in sorted order so the numbering ignores input order.
+            TreeMap<List<String>, Integer> index = new TreeMap<>(TUPLE_ORDER);
+            TreeSet<String> bases = new TreeSet<>();
+            for (TransitionCount t : transitionCounts) {
+                for (List<String> tuple : List.of(t.from(), t.to())) {
+                    if (!tuple.isEmpty()) {
+                        index.put(tuple, 0);
+                        bases.addAll(tuple);
+                    }
+                }
+            }
+            for (ExitCount e : exitCounts) {
+                if (!e.from().isEmpty()) {
+                    index.put(e.from(), 0);
+                    bases.addAll(e.from());
+                }
             }
             List<List<String>> tuples = new ArrayList<>();
             tuples.add(List.of()); // START
@@ -211,19 +266,15 @@ public final class MarkovRemoval {
             long[] conversions = new long[n];
             long[] nulls = new long[n];
             double[] revenueSum = new double[n];
-            for (PathCount path : paths) {
-                if (!counts(path)) {
-                    continue;
-                }
-                int prev = START;
-                for (int j = 0; j < path.states().size(); j++) {
-                    int cur = index.get(tuple(path.states(), j, order));
-                    rows.get(prev).merge(cur, path.journeys(), Long::sum);
-                    prev = cur;
-                }
-                conversions[prev] += path.conversions();
-                nulls[prev] += path.journeys() - path.conversions();
-                revenueSum[prev] += path.revenue();
+            for (TransitionCount t : transitionCounts) {
+                int from = t.from().isEmpty() ? START : index.get(t.from());
+                rows.get(from).merge(index.get(t.to()), t.count(), Long::sum);
+            }
+            for (ExitCount e : exitCounts) {
+                int from = e.from().isEmpty() ? START : index.get(e.from());
+                conversions[from] += e.conversions();
+                nulls[from] += e.nonConversions();
+                revenueSum[from] += e.revenue();
             }
 
             double[] meanRevenue = new double[n];

@@ -1,5 +1,6 @@
 package com.partnermix.cli;
 
+import com.partnermix.attribution.AttributionJob;
 import com.partnermix.common.ConfigLoader;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.RunStoppedException;
@@ -24,6 +25,7 @@ public final class Main {
             new GenerateJob(),
             new IngestJob(),
             new JourneysJob(),
+            new AttributionJob(),
             new DqJob(),
             new DemoJob(),
             new BenchJob(),

@@ -115,7 +115,8 @@ final class DeequRunner {
                     atLeast(1.0), Option.apply(spec.why()));
             case "non_negative" -> check.isNonNegative(spec.text("column"), atLeast(1.0), Option.apply(spec.why()));
             // references are rewritten to a satisfies over a joined flag column by the caller
-            case "satisfies", "references" -> check.satisfies(predicate(spec), spec.name(),
+            // group sums are rewritten to one row per group with the sum by the caller
+            case "satisfies", "references", "group_sum" -> check.satisfies(predicate(spec), spec.name(),
                     atLeast(spec.number("min_fraction", 1.0)), Option.apply(spec.why()),
                     JavaConverters.asScalaBuffer(new ArrayList<String>()).toList(), Option.empty());
             case "min_rows" -> check.hasSize(atLeastCount((long) spec.number("min", 1)), Option.apply(spec.why()));
@@ -124,8 +125,16 @@ final class DeequRunner {
     }
 
     static String predicate(CheckSpec spec) {
-        return spec.rule().equals("references") ? "`" + referenceFlag(spec) + "`" : spec.text("predicate");
+        return switch (spec.rule()) {
+            case "references" -> "`" + referenceFlag(spec) + "`";
+            case "group_sum" -> "abs(`" + GROUP_SUM + "` - (" + spec.number("expected", 0) + ")) <= "
+                    + spec.number("tolerance", 1e-9);
+            default -> spec.text("predicate");
+        };
     }
+
+    /** The column holding each group's sum in the dataset of a group_sum check. */
+    static final String GROUP_SUM = "__group_sum";
 
     static String referenceFlag(CheckSpec spec) {
         return "__resolves_" + spec.name();

@@ -107,6 +107,12 @@ public final class DqJob implements Job {
             Dataset<Row> data = dataset(all, file, spec, date);
             if (spec.rule().equals("anomaly")) {
                 outcomes.add(runner.anomaly(file.table(), data, spec, date));
+            } else if (spec.rule().equals("group_sum")) {
+                // One row per group with its sum: the check counts the groups that miss the expected value.
+                Dataset<Row> sums = data.groupBy(spec.list("group_by").stream().map(org.apache.spark.sql.functions::col)
+                                .toArray(org.apache.spark.sql.Column[]::new))
+                        .agg(org.apache.spark.sql.functions.sum(spec.text("column")).as(DeequRunner.GROUP_SUM));
+                outcomes.addAll(runner.verify(file.table(), sums, List.of(spec), date, spec.name()));
             } else if (spec.rule().equals("references")) {
                 outcomes.addAll(runner.verify(file.table(), withReferenceFlag(wh, data, spec), List.of(spec), date,
                         spec.name()));

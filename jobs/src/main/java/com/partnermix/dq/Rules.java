@@ -18,12 +18,14 @@ public final class Rules {
             "satisfies", List.of("predicate"),
             "min_rows", List.of("min"),
             "references", List.of("column", "ref_table", "ref_column"),
-            "anomaly", List.of("metric"));
+            "anomaly", List.of("metric"),
+            "group_sum", List.of("column", "group_by", "expected"));
 
     /** Optional keys per rule, besides the common ones. */
     static final Map<String, Set<String>> OPTIONAL = Map.of(
             "satisfies", Set.of("min_fraction"),
-            "anomaly", Set.of("min_ratio", "max_ratio", "min_history"));
+            "anomaly", Set.of("min_ratio", "max_ratio", "min_history"),
+            "group_sum", Set.of("tolerance"));
 
     static final Set<String> COMMON = Set.of("name", "rule", "level", "why", "scope", "where");
 }

@@ -1,5 +1,7 @@
 package com.partnermix.journeys;
 
+import static com.partnermix.common.Lookups.lookup;
+
 import com.partnermix.common.PartnermixConfig;
 import org.apache.spark.sql.Column;
 
@@ -9,10 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.map;
 
 /**
  * The business rules of conf/ (journeys section) as column expressions: lookback per touch,
@@ -55,20 +54,4 @@ public final class TouchRules {
         return settings.sessionGapMinutes() * 60;
     }
 
-    /** A literal map looked up by key; null when the key is absent (or the map empty). */
-    private static Column lookup(Map<String, ?> values, Column key) {
-        if (values.isEmpty()) {
-            return lit(null);
-        }
-        List<Column> pairs = new ArrayList<>();
-        new TreeMap<>(values).forEach((k, v) -> {
-            pairs.add(lit(k));
-            pairs.add(lit(v));
-        });
-        return element_at(map(pairs.toArray(Column[]::new)), coalesce(key, lit("")));
-    }
-
-    static Column column(String name) {
-        return col(name);
-    }
 }

@@ -1,5 +1,6 @@
 package com.partnermix.pipeline;
 
+import com.partnermix.attribution.AttributionJob;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.Warehouse;
 import com.partnermix.dq.CheckOutcome;
@@ -21,7 +22,8 @@ public final class NightlyPipeline {
     private NightlyPipeline() {}
 
     public static List<Stage> stages() {
-        return List.of(ingest(), dataQuality("bronze"), journeys(), dataQuality("silver"));
+        return List.of(ingest(), dataQuality("bronze"), journeys(), dataQuality("silver"), attribute(),
+                dataQuality("gold"));
     }
 
     static Stage ingest() {
@@ -52,6 +54,21 @@ public final class NightlyPipeline {
                 JourneysJob.Report report = JourneysJob.build(wh, config, date);
                 return new Result(report.devices(), report.sessions() + report.journeys() + report.touches(),
                         report.format());
+            }
+        };
+    }
+
+    static Stage attribute() {
+        return new Stage() {
+            @Override
+            public String name() {
+                return "attribute";
+            }
+
+            @Override
+            public Result run(Warehouse wh, PartnermixConfig config, LocalDate date) {
+                AttributionJob.Report report = AttributionJob.attribute(wh, config, date);
+                return new Result(report.ordersCredited(), report.creditRows(), report.format());
             }
         };
     }

@@ -197,4 +197,66 @@ class MarkovRemovalTest {
         }
         return paths;
     }
+
+    @Test
+    void exactRemovalEffectsAgreeWithARandomWalkSimulation() {
+        // Order 1 chain of three channels. The simulation walks the same transition probabilities from START
+        // (removed states absorb into NULL) and estimates P(conversion) with and without "email".
+        List<PathCount> paths = List.of(
+                new PathCount(List.of("search", "email"), 40, 18, 1800),
+                new PathCount(List.of("search"), 60, 9, 900),
+                new PathCount(List.of("social", "search", "email"), 30, 15, 1500),
+                new PathCount(List.of("social"), 70, 4, 400),
+                new PathCount(List.of("email", "email"), 20, 8, 800));
+        Result exact = MarkovRemoval.compute(paths, 1);
+        String[] states = {"START", "search", "email", "social"};
+        double[][] counts = new double[4][6];   // columns: 4 states, CONV (4), NULL (5)
+        for (PathCount path : paths) {
+            int prev = 0;
+            for (String s : path.states()) {
+                int cur = java.util.Arrays.asList(states).indexOf(s);
+                counts[prev][cur] += path.journeys();
+                prev = cur;
+            }
+            counts[prev][4] += path.conversions();
+            counts[prev][5] += path.journeys() - path.conversions();
+        }
+        Random random = new Random(7);
+        int walks = 200_000;
+        double full = simulate(counts, -1, walks, random);
+        double withoutEmail = simulate(counts, 2, walks, random);
+        double standardError = Math.sqrt(full * (1 - full) / walks);
+        assertEquals(exact.conversionProbability(), full, 4 * standardError);
+        double simulatedEffect = 1 - withoutEmail / full;
+        assertEquals(exact.conversionRemovalEffect().get("email"), simulatedEffect, 0.02);
+    }
+
+    /** Fraction of walks from START that reach CONV; a walk entering {@code removed} is lost. */
+    private static double simulate(double[][] counts, int removed, int walks, Random random) {
+        int converted = 0;
+        for (int w = 0; w < walks; w++) {
+            int state = 0;
+            while (true) {
+                double total = 0;
+                for (double c : counts[state]) {
+                    total += c;
+                }
+                double u = random.nextDouble() * total;
+                int next = 0;
+                while (u >= counts[state][next]) {
+                    u -= counts[state][next];
+                    next++;
+                }
+                if (next == 4) {
+                    converted++;
+                    break;
+                }
+                if (next == 5 || next == removed) {
+                    break;
+                }
+                state = next;
+            }
+        }
+        return (double) converted / walks;
+    }
 }

@@ -1,5 +1,6 @@
 package com.partnermix.journeys;
 
+import com.partnermix.attribution.AttributionJob;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.Table;
 import com.partnermix.common.Tables;
@@ -16,13 +17,18 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Night-by-night journeys over a small landing zone: late data, reruns, and the same result in one go. */
+/**
+ * Night-by-night journeys and attribution over a small landing zone: late data, reruns, and the
+ * same silver tables in one go.
+ */
 class JourneysJobTest extends SparkTestBase {
 
     private static final LocalDate D1 = LocalDate.parse("2026-11-19");
@@ -74,7 +80,46 @@ class JourneysJobTest extends SparkTestBase {
         for (LocalDate day : List.of(D1, D2)) {
             IngestJob.ingest(spark(), nightly, nightlyConfig, day);
             JourneysJob.build(nightly, nightlyConfig, day);
+            AttributionJob.attribute(nightly, nightlyConfig, day);
         }
+    }
+
+    private static Map<String, Double> creditOf(String orderId, String model) {
+        Map<String, Double> out = new TreeMap<>();
+        nightly.read(Tables.GOLD_ATTRIBUTION_CREDIT)
+                .where(col("order_id").equalTo(orderId).and(col("model").equalTo(model))).collectAsList()
+                .forEach(r -> out.put(r.isNullAt(r.fieldIndex("event_id")) ? "unattributed" : r.getAs("event_id"),
+                        r.getAs("credit")));
+        return out;
+    }
+
+    @Test
+    void attributionRecreditsTheOrderWhoseJourneyALateTouchChanged() {
+        // o1 after night 2: affiliate click e1, display impression e6, paid-search click e3.
+        assertEquals(Map.of("e3", 1.0), creditOf("o1", "last_click"));
+        assertEquals(Map.of("e1", 1.0), creditOf("o1", "first_click"));
+        Map<String, Double> linear = creditOf("o1", "linear");   // weights 1, 0.3, 1: total 2.3
+        assertEquals(1 / 2.3, linear.get("e1"), 1e-12);
+        assertEquals(0.3 / 2.3, linear.get("e6"), 1e-12);
+        assertEquals(1 / 2.3, linear.get("e3"), 1e-12);
+        Row row = nightly.read(Tables.GOLD_ATTRIBUTION_CREDIT).where(col("order_id").equalTo("o1")
+                .and(col("model").equalTo("first_click"))).first();
+        assertEquals(0, new BigDecimal("105.4000").compareTo(row.getAs("credited_revenue_usd")));
+        assertEquals("P-CR-007", row.getAs("partner_id"));
+        assertEquals("creator", row.getAs("partner_type"));
+        assertEquals("awareness", row.getAs("funnel_stage"));
+    }
+
+    @Test
+    void everyOrderGetsCreditUnderEveryModelAndAnOrderWithoutTouchesIsUnattributed() {
+        for (String model : nightlyConfig.attribution().models()) {
+            assertEquals(Map.of("unattributed", 1.0), creditOf("o2", model), model);
+            double o1Total = creditOf("o1", model).values().stream().mapToDouble(Double::doubleValue).sum();
+            assertEquals(1.0, o1Total, 1e-9, model);
+        }
+        List<String> weightModels = Rows.sorted(nightly.read(Tables.GOLD_MODEL_WEIGHTS)
+                .where(col("run_date").equalTo(java.sql.Date.valueOf(D2))).select("model").distinct());
+        assertEquals(List.of("[markov]", "[shapley]"), weightModels);
     }
 
     private static Row journeyOf(Warehouse wh, String orderId) {
@@ -115,9 +160,13 @@ class JourneysJobTest extends SparkTestBase {
 
     @Test
     void rerunningANightGivesTheSameTables() {
-        List<List<String>> before = SILVER.stream().map(t -> Rows.sorted(nightly.read(t))).toList();
+        List<Table> tables = new java.util.ArrayList<>(SILVER);
+        tables.add(Tables.GOLD_ATTRIBUTION_CREDIT);
+        tables.add(Tables.GOLD_MODEL_WEIGHTS);
+        List<List<String>> before = tables.stream().map(t -> Rows.sorted(nightly.read(t))).toList();
         JourneysJob.build(nightly, nightlyConfig, D2);
-        List<List<String>> after = SILVER.stream().map(t -> Rows.sorted(nightly.read(t))).toList();
+        AttributionJob.attribute(nightly, nightlyConfig, D2);
+        List<List<String>> after = tables.stream().map(t -> Rows.sorted(nightly.read(t))).toList();
         assertEquals(before, after);
     }
 
