@@ -34,8 +34,11 @@ public record PartnermixConfig(
      * @param maxDevicesPerUser   a user id seen on more devices is a bot or a shared account and not used to link
      * @param maxIterations       label propagation stops with an error if it has not converged by then
      * @param checkpointEvery     iterations between checkpoints that cut the growing query plan
+     * @param reliableCheckpoints true: checkpoints are written to paths.checkpoints and survive a lost executor
+     *                            (clusters); false: kept in executor memory/disk (one machine; faster)
      */
-    public record Identity(int maxUserIdsPerDevice, int maxDevicesPerUser, int maxIterations, int checkpointEvery) {}
+    public record Identity(int maxUserIdsPerDevice, int maxDevicesPerUser, int maxIterations, int checkpointEvery,
+                           boolean reliableCheckpoints) {}
 
     /**
      * Sessions and journeys.

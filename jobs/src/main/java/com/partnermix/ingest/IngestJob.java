@@ -296,25 +296,7 @@ public final class IngestJob implements Job {
         }
 
         private void inParallel(List<Runnable> steps) {
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(steps.size());
-            try {
-                List<java.util.concurrent.Future<?>> futures = steps.stream().map(pool::submit).toList();
-                for (java.util.concurrent.Future<?> future : futures) {
-                    try {
-                        future.get();
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        if (e.getCause() instanceof RuntimeException runtime) {
-                            throw runtime;
-                        }
-                        throw new IllegalStateException(e.getCause());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException("ingest interrupted", e);
-                    }
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            com.partnermix.common.Parallel.run(steps);
         }
 
         private void writeRunCounts() {

@@ -4,6 +4,7 @@ import com.partnermix.cli.Job;
 import com.partnermix.cli.JobContext;
 import com.partnermix.common.DeltaWrites;
 import com.partnermix.common.FxRates;
+import com.partnermix.common.Parallel;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.ScalaSeqs;
 import com.partnermix.common.StepTimer;
@@ -89,17 +90,25 @@ public final class JourneysJob implements Job {
 
         Report execute() {
             Column deliveredByTonight = col("delivery_date").leq(lit(java.sql.Date.valueOf(date)));
-            Dataset<Row> touchpoints = wh.read(Tables.BRONZE_TOUCHPOINTS).where(deliveredByTonight);
-            Dataset<Row> orderVersions = wh.read(Tables.BRONZE_ORDERS).where(deliveredByTonight);
+            // Read once: identity, sessions, journeys and the affected persons all scan them.
+            Dataset<Row> touchpoints = keep.apply(wh.read(Tables.BRONZE_TOUCHPOINTS).where(deliveredByTonight)
+                    .select("event_id", "event_ts", "event_date", "event_type", "channel", "partner_id", "anonymous_id",
+                            "user_id", "page_type", "coupon_code", "device_type", "country", "delivery_date"));
+            Dataset<Row> orderVersions = keep.apply(wh.read(Tables.BRONZE_ORDERS).where(deliveredByTonight));
+            touchpoints.count();
+            orderVersions.count();
+            timer.lap("read");
             TouchRules rules = new TouchRules(config.journeys());
 
             String checkpoints = config.paths().checkpoints() + "/identity/" + date;
             wh.spark().sparkContext().setCheckpointDir(checkpoints);
+            UnaryOperator<Dataset<Row>> checkpoint = config.identity().reliableCheckpoints()
+                    ? d -> d.checkpoint(true) : d -> d.localCheckpoint(true);
             IdentityStitching.Result identity = IdentityStitching.stitch(
-                    IdentityStitching.sightings(touchpoints, orderVersions), config.identity(), d -> d.checkpoint(true));
+                    IdentityStitching.sightings(touchpoints, orderVersions), config.identity(), checkpoint);
             // A checkpoint, not a cache: it cuts the propagation rounds out of every later plan (whose text
             // Spark would otherwise render again for each cached dataset built on it).
-            Dataset<Row> identityMap = identity.identityMap().checkpoint(true);
+            Dataset<Row> identityMap = checkpoint.apply(identity.identityMap());
             Dataset<Row> guarded = keep.apply(identity.guarded());
             long devices = identityMap.count();
             timer.lap("identity");
@@ -131,6 +140,7 @@ public final class JourneysJob implements Job {
             Dataset<Row> journeys = keep.apply(built.journeys());
             Dataset<Row> journeyTouches = keep.apply(built.touches());
             long sessionCount = sessions.count();
+            timer.lap("sessions");
             long journeyCount = journeys.count();
             long converting = journeys.where(col("is_converted")).count();
             long touchCount = journeyTouches.count();
@@ -138,15 +148,20 @@ public final class JourneysJob implements Job {
 
             // Journeys first, the identity map last: a crash in between leaves the old map, so a rerun sees
             // the same identity changes and rebuilds the same persons.
-            recordChanges(journeys, affected);
-            DeltaWrites.replaceGroups(wh, Tables.SILVER_SESSIONS, sessions, affected, "person_id", List.of("session_id"));
-            DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEYS, journeys, affected, "person_id", List.of("journey_id"));
-            DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEY_TOUCHES, journeyTouches, affected, "person_id",
-                    List.of("journey_id", "event_id"));
-            DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_MAP, identityMap);
-            DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_GUARDED,
-                    guarded.withColumn("run_date", lit(java.sql.Date.valueOf(date))));
+            recordChanges(journeys, affected);   // reads the journeys as they were before tonight's merge
+            Parallel.run(List.of(
+                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_SESSIONS, sessions, affected, "person_id",
+                            List.of("session_id")),
+                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEYS, journeys, affected, "person_id",
+                            List.of("journey_id")),
+                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEY_TOUCHES, journeyTouches, affected,
+                            "person_id", List.of("journey_id", "event_id"))));
             timer.lap("write");
+            Parallel.run(List.of(
+                    () -> DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_MAP, identityMap),
+                    () -> DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_GUARDED,
+                            guarded.withColumn("run_date", lit(java.sql.Date.valueOf(date))))));
+            timer.lap("identity_write");
             deleteFolder(checkpoints);   // scratch of this run only: every table is written
             return new Report(date, devices, guarded.count(), identity.iterations(), affectedCount, sessionCount,
                     journeyCount, converting, touchCount, timer.toString());

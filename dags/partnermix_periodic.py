@@ -1,0 +1,31 @@
+"""
+### Partnermix periodic jobs
+
+Heavier work on longer schedules, one DAG per entry of `PERIODIC_JOBS` in `partnermix_common.py`:
+
+| DAG | data interval | catchup | tasks (when their jobs exist) |
+|---|---|---|---|
+| `partnermix_mmm_refit_weekly` | Monday to Monday (UTC) | off | `wait_for_nightly` -> `mmm_refit` |
+| `partnermix_commission_close_monthly` | calendar month (UTC) | on | `wait_for_nightly` -> `commission_close` |
+
+The run date passed to the jobs is the **last day of the interval** (Sunday; the month's last day).
+`wait_for_nightly` waits for the nightly run of that day to succeed, so a refit or a close never reads
+a week or month whose last night is missing. Catchup is off for the refit (only the newest model
+matters) and on for the close (every month must be closed, also one missed while the scheduler was
+down).
+
+**Today neither job exists** (`mmm` and `commission-close` come with later issues), so this file
+defines no DAG yet: a DAG without tasks would record empty "successful" refits and closes. Each DAG
+appears when its stage is uncommented in `PERIODIC_JOBS`.
+"""
+
+from __future__ import annotations
+
+import partnermix_common as pm
+
+# The DAGs are built by the helper; this file names "airflow" and "dag" so that Airflow's safe-mode
+# DAG discovery, which skips files lacking both words, still parses it.
+
+for _job in pm.PERIODIC_JOBS:
+    if _job.steps:  # a job whose subcommands have not landed yet gets no DAG
+        globals()[_job.dag_id] = pm.periodic_dag(_job, doc_md=__doc__)

@@ -1,0 +1,126 @@
+"""What every Partnermix DAG must satisfy, checked on the DagBag exactly as Airflow loads it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+import partnermix_common as pm
+from conftest import DAGS
+
+NIGHTLY_CHAIN = ["wait_for_landing", "ingest", "dq_bronze", "journeys", "dq_silver", "attribute", "dq_gold"]
+DAG_FILES = sorted(p for p in DAGS.glob("*.py"))
+
+
+def expected_dag_ids() -> set[str]:
+    return {pm.NIGHTLY_DAG_ID} | {job.dag_id for job in pm.PERIODIC_JOBS if job.steps}
+
+
+def test_dagbag_loads_without_import_errors(dagbag):
+    assert dagbag.import_errors == {}
+
+
+def test_dagbag_holds_the_nightly_dag_and_the_periodic_dags_whose_jobs_exist(dagbag):
+    assert set(dagbag.dag_ids) == expected_dag_ids()
+
+
+def test_every_dag_has_tags_docs_and_a_run_limit(dagbag):
+    for dag_id, dag in dagbag.dags.items():
+        assert dag.tags and "partnermix" in dag.tags, dag_id
+        assert dag.doc_md and len(dag.doc_md) > 200, dag_id
+        assert dag.max_active_runs == 1, dag_id
+        assert dag.start_date == pm.START_DATE, dag_id
+
+
+def test_every_task_has_an_owner_retries_with_backoff_a_time_limit_and_the_failure_hook(dagbag):
+    for dag in dagbag.dags.values():
+        for task in dag.tasks:
+            where = f"{dag.dag_id}.{task.task_id}"
+            assert task.owner == pm.OWNER, where
+            assert task.retries >= 1, where
+            assert task.retry_exponential_backoff > 1, where
+            assert task.execution_timeout is not None and task.execution_timeout > timedelta(0), where
+            callbacks = task.on_failure_callback
+            callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+            assert pm.log_failure in callbacks, where
+
+
+def test_nightly_runs_the_expected_chain_in_order(dagbag):
+    dag = dagbag.get_dag(pm.NIGHTLY_DAG_ID)
+    assert sorted(dag.task_ids) == sorted(NIGHTLY_CHAIN)
+    for before, after in zip(NIGHTLY_CHAIN, NIGHTLY_CHAIN[1:]):
+        assert dag.get_task(before).downstream_task_ids == {after}, before
+        assert dag.get_task(after).upstream_task_ids == {before}, after
+    assert dag.get_task(NIGHTLY_CHAIN[0]).upstream_task_ids == set()
+    assert dag.get_task(NIGHTLY_CHAIN[-1]).downstream_task_ids == set()
+
+
+def test_nightly_processes_the_day_of_its_data_interval_one_night_at_a_time(dagbag):
+    dag = dagbag.get_dag(pm.NIGHTLY_DAG_ID)
+    assert type(dag.timetable).__name__ == "CronDataIntervalTimetable"  # ds = the day, not the trigger time
+    assert dag.catchup is True
+    assert dag.max_active_runs == 1
+    # depends_on_past would deadlock a repair: the blocked next night holds the only active slot.
+    assert not any(task.depends_on_past for task in dag.tasks)
+
+
+def test_landing_sensor_reschedules_with_a_timeout(dagbag):
+    sensor = dagbag.get_dag(pm.NIGHTLY_DAG_ID).get_task("wait_for_landing")
+    assert sensor.mode == "reschedule"
+    assert 0 < sensor.poke_interval <= 3600
+    assert 0 < sensor.timeout <= 24 * 3600
+    assert sensor.op_kwargs == {"ds": "{{ ds }}"}
+
+
+def test_each_job_task_submits_the_jar_for_the_run_date(dagbag):
+    dag = dagbag.get_dag(pm.NIGHTLY_DAG_ID)
+    stages = {s.task_id: s for step in pm.NIGHTLY_STEPS for s in step}
+    for task_id, stage in stages.items():
+        task = dag.get_task(task_id)
+        assert isinstance(task, pm.PartnermixSubmitOperator)
+        assert task._java_class == pm.MAIN_CLASS
+        assert task.application_args == [*stage.args, "--date", "{{ ds }}"]
+        assert task.execution_timeout == stage.timeout
+
+
+def test_planned_stages_are_not_wired_into_any_dag(dagbag):
+    planned = {s.task_id for s in pm.PLANNED_STAGES}
+    for dag in dagbag.dags.values():
+        assert planned.isdisjoint(dag.task_ids), dag.dag_id
+
+
+def test_periodic_dags_exist_only_for_jobs_that_have_stages(dagbag):
+    for job in pm.PERIODIC_JOBS:
+        if job.steps:
+            dag = dagbag.get_dag(job.dag_id)
+            assert dag.task_ids[0] == "wait_for_nightly"
+        else:
+            assert job.dag_id not in dagbag.dag_ids
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_dag_files_do_no_work_at_import(path):
+    text = path.read_text()
+    for forbidden in ("Variable.get", "datetime.now", "utcnow(", "pendulum.now", "date.today", "time.time("):
+        assert forbidden not in text, f"{path.name} uses {forbidden}"
+
+
+def test_dag_files_import_without_the_partnermix_environment_and_without_heavy_modules():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PARTNERMIX_", "AIRFLOW_CONN_"))}
+    probe = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(DAGS)!r})\n"
+        "import partnermix_nightly, partnermix_periodic\n"
+        "print(json.dumps({'tasks': len(partnermix_nightly.dag.tasks),"
+        " 'heavy': sorted(m for m in ('pyspark', 'pandas', 'numpy', 'py4j') if m in sys.modules)}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["tasks"] == len(NIGHTLY_CHAIN)
+    assert result["heavy"] == []
