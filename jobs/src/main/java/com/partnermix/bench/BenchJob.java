@@ -31,12 +31,18 @@ public final class BenchJob implements Job {
 
     @Override
     public String summary() {
-        return "benchmark: generate N persons x D days (or --reuse), time every stage (--one-go: later stages once), print a table";
+        return "benchmark: generate N persons x D days (or --reuse), time every stage (--one-go: later stages once; "
+                + "--solver-states N: the Markov solve alone)";
     }
 
     @Override
     public int run(JobContext context) throws Exception {
         Args args = context.args();
+        if (args.option("solver-states").isPresent()) {
+            System.out.println("== bench: driver-side Markov removal-effect solve (order 1, conversions and revenue)");
+            SolverBench.run(args.intOption("solver-states", 1000), 42).forEach(System.out::println);
+            return 0;
+        }
         PartnermixConfig base = context.config();
         LocalDate last = args.date() == null ? LocalDate.parse("2026-11-20") : args.date();
         int persons = args.intOption("persons", base.bench().persons());

@@ -60,12 +60,12 @@ public final class JourneysJob implements Job {
     }
 
     /** What one night did, for the console and the benchmark. */
-    public record Report(LocalDate date, long devices, long guardedIds, int identityRounds, long affectedPersons,
+    public record Report(LocalDate date, long touchpoints, long devices, long guardedIds, int identityRounds, long affectedPersons,
                          long sessions, long journeys, long converting, long touches, String timings) {
         public String format() {
-            return String.format("journeys %s: %,d devices (%,d ids guarded, %d rounds), %,d persons rebuilt: "
-                            + "%,d sessions, %,d journeys (%,d converting), %,d touches [%s]",
-                    date, devices, guardedIds, identityRounds, affectedPersons, sessions, journeys, converting,
+            return String.format("journeys %s: %,d touchpoints, %,d devices (%,d ids guarded, %d rounds), %,d persons "
+                            + "rebuilt: %,d sessions, %,d journeys (%,d converting), %,d touches [%s]",
+                    date, touchpoints, devices, guardedIds, identityRounds, affectedPersons, sessions, journeys, converting,
                     touches, timings);
         }
     }
@@ -95,7 +95,7 @@ public final class JourneysJob implements Job {
                     .select("event_id", "event_ts", "event_date", "event_type", "channel", "partner_id", "anonymous_id",
                             "user_id", "page_type", "coupon_code", "device_type", "country", "delivery_date"));
             Dataset<Row> orderVersions = keep.apply(wh.read(Tables.BRONZE_ORDERS).where(deliveredByTonight));
-            touchpoints.count();
+            long touchpointCount = touchpoints.count();
             orderVersions.count();
             timer.lap("read");
             TouchRules rules = new TouchRules(config.journeys());
@@ -163,7 +163,7 @@ public final class JourneysJob implements Job {
                             guarded.withColumn("run_date", lit(java.sql.Date.valueOf(date))))));
             timer.lap("identity_write");
             deleteFolder(checkpoints);   // scratch of this run only: every table is written
-            return new Report(date, devices, guarded.count(), identity.iterations(), affectedCount, sessionCount,
+            return new Report(date, touchpointCount, devices, guarded.count(), identity.iterations(), affectedCount, sessionCount,
                     journeyCount, converting, touchCount, timer.toString());
         }
 

@@ -52,7 +52,7 @@ public final class NightlyPipeline {
             @Override
             public Result run(Warehouse wh, PartnermixConfig config, LocalDate date) {
                 JourneysJob.Report report = JourneysJob.build(wh, config, date);
-                return new Result(report.devices(), report.sessions() + report.journeys() + report.touches(),
+                return new Result(report.touchpoints(), report.sessions() + report.journeys() + report.touches(),
                         report.format());
             }
         };

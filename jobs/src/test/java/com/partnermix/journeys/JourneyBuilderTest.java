@@ -124,6 +124,18 @@ class JourneyBuilderTest extends SparkTestBase {
         assertEquals(2, build(Timestamp.valueOf("2027-02-01 00:00:00"), touches, List.of()).journeys().count());
     }
 
+    @Test
+    void touchesAtTheSameInstantAreOrderedByEventIdSoTheLastClickIsWellDefined() {
+        JourneyBuilder.Built built = build(RUN_END, List.of(
+                touch("p4", "evt-b", "2026-11-10T09:00:00Z", "click", "affiliate", "P2", "coupon", DAYS_30),
+                touch("p4", "evt-a", "2026-11-10T09:00:00Z", "click", "affiliate", "P1", "creator", DAYS_30)),
+                List.of(order("o-tie", "p4", "2026-11-10T10:00:00Z", "10")));
+        Map<String, Integer> position = new TreeMap<>();
+        built.touches().collectAsList().forEach(r -> position.put(r.getAs("event_id"), r.getAs("position")));
+        assertEquals(Map.of("evt-a", 1, "evt-b", 2), position);
+        assertEquals("creator > coupon", built.journeys().first().getAs("path_partner_type"));
+    }
+
     /** The id a converting journey gets from its order. */
     static final class JourneyBuilderTestIds {
         static String of(String orderId) {
