@@ -128,12 +128,16 @@ public final class JourneysJob implements Job {
             long affectedCount = affected.count();
             timer.lap("affected");
 
-            Dataset<Row> sessionEvents = keep.apply(Sessionizer.assignSessions(
-                    events.join(affected, ScalaSeqs.of("person_id"), "left_semi"), rules.sessionGapSeconds()));
+            // A full rebuild (first run) needs no filtering: it would only shuffle every event once more.
+            boolean everyone = !wh.exists(Tables.SILVER_JOURNEYS) || !wh.exists(Tables.SILVER_IDENTITY_MAP);
+            UnaryOperator<Dataset<Row>> ofAffected = d -> everyone ? d
+                    : d.join(affected, ScalaSeqs.of("person_id"), "left_semi");
+            Dataset<Row> sessionEvents = keep.apply(Sessionizer.assignSessions(ofAffected.apply(events),
+                    rules.sessionGapSeconds()));
             Dataset<Row> sessions = keep.apply(Sessionizer.sessions(sessionEvents));
             Dataset<Row> affectedTouches = asTouches.apply(sessionEvents).withColumnRenamed("event_ts", "touch_ts");
-            Dataset<Row> orders = currentOrders(orderVersions, persons, wh.read(Tables.BRONZE_FX_RATES), rules, date)
-                    .join(affected, ScalaSeqs.of("person_id"), "left_semi");
+            Dataset<Row> orders = ofAffected.apply(
+                    currentOrders(orderVersions, persons, wh.read(Tables.BRONZE_FX_RATES), rules, date));
             Timestamp runEnd = Timestamp.from(date.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC));
             JourneyBuilder.Built built = JourneyBuilder.build(affectedTouches, orders, runEnd,
                     rules.defaultLookbackSeconds());

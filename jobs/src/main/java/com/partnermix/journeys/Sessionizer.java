@@ -39,16 +39,15 @@ public final class Sessionizer {
     public static Dataset<Row> assignSessions(Dataset<Row> events, int gapSeconds) {
         WindowSpec byPerson = Window.partitionBy("person_id").orderBy("event_ts", "event_id");
         Column gapMicros = expr("unix_micros(event_ts)").minus(lag(expr("unix_micros(event_ts)"), 1).over(byPerson));
+        // The running maximum of session starts is the current session's start: same window as the gap, so
+        // Spark sorts each person's events once.
         Dataset<Row> numbered = events
-                .withColumn("starts_session", when(gapMicros.isNull().or(gapMicros.gt(gapSeconds * 1_000_000L)), 1)
-                        .otherwise(0))
-                .withColumn("session_number", sum("starts_session").over(byPerson));
-        WindowSpec bySession = Window.partitionBy("person_id", "session_number");
+                .withColumn("starts_session", gapMicros.isNull().or(gapMicros.gt(gapSeconds * 1_000_000L)))
+                .withColumn("session_start_ts", max(when(col("starts_session"), col("event_ts"))).over(byPerson));
         return numbered
-                .withColumn("session_start_ts", min("event_ts").over(bySession))
                 .withColumn("session_id", concat(lit("s_"), substring(sha2(concat(col("person_id"), lit("|"),
                         date_format(col("session_start_ts"), "yyyy-MM-dd'T'HH:mm:ss.SSSSSS")), 256), 1, 24)))
-                .drop("starts_session", "session_number", "session_start_ts");
+                .drop("starts_session", "session_start_ts");
     }
 
     /**
