@@ -1,15 +1,12 @@
 package com.partnermix.journeys;
 
-import static com.partnermix.common.Lookups.lookup;
-
 import com.partnermix.common.PartnermixConfig;
 import org.apache.spark.sql.Column;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static com.partnermix.common.Lookups.lookup;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.lit;
 

@@ -26,68 +26,55 @@ public final class NightlyPipeline {
                 dataQuality("gold"));
     }
 
-    static Stage ingest() {
+    /** A named step of the night. */
+    interface Runner {
+        Stage.Result run(Warehouse wh, PartnermixConfig config, LocalDate date);
+    }
+
+    static Stage stage(String name, Runner runner) {
         return new Stage() {
             @Override
             public String name() {
-                return "ingest";
+                return name;
             }
 
             @Override
             public Result run(Warehouse wh, PartnermixConfig config, LocalDate date) {
-                IngestReport report = IngestJob.ingest(wh.spark(), wh, config, date);
-                long out = report.feeds().stream().mapToLong(f -> f.accepted() + f.quarantined()).sum();
-                return new Result(report.totalLandingLines(), out, report.format());
+                return runner.run(wh, config, date);
             }
         };
+    }
+
+    static Stage ingest() {
+        return stage("ingest", (wh, config, date) -> {
+            IngestReport report = IngestJob.ingest(wh.spark(), wh, config, date);
+            long out = report.feeds().stream().mapToLong(f -> f.accepted() + f.quarantined()).sum();
+            return new Stage.Result(report.totalLandingLines(), out, report.format());
+        });
     }
 
     static Stage journeys() {
-        return new Stage() {
-            @Override
-            public String name() {
-                return "journeys";
-            }
-
-            @Override
-            public Result run(Warehouse wh, PartnermixConfig config, LocalDate date) {
-                JourneysJob.Report report = JourneysJob.build(wh, config, date);
-                return new Result(report.touchpoints(), report.sessions() + report.journeys() + report.touches(),
-                        report.format());
-            }
-        };
+        return stage("journeys", (wh, config, date) -> {
+            JourneysJob.Report report = JourneysJob.build(wh, config, date);
+            return new Stage.Result(report.touchpoints(), report.sessions() + report.journeys() + report.touches(),
+                    report.format());
+        });
     }
 
     static Stage attribute() {
-        return new Stage() {
-            @Override
-            public String name() {
-                return "attribute";
-            }
-
-            @Override
-            public Result run(Warehouse wh, PartnermixConfig config, LocalDate date) {
-                AttributionJob.Report report = AttributionJob.attribute(wh, config, date);
-                return new Result(report.ordersCredited(), report.creditRows(), report.format());
-            }
-        };
+        return stage("attribute", (wh, config, date) -> {
+            AttributionJob.Report report = AttributionJob.attribute(wh, config, date);
+            return new Stage.Result(report.ordersCredited(), report.creditRows(), report.format());
+        });
     }
 
     /** A data-quality gate: Error failures throw, so nothing downstream runs for the night. */
     static Stage dataQuality(String layer) {
-        return new Stage() {
-            @Override
-            public String name() {
-                return "dq_" + layer;
-            }
-
-            @Override
-            public Result run(Warehouse wh, PartnermixConfig config, LocalDate date) {
-                List<CheckOutcome> outcomes = DqJob.check(wh, config, layer, date);
-                DqJob.gate(layer, date, outcomes);
-                long passed = outcomes.stream().filter(o -> o.status() == CheckOutcome.Status.PASSED).count();
-                return new Result(outcomes.size(), passed, DqJob.report(layer, date, outcomes));
-            }
-        };
+        return stage("dq_" + layer, (wh, config, date) -> {
+            List<CheckOutcome> outcomes = DqJob.check(wh, config, layer, date);
+            DqJob.gate(layer, date, outcomes);
+            long passed = outcomes.stream().filter(o -> o.status() == CheckOutcome.Status.PASSED).count();
+            return new Stage.Result(outcomes.size(), passed, DqJob.report(layer, date, outcomes));
+        });
     }
 }
