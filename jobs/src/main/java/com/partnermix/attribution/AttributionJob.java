@@ -148,6 +148,8 @@ public final class AttributionJob implements Job {
                 Dataset<Row> rows = models.credit(model, orderTouches).withColumn("model", lit(model));
                 credit = credit == null ? rows.select(creditColumns()) : credit.unionByName(rows.select(creditColumns()));
             }
+            // The output and the unattributed anti-join both read the models' credit: compute it once.
+            credit = credit.persist(StorageLevel.MEMORY_AND_DISK());
             Dataset<Row> all = credit.unionByName(unattributed(orders, credit, settings.models()))
                     .withColumn("credited_revenue_usd", col("revenue_usd").multiply(col("credit"))
                             .cast(JourneyBuilder.MONEY));
@@ -161,6 +163,7 @@ public final class AttributionJob implements Job {
                     wh.spark().createDataFrame(weightRows, WEIGHT_SCHEMA), "run_date = '" + date + "'");
             timer.lap("write");
             ordered.unpersist();
+            credit.unpersist();
             return new Report(date, orderCount, creditRows, trainingJourneys, markovStates, shapleyPlayers,
                     timer.toString());
         } finally {

@@ -62,8 +62,10 @@ public final class DataDrivenWeights {
         if (order < 1 || order > 3) {
             throw new IllegalArgumentException("attribution.markov.order must be 1..3, got " + order);
         }
+        // Transitions and exits both read the paths: build them (a group-by over the touches) once.
         Dataset<Row> transformed = paths.withColumn("path", PathTransforms.apply(pathTransform, "states"))
-                .where(expr("size(path) > 0"));
+                .where(expr("size(path) > 0"))
+                .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         String k = Integer.toString(order);
         Column tupleAt = expr("concat_ws('" + TUPLE_SEPARATOR + "', slice(path, greatest(1, pos - " + k + " + 2), "
                 + "least(pos + 1, " + k + ")))");
@@ -86,6 +88,7 @@ public final class DataDrivenWeights {
                 .collectAsList()
                 .forEach(r -> exits.add(new MarkovRemoval.ExitCount(tuple(r.getString(0)), r.getLong(1), r.getLong(2),
                         r.getDecimal(3).doubleValue())));
+        transformed.unpersist();
         return MarkovRemoval.compute(transitions, exits);
     }
 
