@@ -143,33 +143,67 @@ public final class AttributionJob implements Job {
                 .join(orders, ScalaSeqs.of("journey_id"))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            Dataset<Row> credit = null;
-            for (String model : settings.models()) {
-                Dataset<Row> rows = models.credit(model, orderTouches).withColumn("model", lit(model));
-                credit = credit == null ? rows.select(creditColumns()) : credit.unionByName(rows.select(creditColumns()));
-            }
-            // The output and the unattributed anti-join both read the models' credit: compute it once.
-            credit = credit.persist(StorageLevel.MEMORY_AND_DISK());
-            Dataset<Row> all = credit.unionByName(unattributed(orders, credit, settings.models()))
-                    .withColumn("credited_revenue_usd", col("revenue_usd").multiply(col("credit"))
-                            .cast(JourneyBuilder.MONEY));
-            Dataset<Row> ordered = all.select(outputColumns()).persist(StorageLevel.MEMORY_AND_DISK());
+            Map<String, String> outputNames = new java.util.LinkedHashMap<>();
+            settings.models().forEach(m -> outputNames.put(m, m));
+            CreditTable table = creditTable(models, outputNames, orderTouches, orders);
+            Dataset<Row> ordered = table.rows().persist(StorageLevel.MEMORY_AND_DISK());
             long creditRows = ordered.count();
             long orderCount = orders.count();
             timer.lap("credit");
-            DeltaWrites.replaceGroups(wh, Tables.GOLD_ATTRIBUTION_CREDIT, ordered, orders.select("order_id"),
-                    "order_id", List.of("order_id", "model", "position"));
+            writeCredit(wh, ordered, orders, settings.models());
             DeltaWrites.replaceSlice(wh, Tables.GOLD_MODEL_WEIGHTS,
                     wh.spark().createDataFrame(weightRows, WEIGHT_SCHEMA), "run_date = '" + date + "'");
             timer.lap("write");
             ordered.unpersist();
-            credit.unpersist();
+            table.release();
             return new Report(date, orderCount, creditRows, trainingJourneys, markovStates, shapleyPlayers,
                     timer.toString());
         } finally {
             orderTouches.unpersist();
             orders.unpersist();
         }
+    }
+
+    /** Credit rows in the layout of gold.attribution_credit, and the cached intermediate to release after use. */
+    public record CreditTable(Dataset<Row> rows, Dataset<Row> cached) {
+        public void release() {
+            cached.unpersist();
+        }
+    }
+
+    /**
+     * The credit of {@code orders} under each model of {@code outputNames} (model -> the name written in the
+     * model column), unattributed orders included, in the column order of gold.attribution_credit.
+     *
+     * @param orderTouches the orders' touches with positions 1..n and the models' input columns
+     * @param orders       order_id, journey_id, person_id, order_date, order_status, revenue_usd,
+     *                     is_new_customer, region
+     */
+    public static CreditTable creditTable(CreditModels models, Map<String, String> outputNames,
+                                          Dataset<Row> orderTouches, Dataset<Row> orders) {
+        Dataset<Row> credit = null;
+        for (Map.Entry<String, String> model : outputNames.entrySet()) {
+            Dataset<Row> rows = models.credit(model.getKey(), orderTouches).withColumn("model", lit(model.getValue()));
+            credit = credit == null ? rows.select(creditColumns()) : credit.unionByName(rows.select(creditColumns()));
+        }
+        // The output and the unattributed anti-join both read the models' credit: compute it once.
+        credit = credit.persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> all = credit.unionByName(unattributed(orders, credit, List.copyOf(outputNames.values())))
+                .withColumn("credited_revenue_usd", col("revenue_usd").multiply(col("credit"))
+                        .cast(JourneyBuilder.MONEY));
+        return new CreditTable(all.select(outputColumns()), credit);
+    }
+
+    /**
+     * Replaces the credit of {@code orders} under {@code modelNames} only: the fraud-adjusted models are
+     * written by another job into the same table and must survive a re-credit, and vice versa.
+     */
+    public static void writeCredit(Warehouse wh, Dataset<Row> rows, Dataset<Row> orders, List<String> modelNames) {
+        Dataset<Row> models = orders.sparkSession().createDataFrame(
+                modelNames.stream().map(m -> RowFactory.create(m)).toList(), new StructType().add("model", "string"));
+        DeltaWrites.replaceGroups(wh, Tables.GOLD_ATTRIBUTION_CREDIT, rows,
+                orders.select("order_id").crossJoin(broadcast(models)), List.of("order_id", "model"),
+                List.of("order_id", "model", "position"));
     }
 
     private static Dataset<Row> stateTable(Warehouse wh, Map<String, Double> weights, String stateColumn,

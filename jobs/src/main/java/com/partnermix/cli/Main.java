@@ -26,6 +26,7 @@ public final class Main {
             new IngestJob(),
             new JourneysJob(),
             new AttributionJob(),
+            new com.partnermix.fraud.FraudJob(),
             new DqJob(),
             new DemoJob(),
             new BenchJob(),

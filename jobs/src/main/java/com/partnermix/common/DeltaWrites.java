@@ -77,6 +77,12 @@ public final class DeltaWrites {
      */
     public static void replaceGroups(Warehouse wh, Table table, Dataset<Row> rebuilt, Dataset<Row> affectedGroups,
                                      String groupColumn, List<String> rowKeys, String... partitionBy) {
+        replaceGroups(wh, table, rebuilt, affectedGroups, List.of(groupColumn), rowKeys, partitionBy);
+    }
+
+    /** {@link #replaceGroups(Warehouse, Table, Dataset, Dataset, String, List, String...)} with a composite group key. */
+    public static void replaceGroups(Warehouse wh, Table table, Dataset<Row> rebuilt, Dataset<Row> affectedGroups,
+                                     List<String> groupColumns, List<String> rowKeys, String... partitionBy) {
         if (!wh.exists(table)) {
             append(wh, table, rebuilt, partitionBy);
             return;
@@ -84,8 +90,7 @@ public final class DeltaWrites {
         Column[] keyColumns = rowKeys.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
         // Keys of the affected groups that tonight's rebuild no longer produces: they are deleted.
         Dataset<Row> stale = wh.read(table)
-                .join(affectedGroups, ScalaSeqs.of(groupColumn),
-                        "left_semi")
+                .join(affectedGroups, ScalaSeqs.of(groupColumns), "left_semi")
                 .select(keyColumns)
                 .join(rebuilt.select(keyColumns), ScalaSeqs.of(rowKeys),
                         "left_anti")

@@ -19,12 +19,13 @@ public record PartnermixConfig(
         DataQuality dataQuality,
         Identity identity,
         Journeys journeys,
-        Attribution attribution) {
+        Attribution attribution,
+        Fraud fraud) {
 
     /** The same configuration with other folders (demo and benchmark scratch space). */
     public PartnermixConfig withPaths(Paths newPaths, DataQuality newDataQuality) {
         return new PartnermixConfig(spark, newPaths, privacy, ingest, generator, bench, newDataQuality, identity,
-                journeys, attribution);
+                journeys, attribution, fraud);
     }
 
     /**
@@ -91,6 +92,79 @@ public record PartnermixConfig(
     }
 
     public record PositionWeights(double first, double middle, double last) {}
+
+    /**
+     * Fraud and parasitic last-click detection (fraud job). Every order-level rule looks at the
+     * journeys of orders placed in the last {@code windowDays}; partner-level rules compare partners over
+     * the same window.
+     *
+     * @param windowDays     orders (and clicks) of this many days up to the run date are re-examined each night
+     * @param shopHosts      the shop's own hosts: a partner click referred by their cart or checkout page is in-cart
+     * @param standDown      STAND_DOWN_VIOLATION
+     * @param basketHijack   BASKET_HIJACK
+     * @param snipe          LAST_SECOND_SNIPE
+     * @param cookieStuffing COOKIE_STUFFING
+     * @param clickFlood     CLICK_FLOOD
+     * @param couponLeakage  COUPON_LEAKAGE
+     * @param selfReferral   SELF_REFERRAL
+     * @param timingOutlier  TIMING_OUTLIER
+     * @param peerGroups     robust z-scores against peers: partner type x region, falling back to partner type
+     *                       when the group has fewer than {@code minPeers} partners
+     */
+    public record Fraud(int windowDays, List<String> shopHosts, FraudRule standDown, FraudRule basketHijack,
+                        SnipeRule snipe, StuffingRule cookieStuffing, FloodRule clickFlood, FraudRule couponLeakage,
+                        SelfReferralRule selfReferral, OutlierRule timingOutlier, PeerGroups peerGroups) {
+        public Fraud {
+            shopHosts = shopHosts == null ? List.of() : List.copyOf(shopHosts);
+        }
+    }
+
+    /** What a rule proposes and how severe its findings are. */
+    public record FraudRule(boolean enabled, String severity, String action) {}
+
+    /** @param maxSeconds click-to-order time below which a click with no page view before the order is a snipe */
+    public record SnipeRule(boolean enabled, String severity, String action, double maxSeconds) {}
+
+    /**
+     * @param burstSeconds       clicks of one device (or one IP) this close together form a burst
+     * @param minPartnersPerDevice distinct partners (or referring sites) clicked by one device within a burst
+     * @param minIdsPerIp        distinct devices clicking through one IP within a burst
+     * @param dwellSeconds       a click followed by a page view within this time was a real visit
+     */
+    public record StuffingRule(boolean enabled, String severity, String action, double burstSeconds,
+                               int minPartnersPerDevice, int minIdsPerIp, double dwellSeconds) {}
+
+    /**
+     * @param minRobustZ        clicks per order this many robust deviations above the peer median
+     * @param minRatioToPeers   and at least this multiple of the peer median
+     * @param minFlatShare      and at least this share of its credited orders more than a day after the click
+     * @param minClicks         partners with fewer clicks in the window are not judged
+     * @param dwellSeconds      an order is flagged when its credited click had no page view within this time
+     */
+    public record FloodRule(boolean enabled, String severity, String action, double minRobustZ,
+                            double minRatioToPeers, double minFlatShare, int minClicks, double dwellSeconds) {}
+
+    /**
+     * @param minOrders   orders of one person credited to one partner in the window
+     * @param minBadShare and at least this share of them cancelled or returned
+     */
+    public record SelfReferralRule(boolean enabled, String severity, String action, int minOrders,
+                                   double minBadShare) {}
+
+    /**
+     * @param minRobustZ |robust z| from which a partner metric is an outlier
+     * @param minOrders  credited orders a partner needs to be judged
+     * @param metrics    the metrics of gold.partner_anomalies that raise a flag (all four are published)
+     */
+    public record OutlierRule(boolean enabled, String severity, String action, double minRobustZ, int minOrders,
+                              List<String> metrics) {
+        public OutlierRule {
+            metrics = metrics == null ? List.of() : List.copyOf(metrics);
+        }
+    }
+
+    /** @param minPeers a peer group smaller than this falls back to the partner type across regions */
+    public record PeerGroups(int minPeers) {}
 
     /**
      * @param granularity   channel, partner_type or partner

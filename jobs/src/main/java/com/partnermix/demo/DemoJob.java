@@ -69,7 +69,7 @@ public final class DemoJob implements Job {
             for (Stage stage : stages) {
                 long t0 = System.nanoTime();
                 Stage.Result result = stage.run(wh, config, day);
-                String detail = stage.name().equals("journeys") || stage.name().equals("attribute")
+                String detail = List.of("journeys", "attribute", "fraud").contains(stage.name())
                         ? "  " + result.summary().replaceFirst("^\\S+ \\S+: ", "") : "";
                 System.out.printf("   %s %-10s %,10d rows in  %,10d rows out  %5.1f s%s%n", day, stage.name(),
                         result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9, detail);
@@ -77,6 +77,7 @@ public final class DemoJob implements Job {
         }
         System.out.println(summary(wh, last));
         System.out.println(modelComparison(wh));
+        System.out.println(fraudSummary(wh));
         System.out.printf("== demo finished in %.0f s; warehouse: %s%n", (System.nanoTime() - started) / 1e9,
                 config.paths().warehouse());
         return 0;
@@ -125,6 +126,30 @@ public final class DemoJob implements Job {
         tables.addAll(com.partnermix.common.Tables.GOLD);
         tables.add(com.partnermix.common.Tables.DQ_CHECK_RESULTS);
         return tables;
+    }
+
+    /** Flags per rule with the commission at risk, and the top of the review queue. */
+    static String fraudSummary(Warehouse wh) {
+        Table flags = com.partnermix.common.Tables.GOLD_FRAUD_FLAGS;
+        Table queue = com.partnermix.common.Tables.GOLD_FRAUD_REVIEW_QUEUE;
+        if (!wh.exists(flags) || !wh.exists(queue)) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("\n== fraud flags (gold.fraud_flags)\n");
+        for (Row r : wh.read(flags).groupBy("rule_code", "proposed_action").agg(org.apache.spark.sql.functions.count("*"),
+                sum("commission_at_risk_usd")).orderBy("rule_code").collectAsList()) {
+            out.append(String.format("   %-22s %-9s %,7d flags  %,10.2f USD at risk%n", r.getString(0), r.getString(1),
+                    r.getLong(2), r.isNullAt(3) ? 0.0 : r.getDecimal(3).doubleValue()));
+        }
+        out.append("\n== top of the review queue (gold.fraud_review_queue)\n");
+        for (Row r : wh.read(queue).where(col("is_current")).orderBy("review_rank").limit(5).collectAsList()) {
+            out.append(String.format("   #%d %-22s %-8s %-8s %8.2f USD  %s%n", r.<Integer>getAs("review_rank"),
+                    r.getAs("queue_id"), r.getAs("max_severity"), r.getAs("proposed_action"),
+                    r.isNullAt(r.fieldIndex("commission_at_risk_usd")) ? 0.0
+                            : r.<java.math.BigDecimal>getAs("commission_at_risk_usd").doubleValue(),
+                    String.join(", ", r.<String>getList(r.fieldIndex("rule_codes")))));
+        }
+        return out.toString();
     }
 
     /** Credited GMV per partner type (non-partner channels as themselves) under a few models, side by side. */

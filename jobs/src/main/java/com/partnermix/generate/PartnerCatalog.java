@@ -233,6 +233,19 @@ final class PartnerCatalog implements Serializable {
         return Math.round(v * 100) / 100.0;
     }
 
+    private java.util.Map<String, Integer> codeOwners;
+
+    /** The partner owning a coupon code, or -1 (generic codes belong to nobody). */
+    synchronized int ownerOf(String code) {
+        if (codeOwners == null) {
+            codeOwners = new java.util.HashMap<>();
+            for (Partner p : partners) {
+                p.ownedCodes().forEach(c -> codeOwners.put(c, p.index()));
+            }
+        }
+        return code == null ? -1 : codeOwners.getOrDefault(code, -1);
+    }
+
     Partner get(int index) {
         return partners.get(index);
     }

@@ -98,6 +98,15 @@ final class PersonSimulator {
         String lastAffEvent;
         long lastAffTs;
         boolean lastAffFlood;
+        // on-site session (clicks, page views, orders; 30 minutes of silence ends it), for the
+        // stand-down and in-cart labels, which hold for any partner click, injected or not
+        long lastSiteTs = Long.MIN_VALUE;
+        long sessionStart;
+        long lastCartTs = Long.MIN_VALUE;
+        int lastOpenPartner = -1;   // last click of a partner not required to stand down, since the last order
+        long lastOpenTs = Long.MIN_VALUE;
+        String snipeEvent;
+        final java.util.List<Object[]> violations = new java.util.ArrayList<>();   // {rule, event, partner, ts, session}
         // last click of a partner owning coupon codes
         int codeOwner = -1;
         long codeOwnerTs;
@@ -366,8 +375,7 @@ final class PersonSimulator {
                 t += 2000 + rng.nextLong(rng.nextBoolean() ? 20_000 : 600_000);
                 int sd = pickStandDown(d);
                 Rec v = partnerClick(t, sd, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)], null);
-                emitPartnerClick(d, v, dev, loggedIn, t, sd, false);
-                pending.add(new Object[] {STAND_DOWN, v.get("event_id"), sd});
+                emitPartnerClick(d, v, dev, loggedIn, t, sd, false);   // labelled with every stand-down violation
             }
             boolean flooded = pattern == FLOOD;
             if (!flooded && pattern != LEAKAGE && (pattern == TIMING || rng.nextDouble() < TrueModel.INTERCEPT_PROBABILITY)) {
@@ -422,8 +430,7 @@ final class PersonSimulator {
                 t += 5_000 + rng.nextLong(rng.nextBoolean() ? 30_000 : 300_000);
                 int hp = pickPartner(d, new String[] {"coupon", "cashback", "deal", "browser_extension"}, -1);
                 Rec r = partnerClick(t, hp, SHOP + "/cart", SHOP + "/cart");
-                emitPartnerClick(d, r, dev, true, t, hp, false);
-                pending.add(new Object[] {HIJACK, r.get("event_id"), hp});
+                emitPartnerClick(d, r, dev, true, t, hp, false);   // labelled with every in-cart click
             }
             t += 10_000 + rng.nextLong(290_000);
             pageView(d, t, dev, "checkout", SHOP + "/checkout", true);
@@ -432,6 +439,7 @@ final class PersonSimulator {
                 t += 3_000 + rng.nextLong(120_000);
                 int sp = pickPartner(d, new String[] {"coupon", "cashback", "deal", "browser_extension", "sub_network"}, -1);
                 Rec r = partnerClick(t, sp, SHOP + "/checkout", null);
+                snipeEvent = r.get("event_id");
                 emitPartnerClick(d, r, dev, true, t, sp, false);
                 pending.add(new Object[] {SNIPE, r.get("event_id"), sp});
                 orderTs = t + 1000 + rng.nextLong(7000);
@@ -515,6 +523,9 @@ final class PersonSimulator {
             if (code != null) {
                 local *= 0.85;
             }
+            int codeOwnerOfOrder = cat.ownerOf(code);
+            boolean leaked = !forceCode && codeOwnerOfOrder >= 0;   // the leakage pattern labels its own orders
+            boolean recentAffClick = lastAffPartner >= 0 && ts - lastAffTs < 30L * 24 * HOUR;
             boolean asString = rng.nextBoolean();
             boolean withUser = rng.nextDouble() < 0.92;
             boolean withNewFlag = rng.nextDouble() < 0.85;
@@ -545,6 +556,25 @@ final class PersonSimulator {
                             withUser, code, items, withNewFlag ? isNew : null);
                     out.deliver(Delivery.ORDERS, updDay, v);
                 }
+            }
+            onSite(ts);
+            for (Object[] v : violations) {
+                boolean inLookback = ts - (Long) v[3] < 30L * 24 * HOUR;
+                // an in-cart click counts in the order's own session; a snipe is labelled as a snipe only
+                boolean counts = (Integer) v[0] == STAND_DOWN ? inLookback
+                        : (Long) v[4] == sessionStart && !v[1].equals(snipeEvent);
+                if (counts) {
+                    label((Integer) v[0], orderId, (String) v[1], (Integer) v[2]);
+                }
+            }
+            violations.clear();
+            lastCartTs = Long.MIN_VALUE;
+            lastOpenPartner = -1;
+            snipeEvent = null;
+            if (leaked && !(recentAffClick && lastAffPartner == codeOwnerOfOrder)) {
+                // a code remembered from one partner while another (or no) partner has the last click: leakage too
+                out.truth(Delivery.TRUTH_FRAUD, RULES[LEAKAGE] + "," + orderId + ","
+                        + (recentAffClick ? lastAffEvent + "," + cat.get(lastAffPartner).id() : ","));
             }
             if (lastAffFlood && lastAffPartner == cat.floodPartner && ts - lastAffTs < 30L * 24 * HOUR) {
                 label(FLOOD, orderId, lastAffEvent, cat.floodPartner);
@@ -579,6 +609,19 @@ final class PersonSimulator {
         }
 
         void noteAffiliateClick(int partner, String eventId, long ts, boolean flood) {
+            if (onSite(ts)) {
+                PartnerCatalog.Partner p = cat.get(partner);
+                if (p.standDown() && lastOpenPartner >= 0 && lastOpenPartner != partner && lastOpenTs >= sessionStart) {
+                    violations.add(new Object[] {STAND_DOWN, eventId, partner, ts, sessionStart});
+                }
+                if (lastCartTs >= sessionStart) {
+                    violations.add(new Object[] {HIJACK, eventId, partner, ts, sessionStart});
+                }
+                if (!p.standDown()) {
+                    lastOpenPartner = partner;
+                    lastOpenTs = ts;
+                }
+            }
             if (ts >= lastAffTs) {
                 lastAffPartner = partner;
                 lastAffEvent = eventId;
@@ -631,7 +674,26 @@ final class PersonSimulator {
                     .put("event_type", type);
         }
 
+        /** Follows the on-site session; events emitted out of time order (the timing outlier's click) are ignored. */
+        boolean onSite(long ts) {
+            if (ts < lastSiteTs) {
+                return false;
+            }
+            if (ts - lastSiteTs > 30 * MINUTE) {
+                sessionStart = ts;
+            }
+            lastSiteTs = ts;
+            return true;
+        }
+
         void emitTouch(int d, Rec r, int dev, boolean loggedIn, long ts, boolean network) {
+            if (!"impression".equals(r.get("event_type"))) {
+                onSite(ts);
+                if ("page_view".equals(r.get("event_type")) && ("cart".equals(r.get("page_type"))
+                        || "checkout".equals(r.get("page_type")))) {
+                    lastCartTs = ts;
+                }
+            }
             r.put("anonymous_id", anon[dev]);
             if (loggedIn) {
                 r.put("user_id", userId);

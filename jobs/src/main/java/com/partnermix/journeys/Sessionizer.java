@@ -37,17 +37,30 @@ public final class Sessionizer {
      * kept as they are).
      */
     public static Dataset<Row> assignSessions(Dataset<Row> events, int gapSeconds) {
-        WindowSpec byPerson = Window.partitionBy("person_id").orderBy("event_ts", "event_id");
+        return withSessionStart(events, gapSeconds)
+                .withColumn("session_id", concat(lit("s_"), substring(sha2(concat(col("person_id"), lit("|"),
+                        date_format(col("session_start_ts"), "yyyy-MM-dd'T'HH:mm:ss.SSSSSS")), 256), 1, 24)))
+                .drop("session_start_ts");
+    }
+
+    /**
+     * Adds {@code session_start_ts}, the time of the first event of the event's session, over the window
+     * {@link #byPerson()} (callers that add more columns over the same window share its sort).
+     */
+    public static Dataset<Row> withSessionStart(Dataset<Row> events, int gapSeconds) {
+        WindowSpec byPerson = byPerson();
         Column gapMicros = expr("unix_micros(event_ts)").minus(lag(expr("unix_micros(event_ts)"), 1).over(byPerson));
         // The running maximum of session starts is the current session's start: same window as the gap, so
         // Spark sorts each person's events once.
-        Dataset<Row> numbered = events
+        return events
                 .withColumn("starts_session", gapMicros.isNull().or(gapMicros.gt(gapSeconds * 1_000_000L)))
-                .withColumn("session_start_ts", max(when(col("starts_session"), col("event_ts"))).over(byPerson));
-        return numbered
-                .withColumn("session_id", concat(lit("s_"), substring(sha2(concat(col("person_id"), lit("|"),
-                        date_format(col("session_start_ts"), "yyyy-MM-dd'T'HH:mm:ss.SSSSSS")), 256), 1, 24)))
-                .drop("starts_session", "session_start_ts");
+                .withColumn("session_start_ts", max(when(col("starts_session"), col("event_ts"))).over(byPerson))
+                .drop("starts_session");
+    }
+
+    /** A person's events in time order (ties by event_id). */
+    public static WindowSpec byPerson() {
+        return Window.partitionBy("person_id").orderBy("event_ts", "event_id");
     }
 
     /**

@@ -5,6 +5,7 @@ import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.Warehouse;
 import com.partnermix.dq.CheckOutcome;
 import com.partnermix.dq.DqJob;
+import com.partnermix.fraud.FraudJob;
 import com.partnermix.ingest.IngestJob;
 import com.partnermix.ingest.IngestReport;
 import com.partnermix.journeys.JourneysJob;
@@ -22,7 +23,7 @@ public final class NightlyPipeline {
     private NightlyPipeline() {}
 
     public static List<Stage> stages() {
-        return List.of(ingest(), dataQuality("bronze"), journeys(), dataQuality("silver"), attribute(),
+        return List.of(ingest(), dataQuality("bronze"), journeys(), dataQuality("silver"), attribute(), fraud(),
                 dataQuality("gold"));
     }
 
@@ -65,6 +66,13 @@ public final class NightlyPipeline {
         return stage("attribute", (wh, config, date) -> {
             AttributionJob.Report report = AttributionJob.attribute(wh, config, date);
             return new Stage.Result(report.ordersCredited(), report.creditRows(), report.format());
+        });
+    }
+
+    static Stage fraud() {
+        return stage("fraud", (wh, config, date) -> {
+            FraudJob.Report report = FraudJob.detect(wh, config, date);
+            return new Stage.Result(report.ordersExamined(), report.flags(), report.format());
         });
     }
 

@@ -1,0 +1,436 @@
+package com.partnermix.fraud;
+
+import com.partnermix.attribution.AttributionJob;
+import com.partnermix.attribution.CreditModels;
+import com.partnermix.cli.Job;
+import com.partnermix.cli.JobContext;
+import com.partnermix.common.DeltaWrites;
+import com.partnermix.common.FxRates;
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.ScalaSeqs;
+import com.partnermix.common.StepTimer;
+import com.partnermix.common.Tables;
+import com.partnermix.common.Warehouse;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * {@code fraud --date D}: runs the fraud and parasitic last-click rules over the orders and clicks
+ * of the last {@code fraud.window_days} (and every order whose journey changed tonight), and writes
+ * <ul>
+ *   <li>{@code gold.fraud_flags}: one row per finding with its evidence (the order's timeline),</li>
+ *   <li>{@code gold.partner_anomalies}: every partner metric against its peers for D,</li>
+ *   <li>{@code gold.fraud_review_queue}: one row per order or partner to review, reviewers' decisions kept,</li>
+ *   <li>the {@code last_click_adjusted} and {@code position_based_adjusted} models in
+ *       {@code gold.attribution_credit}: the touches flagged withhold or reassign are dropped.</li>
+ * </ul>
+ * {@code fraud --evaluate LABELS_DIR} compares the flags with the generator's labels instead.
+ *
+ * <p>Each flag belongs to a detection scope that a night rebuilds whole: {@code order:<id>} for
+ * the order-level rules, {@code clicks:<date>} for cookie stuffing, {@code partners:<date>} for the
+ * partner-level rules. Rerunning a date replaces exactly those scopes, so it gives the same table.
+ */
+public final class FraudJob implements Job {
+
+    /** The adjusted models: the base model computed without the withheld and reassigned touches. */
+    public static final Map<String, String> ADJUSTED_MODELS = Map.of("last_click", "last_click_adjusted",
+            "position_based", "position_based_adjusted");
+    static final int EVIDENCE_EVENTS = 50;
+
+    @Override
+    public String name() {
+        return "fraud";
+    }
+
+    @Override
+    public String summary() {
+        return "fraud and last-click hijacking rules for --date -> gold.fraud_flags, partner_anomalies, "
+                + "fraud_review_queue, *_adjusted credit (--evaluate LABELS_DIR: precision/recall vs labels)";
+    }
+
+    @Override
+    public int run(JobContext context) {
+        if (context.args().option("evaluate").isPresent()) {
+            FraudEvaluation.Result result = FraudEvaluation.evaluate(context.warehouse(),
+                    context.args().option("evaluate").get());
+            System.out.println(result.format());
+            return 0;
+        }
+        System.out.println(detect(context.warehouse(), context.config(), context.date()).format());
+        return 0;
+    }
+
+    public record Report(LocalDate date, long ordersExamined, long flags, Map<String, Long> flagsByRule,
+                         double commissionAtRiskUsd, long queueItems, long adjustedOrders, String timings) {
+        public String format() {
+            StringBuilder rules = new StringBuilder();
+            flagsByRule.forEach((rule, n) -> rules.append(rules.length() == 0 ? "" : ", ").append(rule).append(' ')
+                    .append(String.format("%,d", n)));
+            return String.format("fraud %s: %,d orders examined, %,d flags (%s), commission at risk %,.2f USD; "
+                            + "%,d review items; %,d orders re-credited under the adjusted models [%s]", date,
+                    ordersExamined, flags, rules.length() == 0 ? "none" : rules, commissionAtRiskUsd, queueItems,
+                    adjustedOrders, timings);
+        }
+    }
+
+    public static Report detect(Warehouse wh, PartnermixConfig config, LocalDate date) {
+        PartnermixConfig.Fraud settings = config.fraud();
+        StepTimer timer = new StepTimer();
+        // Intermediate results are checkpointed, not cached: a cache keeps its whole plan, and the plans of
+        // the later steps (which reuse several of them) grow too large to even describe.
+        if (config.identity().reliableCheckpoints()) {
+            wh.spark().sparkContext().setCheckpointDir(config.paths().checkpoints() + "/fraud/" + date);
+        }
+        java.util.function.UnaryOperator<Dataset<Row>> cut = config.identity().reliableCheckpoints()
+                ? d -> d.checkpoint(true) : d -> d.localCheckpoint(true);
+        int gapSeconds = config.journeys().sessionGapMinutes() * 60;
+        LocalDate from = date.minusDays(settings.windowDays() - 1L);
+        int maxLookbackDays = maxLookbackDays(config.journeys().lookbackDays());
+        Column inWindow = col("event_date").between(Date.valueOf(from), Date.valueOf(date));
+
+        // The orders examined tonight: the window's, and older ones whose journey changed (a late return).
+        Dataset<Row> journeys = wh.read(Tables.SILVER_JOURNEYS).where(col("is_converted"));
+        Dataset<Row> changed = wh.read(Tables.SILVER_JOURNEY_CHANGES)
+                .where(col("run_date").equalTo(Date.valueOf(date)).and(col("order_id").isNotNull()))
+                .select("order_id");
+        Dataset<Row> examined = journeys.where(col("order_date").between(Date.valueOf(from), Date.valueOf(date)))
+                .select("order_id")
+                .union(journeys.join(changed, ScalaSeqs.of("order_id"), "left_semi").select("order_id"))
+                .distinct()
+                .join(journeys, ScalaSeqs.of("order_id"))
+                .join(orderCoupons(wh, date), ScalaSeqs.of("order_id"), "left")
+                .select("order_id", "journey_id", "person_id", "order_ts", "order_date", "order_status", "revenue_usd",
+                        "is_new_customer", "region", "first_touch_ts", "coupon_code");
+        examined = cut.apply(examined);
+        Dataset<Row> partners = cut.apply(currentPartners(wh));
+
+        // Clicks and page views of everyone since the earliest touch an examined order can have.
+        LocalDate eventsFrom = from.minusDays(maxLookbackDays);
+        Dataset<Row> events = wh.read(Tables.BRONZE_TOUCHPOINTS)
+                .where(col("event_date").between(Date.valueOf(eventsFrom), Date.valueOf(date))
+                        .and(col("delivery_date").leq(Date.valueOf(date)))
+                        .and(col("event_type").isin("click", "page_view")))
+                .join(wh.read(Tables.SILVER_IDENTITY_MAP).select("anonymous_id", "person_id"),
+                        ScalaSeqs.of("anonymous_id"))
+                .join(broadcast(partners.select("partner_id", "stand_down_required")), ScalaSeqs.of("partner_id"),
+                        "left");
+        Dataset<Row> timeline = cut.apply(FraudRules.timeline(events,
+                        examined.select("person_id", "order_id", "order_ts"), gapSeconds)
+                .withColumn("event_date", to_date(col("event_ts"))));
+        Dataset<Row> touches = cut.apply(wh.read(Tables.SILVER_JOURNEY_TOUCHES)
+                .join(examined.select("order_id"), ScalaSeqs.of("order_id"), "left_semi"));
+        long ordersExamined = examined.count();
+        timer.lap("timeline");
+
+        Dataset<Row> visits = timeline.where(col("event_type").equalTo("click"))
+                .select(col("event_id").as("credited_event_id"),
+                        FraudRules.visited(settings.clickFlood().dwellSeconds()).as("visited"));
+        Dataset<Row> credited = cut.apply(FraudRules.creditedClicks(touches)
+                .join(examined.select("order_id", "person_id", "order_status", "is_new_customer"),
+                        ScalaSeqs.of("order_id")));
+        Dataset<Row> metrics = FraudRules.partnerMetrics(
+                timeline.where(col("event_type").equalTo("click").and(col("partner_id").isNotNull()).and(inWindow))
+                        .select("partner_id", "event_id"),
+                credited.join(examined.where(col("order_date").geq(Date.valueOf(from))).select("order_id"),
+                        ScalaSeqs.of("order_id"), "left_semi")
+                        .join(touches.select(col("event_id").as("credited_event_id"),
+                                col("seconds_before_order").as("credited_seconds_before_order")).distinct(),
+                                ScalaSeqs.of("credited_event_id"), "left")
+                        .drop(credited.col("credited_seconds_before_order")),
+                partners.select("partner_id", "partner_type", "region"));
+        metrics = cut.apply(metrics);
+        Dataset<Row> anomalies = cut.apply(FraudRules.anomalies(metrics, settings.peerGroups().minPeers()));
+        Dataset<Row> flooders = FraudRules.floodingPartners(metrics, anomalies, settings.clickFlood());
+
+        List<Dataset<Row>> found = new java.util.ArrayList<>();
+        Dataset<Row> clickFindings = FraudRules.clickFindings(FraudRules.journeyClicks(timeline, touches), settings,
+                gapSeconds);
+        found.add(clickFindings.where(col("rule_code").isin(enabledClickRules(settings).toArray())));
+        if (settings.couponLeakage().enabled()) {
+            found.add(FraudRules.couponLeakage(examined.select("order_id", "coupon_code"), touches,
+                    partners.select(col("partner_id").as("owner_partner_id"),
+                            explode(col("owned_coupon_codes")).as("coupon_code"))));
+        }
+        if (settings.selfReferral().enabled()) {
+            found.add(FraudRules.selfReferral(credited, settings.selfReferral()));
+        }
+        if (settings.clickFlood().enabled()) {
+            found.add(FraudRules.clickFlood(credited.join(visits, ScalaSeqs.of("credited_event_id"), "left")
+                    .withColumn("visited", coalesce(col("visited"), lit(false))), flooders, settings.clickFlood()));
+        }
+        Dataset<Row> orderLevel = union(found).withColumn("metric", lit(null).cast("string"))
+                .withColumn("detection_scope", concat(lit("order:"), col("order_id")));
+        Dataset<Row> flags = orderLevel;
+        if (settings.cookieStuffing().enabled()) {
+            Dataset<Row> stuffed = FraudRules.cookieStuffing(timeline.where(inWindow), settings.cookieStuffing())
+                    .drop("order_id")
+                    .join(wh.read(Tables.SILVER_JOURNEY_TOUCHES).select("event_id", "order_id")
+                            .where(col("order_id").isNotNull()).dropDuplicates("event_id"),
+                            ScalaSeqs.of("event_id"), "left")
+                    .join(timeline.select("event_id", "event_date"), ScalaSeqs.of("event_id"))
+                    .withColumn("detection_scope", concat(lit("clicks:"), col("event_date").cast("string")))
+                    .drop("event_date")
+                    .withColumn("metric", lit(null).cast("string"));
+            flags = flags.unionByName(stuffed);
+        }
+        if (settings.timingOutlier().enabled()) {
+            Dataset<Row> outliers = FraudRules.timingOutliers(metrics, anomalies, flooders, settings.timingOutlier())
+                    .join(anomalies.select("partner_id", "metric", "robust_z"), ScalaSeqs.of("partner_id"))
+                    .where(col("measured_value").equalTo(col("robust_z")))
+                    .drop("robust_z")
+                    .dropDuplicates("partner_id", "metric")
+                    .withColumn("detection_scope", lit("partners:" + date));
+            flags = flags.unionByName(outliers.selectExpr(flags.columns()));
+        }
+        Dataset<Row> enriched = cut.apply(enrich(wh, flags, examined, credited, partners, timeline, settings,
+                date));
+        Map<String, Long> byRule = new TreeMap<>();
+        double atRisk = 0;
+        for (Row r : enriched.groupBy("rule_code").agg(count("*"), sum("commission_at_risk_usd")).collectAsList()) {
+            byRule.put(r.getString(0), r.getLong(1));
+            atRisk += r.isNullAt(2) ? 0 : ((java.math.BigDecimal) r.get(2)).doubleValue();
+        }
+        long flagCount = byRule.values().stream().mapToLong(Long::longValue).sum();
+        timer.lap("rules");
+
+        // Scopes rebuilt tonight: the examined orders, the window's click dates, tonight's partner checks.
+        Dataset<Row> scopes = examined.select(concat(lit("order:"), col("order_id")).as("detection_scope"))
+                .union(wh.spark().range(settings.windowDays()).select(concat(lit("clicks:"),
+                        expr("cast(date_add(to_date('" + from + "'), cast(id as int)) as string)"))
+                        .as("detection_scope")))
+                .union(wh.spark().range(1).select(lit("partners:" + date).as("detection_scope")));
+        // Orders whose stuffed clicks may change tonight: their adjusted credit is recomputed too.
+        Dataset<Row> stuffingOrdersBefore = wh.exists(Tables.GOLD_FRAUD_FLAGS)
+                ? wh.read(Tables.GOLD_FRAUD_FLAGS).join(scopes, ScalaSeqs.of("detection_scope"), "left_semi")
+                .where(col("rule_code").equalTo(FraudRules.COOKIE_STUFFING).and(col("order_id").isNotNull()))
+                .select("order_id").distinct().localCheckpoint()
+                : enriched.select("order_id").limit(0);
+        DeltaWrites.replaceGroups(wh, Tables.GOLD_FRAUD_FLAGS, enriched, scopes, "detection_scope",
+                List.of("flag_id"));
+        DeltaWrites.replaceSlice(wh, Tables.GOLD_PARTNER_ANOMALIES, anomalies
+                .join(metrics.select("partner_id", "clicks", "credited_orders"), ScalaSeqs.of("partner_id"))
+                .withColumn("date", lit(Date.valueOf(date)))
+                .withColumn("is_outlier", org.apache.spark.sql.functions.abs(col("robust_z"))
+                        .geq(settings.timingOutlier().minRobustZ()))
+                .select("date", "partner_id", "partner_type", "region", "metric", "value", "peer_group",
+                        "peer_count", "peer_median", "mad", "robust_z", "is_outlier", "clicks", "credited_orders"),
+                "date = '" + date + "'");
+        timer.lap("write_flags");
+
+        long queueItems = ReviewQueue.rebuild(wh, date);
+        timer.lap("queue");
+
+        Dataset<Row> adjustedOrders = examined.select("order_id")
+                .union(wh.read(Tables.GOLD_FRAUD_FLAGS).join(scopes, ScalaSeqs.of("detection_scope"), "left_semi")
+                        .where(col("rule_code").equalTo(FraudRules.COOKIE_STUFFING).and(col("order_id").isNotNull()))
+                        .select("order_id"))
+                .union(stuffingOrdersBefore)
+                .distinct();
+        long adjusted = adjustedCredit(wh, config, adjustedOrders);
+        timer.lap("adjusted_credit");
+        return new Report(date, ordersExamined, flagCount, byRule, atRisk, queueItems, adjusted, timer.toString());
+    }
+
+    private static List<String> enabledClickRules(PartnermixConfig.Fraud s) {
+        List<String> rules = new java.util.ArrayList<>();
+        if (s.standDown().enabled()) {
+            rules.add(FraudRules.STAND_DOWN_VIOLATION);
+        }
+        if (s.basketHijack().enabled()) {
+            rules.add(FraudRules.BASKET_HIJACK);
+        }
+        if (s.snipe().enabled()) {
+            rules.add(FraudRules.LAST_SECOND_SNIPE);
+        }
+        return rules;
+    }
+
+    private static Dataset<Row> union(List<Dataset<Row>> parts) {
+        Dataset<Row> out = null;
+        for (Dataset<Row> p : parts) {
+            Dataset<Row> aligned = p.selectExpr(FraudRules.FINDING_COLUMNS.toArray(String[]::new));
+            out = out == null ? aligned : out.unionByName(aligned);
+        }
+        return out;
+    }
+
+    /** Severity and proposed action of each rule from conf/. */
+    static Map<String, String[]> ruleSettings(PartnermixConfig.Fraud s) {
+        Map<String, String[]> m = new LinkedHashMap<>();
+        m.put(FraudRules.STAND_DOWN_VIOLATION, new String[] {s.standDown().severity(), s.standDown().action()});
+        m.put(FraudRules.BASKET_HIJACK, new String[] {s.basketHijack().severity(), s.basketHijack().action()});
+        m.put(FraudRules.LAST_SECOND_SNIPE, new String[] {s.snipe().severity(), s.snipe().action()});
+        m.put(FraudRules.COOKIE_STUFFING, new String[] {s.cookieStuffing().severity(), s.cookieStuffing().action()});
+        m.put(FraudRules.CLICK_FLOOD, new String[] {s.clickFlood().severity(), s.clickFlood().action()});
+        m.put(FraudRules.COUPON_LEAKAGE, new String[] {s.couponLeakage().severity(), s.couponLeakage().action()});
+        m.put(FraudRules.SELF_REFERRAL, new String[] {s.selfReferral().severity(), s.selfReferral().action()});
+        m.put(FraudRules.TIMING_OUTLIER, new String[] {s.timingOutlier().severity(), s.timingOutlier().action()});
+        for (Map.Entry<String, String[]> e : m.entrySet()) {
+            if (!List.of("low", "medium", "high").contains(e.getValue()[0])
+                    || !List.of("flag", "withhold", "reassign").contains(e.getValue()[1])) {
+                throw new IllegalArgumentException("fraud: " + e.getKey() + " needs severity low|medium|high and "
+                        + "action flag|withhold|reassign, got " + String.join("/", e.getValue()));
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Adds flag_id, severity, proposed_action, commission_at_risk_usd, evidence and detected_date (kept from
+     * the first detection when a flag is found again).
+     */
+    private static Dataset<Row> enrich(Warehouse wh, Dataset<Row> flags, Dataset<Row> examined, Dataset<Row> credited,
+                                       Dataset<Row> partners, Dataset<Row> timeline, PartnermixConfig.Fraud settings,
+                                       LocalDate date) {
+        Map<String, String[]> rules = ruleSettings(settings);
+        Column severity = lit(null).cast("string");
+        Column action = lit(null).cast("string");
+        for (Map.Entry<String, String[]> e : rules.entrySet()) {
+            severity = when(col("rule_code").equalTo(e.getKey()), lit(e.getValue()[0])).otherwise(severity);
+            action = when(col("rule_code").equalTo(e.getKey()), lit(e.getValue()[1])).otherwise(action);
+        }
+        Column flagId = concat(lit("f_"), substring(sha2(concat_ws("|", col("rule_code"), coalesce(col("order_id"),
+                lit("")), coalesce(col("event_id"), lit("")), coalesce(col("partner_id"), lit("")),
+                coalesce(col("metric"), lit("")), when(col("detection_scope").startsWith("partners:"),
+                        col("detection_scope")).otherwise(lit(""))), 256), 1, 24));
+
+        // Commission the flagged partner would earn: its CPS share of the order when it holds the last click,
+        // plus the click's CPC price, in USD at the order's (or click's) date.
+        Dataset<Row> rates = broadcast(FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES), date));
+        Dataset<Row> withOrder = flags
+                .join(examined.select(col("order_id"), col("order_date"), col("revenue_usd"), col("person_id"),
+                        col("first_touch_ts"), col("order_ts")), ScalaSeqs.of("order_id"), "left")
+                .join(credited.select("order_id", "credited_partner_id"), ScalaSeqs.of("order_id"), "left")
+                .join(broadcast(partners.select("partner_id", "payment_model", "cps_rate", "cpc_rate",
+                        "rate_currency")), ScalaSeqs.of("partner_id"), "left")
+                .join(rates.withColumnRenamed("currency", "rate_currency")
+                        .withColumnRenamed("rate_date", "order_date"), ScalaSeqs.of("rate_currency", "order_date"), "left");
+        Column cps = when(col("payment_model").isin("cps", "hybrid").and(col("partner_id")
+                        .equalTo(col("credited_partner_id"))),
+                coalesce(col("cps_rate"), lit(0)).multiply(coalesce(col("revenue_usd"), lit(0)))).otherwise(lit(0));
+        Column cpc = when(col("payment_model").equalTo("cpc").and(col("event_id").isNotNull()),
+                coalesce(col("cpc_rate"), lit(0)).multiply(coalesce(col("usd_per_unit"), lit(1.0)))).otherwise(lit(0));
+        Dataset<Row> priced = withOrder
+                .withColumn("commission_at_risk_usd", cps.plus(cpc).cast("decimal(18,4)"))
+                .withColumn("flag_id", flagId)
+                .withColumn("severity", severity)
+                .withColumn("proposed_action", action);
+
+        Dataset<Row> out = priced.join(Evidence.of(priced, timeline), ScalaSeqs.of("flag_id"), "left")
+                .withColumn("evidence", coalesce(col("evidence"), Evidence.none()));
+        Column detected = lit(Date.valueOf(date));
+        if (wh.exists(Tables.GOLD_FRAUD_FLAGS)) {
+            out = out.join(wh.read(Tables.GOLD_FRAUD_FLAGS).select(col("flag_id"), col("detected_date").as("first_detected")),
+                    ScalaSeqs.of("flag_id"), "left");
+            detected = coalesce(least(col("first_detected"), detected), detected);
+        } else {
+            out = out.withColumn("first_detected", lit(null).cast("date"));
+        }
+        return out.withColumn("detected_date", detected)
+                .select("flag_id", "rule_code", "severity", "measured_value", "threshold", "order_id", "event_id",
+                        "partner_id", "displaced_partner_id", "commission_at_risk_usd", "proposed_action", "evidence",
+                        "detail", "metric", "order_date", "detection_scope", "detected_date")
+                .dropDuplicates("flag_id");
+    }
+
+    /**
+     * Recomputes last_click_adjusted and position_based_adjusted for {@code orders}: their journeys without
+     * the touches flagged withhold or reassign, so the credit moves to the displaced partner or the next valid
+     * touch (or the order stays unattributed when none is left).
+     */
+    static long adjustedCredit(Warehouse wh, PartnermixConfig config, Dataset<Row> orderIds) {
+        Dataset<Row> orders = wh.read(Tables.SILVER_JOURNEYS).where(col("is_converted"))
+                .join(orderIds, ScalaSeqs.of("order_id"), "left_semi")
+                .select("order_id", "journey_id", "person_id", "order_date", "order_status", "revenue_usd",
+                        "is_new_customer", "region")
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> dropped = wh.read(Tables.GOLD_FRAUD_FLAGS)
+                .where(col("proposed_action").isin("withhold", "reassign").and(col("order_id").isNotNull())
+                        .and(col("event_id").isNotNull()))
+                .select("order_id", "event_id").distinct();
+        Dataset<Row> kept = wh.read(Tables.SILVER_JOURNEY_TOUCHES).drop("person_id", "order_id", "region")
+                .join(orders, ScalaSeqs.of("journey_id"))
+                .join(dropped, ScalaSeqs.of("order_id", "event_id"), "left_anti")
+                .withColumnRenamed("position", "journey_position")
+                .withColumn("position", row_number().over(Window.partitionBy("order_id").orderBy("journey_position")));
+        PartnermixConfig.Attribution base = config.attribution();
+        CreditModels models = new CreditModels(new PartnermixConfig.Attribution(List.copyOf(ADJUSTED_MODELS.keySet()),
+                base.viewThroughWeight(), base.timeDecayHalfLifeDays(), base.positionBased(), base.funnelWeights(),
+                base.markov(), base.shapley(), base.trainingWindowDays()));
+        Map<String, String> names = new TreeMap<>(ADJUSTED_MODELS);
+        AttributionJob.CreditTable table = AttributionJob.creditTable(models, names, kept, orders);
+        // Back to the touch's position in its journey (the key of gold.attribution_credit); 0 stays unattributed.
+        Dataset<Row> positions = kept.select(col("order_id").as("k_order"), col("event_id").as("k_event"),
+                col("journey_position"));
+        Dataset<Row> credit = table.rows().join(positions, expr("order_id = k_order AND event_id = k_event"), "left")
+                .withColumn("position", coalesce(col("journey_position"), lit(0)))
+                .drop("k_order", "k_event", "journey_position")
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> ordered = credit.selectExpr(table.rows().columns());
+        long n = orders.count();
+        AttributionJob.writeCredit(wh, ordered, orders, List.copyOf(names.values()));
+        credit.unpersist();
+        table.release();
+        orders.unpersist();
+        return n;
+    }
+
+    /** The longest lookback of any channel or partner type: the earliest touch an order can have. */
+    static int maxLookbackDays(PartnermixConfig.Lookback lookback) {
+        int max = lookback.defaultDays();
+        for (int d : lookback.byChannel().values()) {
+            max = Math.max(max, d);
+        }
+        for (int d : lookback.byPartnerType().values()) {
+            max = Math.max(max, d);
+        }
+        return max;
+    }
+
+    /** The coupon code of each order's latest version delivered by D. */
+    private static Dataset<Row> orderCoupons(Warehouse wh, LocalDate date) {
+        return wh.read(Tables.BRONZE_ORDERS).where(col("delivery_date").leq(Date.valueOf(date)))
+                .groupBy("order_id")
+                .agg(max(struct(col("updated_ts"), col("coupon_code"))).getField("coupon_code").as("coupon_code"));
+    }
+
+    /** The current version of each partner with its owned codes as an array. */
+    private static Dataset<Row> currentPartners(Warehouse wh) {
+        Dataset<Row> dim = wh.read(Tables.SILVER_DIM_PARTNER).where(col("is_current"));
+        Column codes = dim.schema().apply("owned_coupon_codes").dataType() instanceof org.apache.spark.sql.types.ArrayType
+                ? col("owned_coupon_codes")
+                : expr("filter(split(coalesce(owned_coupon_codes, ''), ';'), c -> c <> '')");
+        return dim.select(col("partner_id"), col("partner_type"), col("region"), col("payment_model"), col("cps_rate"),
+                col("cpc_rate"), col("rate_currency"), coalesce(col("stand_down_required"), lit(false))
+                        .as("stand_down_required"), codes.as("owned_coupon_codes"));
+    }
+}

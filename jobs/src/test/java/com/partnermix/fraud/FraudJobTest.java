@@ -1,0 +1,127 @@
+package com.partnermix.fraud;
+
+import com.partnermix.attribution.AttributionJob;
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.Tables;
+import com.partnermix.common.Warehouse;
+import com.partnermix.ingest.IngestJob;
+import com.partnermix.journeys.JourneysJob;
+import com.partnermix.testing.LandingFixture;
+import com.partnermix.testing.Rows;
+import com.partnermix.testing.SparkTestBase;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The fraud job on one night: a stand-down violation with its evidence and commission at risk,
+ * the adjusted models giving the credit back to the displaced creator, and a rerun that keeps the
+ * flags identical and the reviewer's decision.
+ */
+class FraudJobTest extends SparkTestBase {
+
+    private static final LocalDate D = LocalDate.parse("2026-11-20");
+    private static Warehouse wh;
+    private static PartnermixConfig config;
+    private static FraudJob.Report first;
+
+    private static String event(String id, String time, String type, String partner, String pageType, String landing) {
+        return "{\"event_id\":\"" + id + "\",\"event_ts\":\"2026-11-20T" + time + "Z\",\"event_type\":\"" + type + "\""
+                + (partner == null ? "" : ",\"channel\":\"affiliate\",\"partner_id\":\"" + partner + "\"")
+                + (pageType == null ? "" : ",\"page_type\":\"" + pageType + "\"")
+                + ",\"landing_url\":\"" + landing + "\",\"anonymous_id\":\"d1\",\"ip\":\"203.0.113.7\","
+                + "\"user_agent\":\"Mozilla/5.0\",\"device_type\":\"mobile\",\"country\":\"DE\"}";
+    }
+
+    @BeforeAll
+    static void runOneNight() {
+        Path root = tmp.resolve("fraud");
+        new LandingFixture(root.resolve("landing")).basics(D)
+                .file("touchpoints", D, "part-1.jsonl", List.of(
+                        event("c1", "10:00:00", "click", "P-CR-007", null, "https://shop.example.com/mats?afsrc=1"),
+                        event("v1", "10:00:02", "page_view", null, "landing", "https://shop.example.com/mats"),
+                        event("x1", "10:05:00", "click", "P-BX-001", null, "https://shop.example.com/mats"),
+                        event("v2", "10:05:02", "page_view", null, "landing", "https://shop.example.com/mats"),
+                        event("v3", "10:07:00", "page_view", null, "cart", "https://shop.example.com/cart"),
+                        event("v4", "10:08:00", "page_view", null, "checkout", "https://shop.example.com/checkout")))
+                .file("orders", D, "part-1.jsonl", List.of(
+                        LandingFixture.order("o1", "2026-11-20T10:09:00Z", "2026-11-20T10:09:00Z", "placed", "100", "d1"),
+                        LandingFixture.order("o2", "2026-11-20T12:00:00Z", "2026-11-20T12:00:00Z", "placed", "40",
+                                "stranger")));
+        config = config(root);
+        wh = new Warehouse(spark(), config.paths().warehouse());
+        IngestJob.ingest(spark(), wh, config, D);
+        JourneysJob.build(wh, config, D);
+        AttributionJob.attribute(wh, config, D);
+        first = FraudJob.detect(wh, config, D);
+    }
+
+    private static Map<String, Double> creditOf(String orderId, String model) {
+        Map<String, Double> out = new TreeMap<>();
+        wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).where(col("order_id").equalTo(orderId).and(col("model").equalTo(model)))
+                .collectAsList().forEach(r -> out.put(r.isNullAt(r.fieldIndex("event_id")) ? "unattributed"
+                        : r.getAs("event_id") + "@" + r.getAs("position"), r.getAs("credit")));
+        return out;
+    }
+
+    @Test
+    void aStandDownViolationIsFlaggedWithItsEvidenceAndCommissionAtRisk() {
+        assertEquals(Map.of(FraudRules.STAND_DOWN_VIOLATION, 1L), first.flagsByRule());
+        Row flag = wh.read(Tables.GOLD_FRAUD_FLAGS).first();
+        assertEquals("o1", flag.getAs("order_id"));
+        assertEquals("x1", flag.getAs("event_id"));
+        assertEquals("P-BX-001", flag.getAs("partner_id"));
+        assertEquals("P-CR-007", flag.getAs("displaced_partner_id"));
+        assertEquals(300.0, flag.<Double>getAs("measured_value"));
+        assertEquals("high", flag.getAs("severity"));
+        assertEquals("reassign", flag.getAs("proposed_action"));
+        // 3 % CPS of 100 EUR at 1.054 USD per EUR
+        assertEquals(0, new BigDecimal("3.1620").compareTo(flag.getAs("commission_at_risk_usd")));
+        assertEquals(java.sql.Date.valueOf(D), flag.getAs("detected_date"));
+        List<String> timeline = Rows.sorted(wh.read(Tables.GOLD_FRAUD_FLAGS)
+                .selectExpr("explode(evidence) e").selectExpr("concat(e.event_ts, ' ', e.event_type, ' ', "
+                        + "coalesce(e.partner_id, e.page_type, e.event_id))"));
+        assertEquals(List.of("[2026-11-20 10:00:00 click P-CR-007]", "[2026-11-20 10:00:02 page_view landing]",
+                "[2026-11-20 10:05:00 click P-BX-001]", "[2026-11-20 10:05:02 page_view landing]",
+                "[2026-11-20 10:07:00 page_view cart]", "[2026-11-20 10:08:00 page_view checkout]",
+                "[2026-11-20 10:09:00 order o1]"), timeline);
+    }
+
+    @Test
+    void theAdjustedModelsGiveTheCreditBackToTheDisplacedPartner() {
+        assertEquals(Map.of("x1@2", 1.0), creditOf("o1", "last_click"));
+        assertEquals(Map.of("c1@1", 1.0), creditOf("o1", "last_click_adjusted"));
+        assertEquals(Map.of("c1@1", 1.0), creditOf("o1", "position_based_adjusted"));
+        assertEquals(Map.of("unattributed", 1.0), creditOf("o2", "last_click_adjusted"));
+        assertEquals(Map.of("unattributed", 1.0), creditOf("o2", "position_based_adjusted"));
+    }
+
+    @Test
+    void aRerunGivesTheSameFlagsAndKeepsTheReviewersDecision() {
+        assertEquals(1L, wh.read(Tables.GOLD_FRAUD_REVIEW_QUEUE).count());
+        wh.delta(Tables.GOLD_FRAUD_REVIEW_QUEUE).updateExpr("queue_id = 'order:o1'",
+                Map.of("status", "'confirmed'", "reviewer", "'ana'"));
+        List<String> before = Rows.sorted(wh.read(Tables.GOLD_FRAUD_FLAGS).drop("evidence"));
+        List<String> creditBefore = Rows.sorted(wh.read(Tables.GOLD_ATTRIBUTION_CREDIT));
+        FraudJob.detect(wh, config, D);
+        assertEquals(before, Rows.sorted(wh.read(Tables.GOLD_FRAUD_FLAGS).drop("evidence")));
+        assertEquals(creditBefore, Rows.sorted(wh.read(Tables.GOLD_ATTRIBUTION_CREDIT)));
+        Row item = wh.read(Tables.GOLD_FRAUD_REVIEW_QUEUE).first();
+        assertEquals("confirmed", item.getAs("status"));
+        assertEquals("ana", item.getAs("reviewer"));
+        assertEquals(List.of(FraudRules.STAND_DOWN_VIOLATION), item.getList(item.fieldIndex("rule_codes")));
+        // re-crediting the order (attribution rerun) leaves the adjusted models alone
+        AttributionJob.attribute(wh, config, D);
+        assertEquals(Map.of("c1@1", 1.0), creditOf("o1", "last_click_adjusted"));
+    }
+}
