@@ -11,6 +11,7 @@ import com.partnermix.dq.DqJob;
 import com.partnermix.generate.GenerateJob;
 import com.partnermix.ingest.IngestJob;
 import com.partnermix.journeys.JourneysJob;
+import com.partnermix.mmm.MmmJob;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ public final class Main {
             new IngestJob(),
             new JourneysJob(),
             new AttributionJob(),
+            new MmmJob(),
             new DqJob(),
             new DemoJob(),
             new BenchJob(),

@@ -25,6 +25,8 @@ public final class Tables {
 
     public static final Table GOLD_ATTRIBUTION_CREDIT = new Table("gold", "attribution_credit");
     public static final Table GOLD_MODEL_WEIGHTS = new Table("gold", "model_weights");
+    public static final Table GOLD_MMM_FIT = new Table("gold", "mmm_fit");
+    public static final Table GOLD_MMM_CONTRIBUTIONS = new Table("gold", "mmm_contributions");
 
     public static final Table DQ_CHECK_RESULTS = new Table("dq", "check_results");
 
@@ -34,5 +36,6 @@ public final class Tables {
     public static final List<Table> SILVER = List.of(SILVER_DIM_PARTNER, SILVER_IDENTITY_MAP, SILVER_IDENTITY_GUARDED,
             SILVER_SESSIONS, SILVER_JOURNEYS, SILVER_JOURNEY_TOUCHES, SILVER_JOURNEY_CHANGES);
 
-    public static final List<Table> GOLD = List.of(GOLD_ATTRIBUTION_CREDIT, GOLD_MODEL_WEIGHTS);
+    public static final List<Table> GOLD = List.of(GOLD_ATTRIBUTION_CREDIT, GOLD_MODEL_WEIGHTS, GOLD_MMM_FIT,
+            GOLD_MMM_CONTRIBUTIONS);
 }
