@@ -9,6 +9,10 @@ import com.partnermix.common.StepTimer;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.journeys.JourneyBuilder;
+import com.partnermix.journeys.TouchRules;
+import com.partnermix.mmm.Calibration;
+import com.partnermix.mmm.MixedMedia;
+import com.partnermix.mmm.PanelBuilder;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -60,12 +64,14 @@ public final class AttributionJob implements Job {
         return 0;
     }
 
+    /** @param mixedMedia what the mixed_media model was calibrated with (empty when it is not configured) */
     public record Report(LocalDate date, long ordersCredited, long creditRows, long trainingJourneys,
-                         int markovStates, int shapleyPlayers, String timings) {
+                         int markovStates, int shapleyPlayers, String mixedMedia, String timings) {
         public String format() {
             return String.format("attribute %s: %,d orders credited (%,d credit rows); trained on %,d journeys "
-                            + "(markov %d chain states, shapley %d players) [%s]", date, ordersCredited, creditRows,
-                    trainingJourneys, markovStates, shapleyPlayers, timings);
+                            + "(markov %d chain states, shapley %d players)%s [%s]", date, ordersCredited, creditRows,
+                    trainingJourneys, markovStates, shapleyPlayers, mixedMedia.isEmpty() ? "" : "; " + mixedMedia,
+                    timings);
         }
     }
 
@@ -129,6 +135,42 @@ public final class AttributionJob implements Job {
             timer.lap("shapley");
         }
 
+        // mixed_media: the base model's credit rescaled by the latest earlier MMM fit's calibration factors.
+        String mixedMediaNote = "";
+        Dataset<Row> mmmFactors = null;
+        Column mmmChannel = null;
+        String baseModel = config.mmm().baseModel();
+        if (settings.models().contains("mixed_media")) {
+            if (!settings.models().contains(baseModel) || CreditModels.CALIBRATED.contains(baseModel)) {
+                throw new IllegalArgumentException("mmm.base_model '" + baseModel + "' must be one of attribution.models "
+                        + "(and not mixed_media itself): mixed_media rescales its credit");
+            }
+            var factors = MixedMedia.latestBefore(wh, date);
+            List<Row> factorRows = new ArrayList<>();
+            if (factors.isPresent()) {
+                MixedMedia.Factors f = factors.get();
+                f.byChannel().forEach((channel, factor) -> {
+                    double w = factor == null ? 1.0 : factor;
+                    factorRows.add(RowFactory.create(channel, w));
+                    weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "mixed_media", f.granularity(), null,
+                            channel, w, null, null, java.sql.Date.valueOf(f.windowStart()),
+                            java.sql.Date.valueOf(f.windowEnd()), null, null, null, null));
+                });
+                mmmChannel = PanelBuilder.channelKey(f.granularity(), new TouchRules(config.journeys()), col("channel"),
+                        col("partner_id"), col("partner_type"));
+                mixedMediaNote = "mixed_media = " + baseModel + " calibrated by the MMM fit of " + f.fitDate() + " ("
+                        + f.byChannel().size() + " channels)";
+            } else {
+                // No fit yet: factor 1 everywhere, i.e. the base model's credit; recorded so analysts see why.
+                weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "mixed_media", null, null,
+                        "(no mmm fit: factor 1)", 1.0, null, null, null, null, null, null, null, null));
+                mmmChannel = col("channel");
+                mixedMediaNote = "mixed_media: no MMM fit before " + date + " yet, factor 1 (= " + baseModel + ")";
+            }
+            mmmFactors = wh.spark().createDataFrame(factorRows,
+                    new StructType().add("channel", "string").add("factor", "double"));
+        }
+
         // The orders to (re)credit tonight.
         Dataset<Row> orders = journeys.where(col("is_converted"));
         if (wh.exists(Tables.GOLD_ATTRIBUTION_CREDIT)) {
@@ -145,7 +187,10 @@ public final class AttributionJob implements Job {
         try {
             Dataset<Row> credit = null;
             for (String model : settings.models()) {
-                Dataset<Row> rows = models.credit(model, orderTouches).withColumn("model", lit(model));
+                Dataset<Row> modelCredit = model.equals("mixed_media")
+                        ? Calibration.apply(models.credit(baseModel, orderTouches), mmmFactors, mmmChannel)
+                        : models.credit(model, orderTouches);
+                Dataset<Row> rows = modelCredit.withColumn("model", lit(model));
                 credit = credit == null ? rows.select(creditColumns()) : credit.unionByName(rows.select(creditColumns()));
             }
             // The output and the unattributed anti-join both read the models' credit: compute it once.
@@ -165,7 +210,7 @@ public final class AttributionJob implements Job {
             ordered.unpersist();
             credit.unpersist();
             return new Report(date, orderCount, creditRows, trainingJourneys, markovStates, shapleyPlayers,
-                    timer.toString());
+                    mixedMediaNote, timer.toString());
         } finally {
             orderTouches.unpersist();
             orders.unpersist();

@@ -106,13 +106,15 @@ public record PartnermixConfig(
      * @param search                 search ranges [min, max] per transform parameter
      * @param holidays               dates (yyyy-MM-dd) of the holiday term, each +- {@code holidayWindowDays}
      * @param baseModel              the journey-level model mixed_media calibrates (must be in attribution.models)
+     * @param excludeChannels        panel channels that are not media (direct: type-ins follow the decision to buy)
      */
     public record Mmm(String refit, String refitWeekday, int windowDays, int holdoutDays, String granularity,
                       String activityMeasure, double ridgeLambda, int candidates, long seed,
                       double minObservationsPerParameter, MmmSearch search, List<String> holidays,
-                      int holidayWindowDays, String baseModel) {
+                      int holidayWindowDays, String baseModel, List<String> excludeChannels) {
         public Mmm {
             holidays = holidays == null ? List.of() : List.copyOf(holidays);
+            excludeChannels = excludeChannels == null ? List.of() : List.copyOf(excludeChannels);
         }
     }
 

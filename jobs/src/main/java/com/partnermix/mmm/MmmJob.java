@@ -106,10 +106,19 @@ public final class MmmJob implements Job {
         } else if (!m.refit().equals("nightly")) {
             throw new IllegalArgumentException("mmm.refit must be nightly or weekly, got '" + m.refit() + "'");
         }
-        MmmSpec spec = MmmSpec.of(m);
         LocalDate from = date.minusDays(m.windowDays() - 1L);
         Panel panel = buildPanel(wh, config, from, date);
         timer.lap("panel");
+        return fitPanel(wh, config, date, panel, timer);
+    }
+
+    /**
+     * Fits a panel and writes the night's slices; refuses (writing nothing) when the panel is too
+     * small. Split from {@link #fit} so that the benchmark and tests can feed a synthetic panel.
+     */
+    public static Report fitPanel(Warehouse wh, PartnermixConfig config, LocalDate date, Panel panel, StepTimer timer) {
+        PartnermixConfig.Mmm m = config.mmm();
+        MmmSpec spec = MmmSpec.of(m);
         int parameters = MediaMixModel.parameters(panel);
         String refusal = refusal(panel, parameters, m);
         if (refusal != null) {
@@ -178,7 +187,7 @@ public final class MmmJob implements Job {
                     .where(col("model").equalTo("last_click")), partners, rules, m.granularity(), from, to));
         }
         return PanelBuilder.collect(media, PanelBuilder.targets(wh.read(Tables.SILVER_JOURNEYS), from, to), from, to,
-                m.activityMeasure(), config.attribution().viewThroughWeight());
+                m.activityMeasure(), config.attribution().viewThroughWeight(), m.excludeChannels());
     }
 
     /** Revenue the base journey model credited per MMM channel over the panel's days (empty without credit). */

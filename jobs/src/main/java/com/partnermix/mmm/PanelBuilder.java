@@ -141,9 +141,10 @@ public final class PanelBuilder {
      *
      * @param measure           weighted_touches, clicks, impressions or cost_usd
      * @param viewThroughWeight an impression's weight in weighted_touches
+     * @param excludeChannels   channels left out of the panel (not media)
      */
     public static Panel collect(Dataset<Row> media, Dataset<Row> targets, LocalDate from, LocalDate to, String measure,
-                                double viewThroughWeight) {
+                                double viewThroughWeight, List<String> excludeChannels) {
         List<Row> mediaRows = media.groupBy("date", "region", "channel")
                 .agg(sum("clicks").as("clicks"), sum("impressions").as("impressions"), sum("cost_usd").as("cost_usd"))
                 .collectAsList();
@@ -160,7 +161,8 @@ public final class PanelBuilder {
             }
         }
         for (Row r : mediaRows) {
-            if (regions.contains(r.<String>getAs("region")) && r.getAs("channel") != null) {
+            if (regions.contains(r.<String>getAs("region")) && r.getAs("channel") != null
+                    && !excludeChannels.contains(r.<String>getAs("channel"))) {
                 channels.add(r.getAs("channel"));
                 LocalDate d = r.<Date>getAs("date").toLocalDate();
                 first = d.isBefore(first) ? d : first;
