@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
  * The regression of the media mix model on a {@link Panel}, for one candidate set of transform
  * parameters. One observation per region and day:
  * <pre>
- * y[r,t] = intercept[r] + dow[t] + trend * t/(T-1) + season (sin, cos of the day of year) + holiday[t]
+ * y[r,t] = intercept[r] + dow[t] + trend * t/(T-1) + season (sin, cos of the day of year)
+ *        + holiday * exp(-(days to the nearest configured holiday / width)^2)
  *        + sum_k beta_k * hill(adstock(x_k[r,.], theta_k)[t], a_k, g_k),   beta_k >= 0
  * </pre>
  * fitted by ridge ({@link Ridge}) on y scaled to mean 1, with orders as the target the candidates
@@ -95,7 +96,7 @@ public final class MediaMixModel {
                 double angle = 2 * Math.PI * date.getDayOfYear() / 365.25;
                 row[regions + 7] = Math.sin(angle);
                 row[regions + 8] = Math.cos(angle);
-                row[regions + 9] = spec.isHoliday(date) ? 1 : 0;
+                row[regions + 9] = spec.holiday(date);
             }
         }
         double[][][] ad = new double[channels][regions][];

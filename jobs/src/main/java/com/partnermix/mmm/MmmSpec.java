@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * The fit settings the candidate tasks need (a serialisable copy of the {@code mmm:} section).
  *
- * @param holidayEpochDays epoch days of the holiday dates; the holiday term is 1 within {@code holidayWindowDays}
+ * @param holidayEpochDays  epoch days of the holiday dates
+ * @param holidayWindowDays width w of the holiday term exp(-(days to the nearest holiday / w)^2): the ramp
+ *                          of demand before and after a shopping peak, not only the day itself
  */
 public record MmmSpec(double ridgeLambda, int holdoutDays, double[] theta, double[] hillShape,
                       double[] hillHalfSaturation, long seed, long[] holidayEpochDays, int holidayWindowDays)
@@ -31,13 +33,17 @@ public record MmmSpec(double ridgeLambda, int holdoutDays, double[] theta, doubl
         return new double[] {values.get(0), values.get(1)};
     }
 
-    public boolean isHoliday(LocalDate date) {
-        long day = date.toEpochDay();
-        for (long h : holidayEpochDays) {
-            if (Math.abs(day - h) <= holidayWindowDays) {
-                return true;
-            }
+    /** The holiday term of a day: 1 on a listed date, falling smoothly with the distance to the nearest one. */
+    public double holiday(LocalDate date) {
+        if (holidayWindowDays <= 0) {
+            return 0;
         }
-        return false;
+        long day = date.toEpochDay();
+        double best = 0;
+        for (long h : holidayEpochDays) {
+            double z = (day - h) / (double) holidayWindowDays;
+            best = Math.max(best, Math.exp(-z * z));
+        }
+        return best;
     }
 }
