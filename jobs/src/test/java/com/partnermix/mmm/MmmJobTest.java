@@ -69,8 +69,9 @@ class MmmJobTest extends SparkTestBase {
         assertEquals(List.of(D1), wh.read(Tables.GOLD_MMM_FIT).select("run_date").distinct().collectAsList().stream()
                 .map(r -> r.getDate(0).toLocalDate()).toList());
         assertEquals(contributions, wh.read(Tables.GOLD_MMM_CONTRIBUTIONS).count());
-        // the night after uses the kept fit
+        // the night after uses the kept fit; a night never uses its own fit (reruns give the same credit)
         assertEquals(D1, MixedMedia.latestBefore(wh, D2.plusDays(1)).orElseThrow().fitDate());
+        assertTrue(MixedMedia.latestBefore(wh, D1).isEmpty());
     }
 
     @Test

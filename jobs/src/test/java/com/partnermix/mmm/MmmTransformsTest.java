@@ -101,4 +101,34 @@ class MmmTransformsTest {
         assertEquals((g[1][1] * c[0] - g[0][1] * c[1]) / det, b[0], 1e-10);
         assertEquals((g[0][0] * c[1] - g[1][0] * c[0]) / det, b[1], 1e-10);
     }
+
+    @Test
+    void decompositionGivesEachChannelItsCoefficientTimesTransformedActivityAndMarginalRoiByHand() {
+        Panel p = new Panel(java.time.LocalDate.parse("2026-11-02"), 3, new String[] {"NA"}, new String[] {"display"});
+        p.activity[0][0] = new double[] {10, 0, 10};
+        p.cost[0][0] = new double[] {20, 0, 40};
+        MmmSpec spec = new MmmSpec(0, 1, new double[] {0, 0.9}, new double[] {0.5, 3}, new double[] {0.1, 3}, 1,
+                new long[0], 0);
+        MediaMixModel.Candidate c = new MediaMixModel.Candidate(0, new double[] {0.5}, new double[] {1.0},
+                new double[] {1.0});
+        double[] orders = new double[12];
+        double[] revenue = new double[12];
+        orders[0] = 3;          // intercept:NA
+        revenue[0] = 150;
+        orders[11] = 2;         // display
+        revenue[11] = 100;
+        MediaMixModel.Fit fit = new MediaMixModel.Fit(c, orders, revenue, 0, 0, 0, 1, 1, 3, 0);
+        Decomposition d = Decomposition.of(p, fit, spec);
+        // adstock 10, 5, 12.5; g = 1 x (12.5 - 5) = 7.5; hill(a = 1) = 10/17.5, 5/12.5, 12.5/20
+        assertArrayEquals(new double[] {2 * 10 / 17.5, 2 * 0.4, 2 * 0.625}, d.incrementalOrders[0][0], 1e-12);
+        assertArrayEquals(new double[] {100 * 10 / 17.5, 40, 62.5}, d.incrementalRevenue[0][0], 1e-12);
+        assertArrayEquals(new double[] {3, 3, 3}, d.baselineOrders[0], 1e-12);
+        // mROI = 100 x g / (x + g)^2 / (1 - theta) x activity / cost; no cost on day 2: none
+        assertEquals(100 * 7.5 / (17.5 * 17.5) / 0.5 * 10 / 20, d.marginalRoi[0][0][0], 1e-12);
+        assertEquals(null, d.marginalRoi[0][0][1]);
+        assertEquals(100 * 7.5 / (20.0 * 20.0) / 0.5 * 10 / 40, d.marginalRoi[0][0][2], 1e-12);
+        // shares of the fitted orders: media 3.19.. of 9 + 3.19..
+        double media = 2 * (10 / 17.5 + 0.4 + 0.625);
+        assertEquals(media / (9 + media), d.orderShare(0), 1e-12);
+    }
 }
