@@ -9,6 +9,10 @@ import com.partnermix.common.StepTimer;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.journeys.JourneyBuilder;
+import com.partnermix.journeys.TouchRules;
+import com.partnermix.mmm.Calibration;
+import com.partnermix.mmm.MixedMedia;
+import com.partnermix.mmm.PanelBuilder;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -60,12 +64,14 @@ public final class AttributionJob implements Job {
         return 0;
     }
 
+    /** @param mixedMedia what the mixed_media model was calibrated with (empty when it is not configured) */
     public record Report(LocalDate date, long ordersCredited, long creditRows, long trainingJourneys,
-                         int markovStates, int shapleyPlayers, String timings) {
+                         int markovStates, int shapleyPlayers, String mixedMedia, String timings) {
         public String format() {
             return String.format("attribute %s: %,d orders credited (%,d credit rows); trained on %,d journeys "
-                            + "(markov %d chain states, shapley %d players) [%s]", date, ordersCredited, creditRows,
-                    trainingJourneys, markovStates, shapleyPlayers, timings);
+                            + "(markov %d chain states, shapley %d players)%s [%s]", date, ordersCredited, creditRows,
+                    trainingJourneys, markovStates, shapleyPlayers, mixedMedia.isEmpty() ? "" : "; " + mixedMedia,
+                    timings);
         }
     }
 
@@ -129,6 +135,42 @@ public final class AttributionJob implements Job {
             timer.lap("shapley");
         }
 
+        // mixed_media: the base model's credit rescaled by the latest earlier MMM fit's calibration factors.
+        String mixedMediaNote = "";
+        Dataset<Row> mmmFactors = null;
+        Column mmmChannel = null;
+        String baseModel = config.mmm().baseModel();
+        if (settings.models().contains("mixed_media")) {
+            if (!settings.models().contains(baseModel) || CreditModels.CALIBRATED.contains(baseModel)) {
+                throw new IllegalArgumentException("mmm.base_model '" + baseModel + "' must be one of attribution.models "
+                        + "(and not mixed_media itself): mixed_media rescales its credit");
+            }
+            var factors = MixedMedia.latestBefore(wh, date);
+            List<Row> factorRows = new ArrayList<>();
+            if (factors.isPresent()) {
+                MixedMedia.Factors f = factors.get();
+                f.byChannel().forEach((channel, factor) -> {
+                    double w = factor == null ? 1.0 : factor;
+                    factorRows.add(RowFactory.create(channel, w));
+                    weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "mixed_media", f.granularity(), null,
+                            channel, w, null, null, java.sql.Date.valueOf(f.windowStart()),
+                            java.sql.Date.valueOf(f.windowEnd()), null, null, null, null));
+                });
+                mmmChannel = PanelBuilder.channelKey(f.granularity(), new TouchRules(config.journeys()), col("channel"),
+                        col("partner_id"), col("partner_type"));
+                mixedMediaNote = "mixed_media = " + baseModel + " calibrated by the MMM fit of " + f.fitDate() + " ("
+                        + f.byChannel().size() + " channels)";
+            } else {
+                // No fit yet: factor 1 everywhere, i.e. the base model's credit; recorded so analysts see why.
+                weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "mixed_media", null, null,
+                        "(no mmm fit: factor 1)", 1.0, null, null, null, null, null, null, null, null));
+                mmmChannel = col("channel");
+                mixedMediaNote = "mixed_media: no MMM fit before " + date + " yet, factor 1 (= " + baseModel + ")";
+            }
+            mmmFactors = wh.spark().createDataFrame(factorRows,
+                    new StructType().add("channel", "string").add("factor", "double"));
+        }
+
         // The orders to (re)credit tonight.
         Dataset<Row> orders = journeys.where(col("is_converted"));
         if (wh.exists(Tables.GOLD_ATTRIBUTION_CREDIT)) {
@@ -145,7 +187,11 @@ public final class AttributionJob implements Job {
         try {
             Map<String, String> outputNames = new java.util.LinkedHashMap<>();
             settings.models().forEach(m -> outputNames.put(m, m));
-            CreditTable table = creditTable(models, outputNames, orderTouches, orders);
+            Dataset<Row> factors = mmmFactors;
+            Column factorChannel = mmmChannel;
+            CreditTable table = creditTable(outputNames, model -> model.equals("mixed_media")
+                    ? Calibration.apply(models.credit(baseModel, orderTouches), factors, factorChannel)
+                    : models.credit(model, orderTouches), orders);
             Dataset<Row> ordered = table.rows().persist(StorageLevel.MEMORY_AND_DISK());
             long creditRows = ordered.count();
             long orderCount = orders.count();
@@ -157,7 +203,7 @@ public final class AttributionJob implements Job {
             ordered.unpersist();
             table.release();
             return new Report(date, orderCount, creditRows, trainingJourneys, markovStates, shapleyPlayers,
-                    timer.toString());
+                    mixedMediaNote, timer.toString());
         } finally {
             orderTouches.unpersist();
             orders.unpersist();
@@ -175,15 +221,16 @@ public final class AttributionJob implements Job {
      * The credit of {@code orders} under each model of {@code outputNames} (model -> the name written in the
      * model column), unattributed orders included, in the column order of gold.attribution_credit.
      *
-     * @param orderTouches the orders' touches with positions 1..n and the models' input columns
+     * @param modelCredit  model -> the credited touches of the orders (positions 1..n) under that model
      * @param orders       order_id, journey_id, person_id, order_date, order_status, revenue_usd,
      *                     is_new_customer, region
      */
-    public static CreditTable creditTable(CreditModels models, Map<String, String> outputNames,
-                                          Dataset<Row> orderTouches, Dataset<Row> orders) {
+    public static CreditTable creditTable(Map<String, String> outputNames,
+                                          java.util.function.Function<String, Dataset<Row>> modelCredit,
+                                          Dataset<Row> orders) {
         Dataset<Row> credit = null;
         for (Map.Entry<String, String> model : outputNames.entrySet()) {
-            Dataset<Row> rows = models.credit(model.getKey(), orderTouches).withColumn("model", lit(model.getValue()));
+            Dataset<Row> rows = modelCredit.apply(model.getKey()).withColumn("model", lit(model.getValue()));
             credit = credit == null ? rows.select(creditColumns()) : credit.unionByName(rows.select(creditColumns()));
         }
         // The output and the unattributed anti-join both read the models' credit: compute it once.

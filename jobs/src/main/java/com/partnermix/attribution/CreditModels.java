@@ -38,15 +38,17 @@ public final class CreditModels {
     public static final List<String> RULE_BASED = List.of("last_click", "last_non_direct", "first_click", "linear",
             "time_decay", "position_based", "funnel_weighted");
     public static final List<String> DATA_DRIVEN = List.of("markov", "shapley");
+    /** Models rescaled from another model's credit by the AttributionJob (mixed_media: MMM calibration). */
+    public static final List<String> CALIBRATED = List.of("mixed_media");
 
     private final PartnermixConfig.Attribution settings;
 
     public CreditModels(PartnermixConfig.Attribution settings) {
         this.settings = settings;
         for (String model : settings.models()) {
-            if (!RULE_BASED.contains(model) && !DATA_DRIVEN.contains(model)) {
+            if (!RULE_BASED.contains(model) && !DATA_DRIVEN.contains(model) && !CALIBRATED.contains(model)) {
                 throw new IllegalArgumentException("attribution.models: unknown model '" + model + "'; known: "
-                        + RULE_BASED + " " + DATA_DRIVEN);
+                        + RULE_BASED + " " + DATA_DRIVEN + " " + CALIBRATED);
             }
         }
         PartnermixConfig.PositionWeights p = settings.positionBased();

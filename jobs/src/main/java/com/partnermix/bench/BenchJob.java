@@ -32,7 +32,8 @@ public final class BenchJob implements Job {
     @Override
     public String summary() {
         return "benchmark: generate N persons x D days (or --reuse), time every stage (--one-go: later stages once; "
-                + "--solver-states N: the Markov solve alone)";
+                + "--solver-states N: the Markov solve alone; --mmm: the media mix fit alone on a synthetic panel, "
+                + "--mmm-days/--mmm-regions/--mmm-channels/--mmm-candidates 50,100,200)";
     }
 
     @Override
@@ -45,6 +46,20 @@ public final class BenchJob implements Job {
         }
         PartnermixConfig base = context.config();
         LocalDate last = args.date() == null ? LocalDate.parse("2026-11-20") : args.date();
+        if (args.flag("mmm") || args.option("mmm-candidates").isPresent()) {
+            List<Integer> counts = new ArrayList<>();
+            for (String c : args.option("mmm-candidates").orElse("200").split(",")) {
+                counts.add(Integer.parseInt(c.trim()));
+            }
+            int days = args.intOption("mmm-days", 365);
+            int regions = args.intOption("mmm-regions", 5);
+            int channels = args.intOption("mmm-channels", 20);
+            System.out.printf("== bench: mmm stage on a synthetic panel, %d days x %d regions x %d channels, %d cores%n",
+                    days, regions, channels, Runtime.getRuntime().availableProcessors());
+            MmmBench.run(context.spark(), base, base.bench().workDir(), last, days, regions, channels, counts)
+                    .forEach(System.out::println);
+            return 0;
+        }
         int persons = args.intOption("persons", base.bench().persons());
         int days = args.intOption("days", base.bench().days());
         String work = base.bench().workDir();

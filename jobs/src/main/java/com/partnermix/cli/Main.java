@@ -11,6 +11,7 @@ import com.partnermix.dq.DqJob;
 import com.partnermix.generate.GenerateJob;
 import com.partnermix.ingest.IngestJob;
 import com.partnermix.journeys.JourneysJob;
+import com.partnermix.mmm.MmmJob;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ public final class Main {
             new JourneysJob(),
             new AttributionJob(),
             new com.partnermix.fraud.FraudJob(),
+            new MmmJob(),
             new DqJob(),
             new DemoJob(),
             new BenchJob(),

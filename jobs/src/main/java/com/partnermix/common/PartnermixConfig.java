@@ -20,12 +20,13 @@ public record PartnermixConfig(
         Identity identity,
         Journeys journeys,
         Attribution attribution,
+        Mmm mmm,
         Fraud fraud) {
 
     /** The same configuration with other folders (demo and benchmark scratch space). */
     public PartnermixConfig withPaths(Paths newPaths, DataQuality newDataQuality) {
         return new PartnermixConfig(spark, newPaths, privacy, ingest, generator, bench, newDataQuality, identity,
-                journeys, attribution, fraud);
+                journeys, attribution, mmm, fraud);
     }
 
     /**
@@ -90,6 +91,36 @@ public record PartnermixConfig(
             funnelWeights = funnelWeights == null ? Map.of() : Map.copyOf(funnelWeights);
         }
     }
+
+    /**
+     * The media mix model ({@code mmm --date D}) and the MMM-calibrated journey credit ({@code mixed_media}).
+     *
+     * @param refit                  nightly or weekly: on a weekly schedule only {@code refitWeekday} fits
+     * @param windowDays             days of data up to the run date the model is fitted on (rolling window)
+     * @param holdoutDays            the last days of the window that score the candidates (time-based hold-out)
+     * @param granularity            partner_type or funnel_stage: how partner activity is split into channels
+     * @param activityMeasure        weighted_touches (clicks + view_through_weight x impressions), clicks,
+     *                               impressions or cost_usd: the media variable of each channel
+     * @param ridgeLambda            ridge penalty on media and control coefficients (on orders scaled to mean 1)
+     * @param candidates             (theta, a, g) candidate sets searched per fit, in parallel on Spark
+     * @param minObservationsPerParameter refuse to fit with fewer region-days per fitted parameter
+     * @param search                 search ranges [min, max] per transform parameter
+     * @param holidays               dates (yyyy-MM-dd) of the holiday term, each +- {@code holidayWindowDays}
+     * @param baseModel              the journey-level model mixed_media calibrates (must be in attribution.models)
+     * @param excludeChannels        panel channels that are not media (direct: type-ins follow the decision to buy)
+     */
+    public record Mmm(String refit, String refitWeekday, int windowDays, int holdoutDays, String granularity,
+                      String activityMeasure, double ridgeLambda, int candidates, long seed,
+                      double minObservationsPerParameter, MmmSearch search, List<String> holidays,
+                      int holidayWindowDays, String baseModel, List<String> excludeChannels) {
+        public Mmm {
+            holidays = holidays == null ? List.of() : List.copyOf(holidays);
+            excludeChannels = excludeChannels == null ? List.of() : List.copyOf(excludeChannels);
+        }
+    }
+
+    /** Search ranges [min, max]: adstock carry-over theta, Hill shape a, Hill half-saturation g relative to the range. */
+    public record MmmSearch(List<Double> theta, List<Double> hillShape, List<Double> hillHalfSaturation) {}
 
     public record PositionWeights(double first, double middle, double last) {}
 

@@ -28,6 +28,8 @@ public final class Tables {
     public static final Table GOLD_FRAUD_FLAGS = new Table("gold", "fraud_flags");
     public static final Table GOLD_PARTNER_ANOMALIES = new Table("gold", "partner_anomalies");
     public static final Table GOLD_FRAUD_REVIEW_QUEUE = new Table("gold", "fraud_review_queue");
+    public static final Table GOLD_MMM_FIT = new Table("gold", "mmm_fit");
+    public static final Table GOLD_MMM_CONTRIBUTIONS = new Table("gold", "mmm_contributions");
 
     public static final Table DQ_CHECK_RESULTS = new Table("dq", "check_results");
 
@@ -37,6 +39,6 @@ public final class Tables {
     public static final List<Table> SILVER = List.of(SILVER_DIM_PARTNER, SILVER_IDENTITY_MAP, SILVER_IDENTITY_GUARDED,
             SILVER_SESSIONS, SILVER_JOURNEYS, SILVER_JOURNEY_TOUCHES, SILVER_JOURNEY_CHANGES);
 
-    public static final List<Table> GOLD = List.of(GOLD_ATTRIBUTION_CREDIT, GOLD_MODEL_WEIGHTS, GOLD_FRAUD_FLAGS,
-            GOLD_PARTNER_ANOMALIES, GOLD_FRAUD_REVIEW_QUEUE);
+    public static final List<Table> GOLD = List.of(GOLD_ATTRIBUTION_CREDIT, GOLD_MODEL_WEIGHTS, GOLD_MMM_FIT,
+            GOLD_MMM_CONTRIBUTIONS, GOLD_FRAUD_FLAGS, GOLD_PARTNER_ANOMALIES, GOLD_FRAUD_REVIEW_QUEUE);
 }

@@ -69,7 +69,7 @@ public final class DemoJob implements Job {
             for (Stage stage : stages) {
                 long t0 = System.nanoTime();
                 Stage.Result result = stage.run(wh, config, day);
-                String detail = List.of("journeys", "attribute", "fraud").contains(stage.name())
+                String detail = List.of("journeys", "attribute", "fraud", "mmm").contains(stage.name())
                         ? "  " + result.summary().replaceFirst("^\\S+ \\S+: ", "") : "";
                 System.out.printf("   %s %-10s %,10d rows in  %,10d rows out  %5.1f s%s%n", day, stage.name(),
                         result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9, detail);

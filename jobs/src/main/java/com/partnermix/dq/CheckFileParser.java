@@ -60,7 +60,7 @@ public final class CheckFileParser {
         if (!(root instanceof MappingNode mapping)) {
             throw new CheckFileException(name, 1, "a check file is a mapping with 'table' and 'checks'");
         }
-        Map<String, Node> top = entries(name, mapping, Set.of("table", "run_slice", "checks"));
+        Map<String, Node> top = entries(name, mapping, Set.of("table", "run_slice", "checks", "optional"));
         String table = scalar(name, top, "table", mapping, true);
         if (!table.matches("(bronze|silver|gold|dq)\\.[a-z_0-9]+")) {
             throw new CheckFileException(name, line(top.get("table")), "table must be <schema>.<name> in bronze, silver, gold or dq, got " + table);
@@ -80,7 +80,11 @@ public final class CheckFileParser {
             }
             checks.add(check);
         }
-        return new CheckFile(name, table, runSlice, List.copyOf(checks));
+        String optional = scalar(name, top, "optional", mapping, false);
+        if (optional != null && !optional.equals("true") && !optional.equals("false")) {
+            throw new CheckFileException(name, line(top.get("optional")), "optional must be true or false, got " + optional);
+        }
+        return new CheckFile(name, table, runSlice, List.copyOf(checks), "true".equals(optional));
     }
 
     private static CheckSpec check(String file, Node node, boolean hasRunSlice) {

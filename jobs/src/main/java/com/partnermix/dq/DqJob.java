@@ -94,6 +94,11 @@ public final class DqJob implements Job {
     static List<CheckOutcome> checkTable(Warehouse wh, DeequRunner runner, CheckFile file, LocalDate date) {
         Table table = new Table(file.table().substring(0, file.table().indexOf('.')),
                 file.table().substring(file.table().indexOf('.') + 1));
+        if (!wh.exists(table) && file.optional()) {
+            return file.checks().stream().map(c -> new CheckOutcome(file.table(), c.forDate(date),
+                    CheckOutcome.Status.SKIPPED, null, "table not written yet (optional: the stage refused or has not "
+                    + "run)")).toList();
+        }
         if (!wh.exists(table)) {
             throw new RunStoppedException("data-quality checks " + file.path() + " name " + table
                     + ", which does not exist: the stage that writes it has not run");

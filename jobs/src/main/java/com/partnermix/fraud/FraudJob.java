@@ -387,7 +387,7 @@ public final class FraudJob implements Job {
                 base.viewThroughWeight(), base.timeDecayHalfLifeDays(), base.positionBased(), base.funnelWeights(),
                 base.markov(), base.shapley(), base.trainingWindowDays()));
         Map<String, String> names = new TreeMap<>(ADJUSTED_MODELS);
-        AttributionJob.CreditTable table = AttributionJob.creditTable(models, names, kept, orders);
+        AttributionJob.CreditTable table = AttributionJob.creditTable(names, m -> models.credit(m, kept), orders);
         // Back to the touch's position in its journey (the key of gold.attribution_credit); 0 stays unattributed.
         Dataset<Row> positions = kept.select(col("order_id").as("k_order"), col("event_id").as("k_event"),
                 col("journey_position"));

@@ -9,6 +9,7 @@ import com.partnermix.fraud.FraudJob;
 import com.partnermix.ingest.IngestJob;
 import com.partnermix.ingest.IngestReport;
 import com.partnermix.journeys.JourneysJob;
+import com.partnermix.mmm.MmmJob;
 
 import java.time.LocalDate;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class NightlyPipeline {
     private NightlyPipeline() {}
 
     public static List<Stage> stages() {
-        return List.of(ingest(), dataQuality("bronze"), journeys(), dataQuality("silver"), attribute(), fraud(),
+        return List.of(ingest(), dataQuality("bronze"), journeys(), dataQuality("silver"), attribute(), fraud(), mmm(),
                 dataQuality("gold"));
     }
 
@@ -73,6 +74,18 @@ public final class NightlyPipeline {
         return stage("fraud", (wh, config, date) -> {
             FraudJob.Report report = FraudJob.detect(wh, config, date);
             return new Stage.Result(report.ordersExamined(), report.flags(), report.format());
+        });
+    }
+
+    /**
+     * The media mix fit after attribution (its calibration reads the night's journey credit; the
+     * night's mixed_media credit uses the latest earlier fit). Too little data (a young warehouse, the
+     * week-long demo) is a refusal that is reported, not a failed night.
+     */
+    static Stage mmm() {
+        return stage("mmm", (wh, config, date) -> {
+            MmmJob.Report report = MmmJob.fit(wh, config, date);
+            return new Stage.Result(report.observations(), report.fitted() ? report.channels() : 0, report.format());
         });
     }
 

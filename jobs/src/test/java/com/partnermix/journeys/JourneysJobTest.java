@@ -119,7 +119,11 @@ class JourneysJobTest extends SparkTestBase {
         }
         List<String> weightModels = Rows.sorted(nightly.read(Tables.GOLD_MODEL_WEIGHTS)
                 .where(col("run_date").equalTo(java.sql.Date.valueOf(D2))).select("model").distinct());
-        assertEquals(List.of("[markov]", "[shapley]"), weightModels);
+        // mixed_media records its calibration: no MMM fit yet, so factor 1 (the markov credit) and the reason
+        assertEquals(List.of("[markov]", "[mixed_media]", "[shapley]"), weightModels);
+        assertEquals(List.of("[(no mmm fit: factor 1),1.0]"), Rows.sorted(nightly.read(Tables.GOLD_MODEL_WEIGHTS)
+                .where(col("run_date").equalTo(java.sql.Date.valueOf(D2)).and(col("model").equalTo("mixed_media")))
+                .select("state", "weight")));
     }
 
     private static Row journeyOf(Warehouse wh, String orderId) {
