@@ -414,7 +414,8 @@ public final class FraudRules {
 
     /**
      * TIMING_OUTLIER: one of the configured partner metrics with |robust z| at or above the threshold for a
-     * partner with enough credited orders (clicks per order is left to CLICK_FLOOD for partners flagged there).
+     * partner with enough credited orders. A flooding partner is left to CLICK_FLOOD: its flat click-to-order
+     * times are part of that finding.
      */
     public static Dataset<Row> timingOutliers(Dataset<Row> metrics, Dataset<Row> anomalies, Dataset<Row> flooders,
                                               PartnermixConfig.OutlierRule rule) {
@@ -423,7 +424,7 @@ public final class FraudRules {
                 .where(org.apache.spark.sql.functions.abs(col("robust_z")).geq(rule.minRobustZ())
                         .and(col("metric").isin(rule.metrics().toArray()))
                         .and(col("credited_orders").geq(rule.minOrders()))
-                        .and(not(col("metric").equalTo("clicks_per_order").and(coalesce(col("is_flooder"), lit(false))))))
+                        .and(not(coalesce(col("is_flooder"), lit(false)))))
                 .select(lit(TIMING_OUTLIER).as("rule_code"), lit(null).cast("string").as("order_id"),
                         lit(null).cast("string").as("event_id"), col("partner_id"),
                         lit(null).cast("string").as("displaced_partner_id"), col("robust_z").as("measured_value"),

@@ -124,4 +124,26 @@ class FraudJobTest extends SparkTestBase {
         AttributionJob.attribute(wh, config, D);
         assertEquals(Map.of("c1@1", 1.0), creditOf("o1", "last_click_adjusted"));
     }
+
+    @Test
+    void evaluationScoresFlagsAgainstLabelsAndSeparatesWhatNoRuleCanSee() {
+        org.apache.spark.sql.Dataset<Row> labels = Rows.of(spark(), "rule_code STRING, order_id STRING, event_id STRING, "
+                        + "partner_id STRING",
+                "{\"rule_code\":\"STAND_DOWN_VIOLATION\",\"order_id\":\"o1\",\"event_id\":\"x1\",\"partner_id\":\"P-BX-001\"}",
+                // a click the warehouse never linked to o2's buyer: counted, but not observable
+                "{\"rule_code\":\"STAND_DOWN_VIOLATION\",\"order_id\":\"o2\",\"event_id\":\"zz\",\"partner_id\":\"P-BX-001\"}",
+                "{\"rule_code\":\"BASKET_HIJACK\",\"order_id\":\"o1\",\"event_id\":\"x1\",\"partner_id\":\"P-BX-001\"}",
+                "{\"rule_code\":\"SELF_REFERRAL\",\"order_id\":\"not-in-warehouse\",\"event_id\":\"e9\",\"partner_id\":\"P-X\"}");
+        FraudEvaluation.Result result = FraudEvaluation.evaluate(wh, labels, wh.read(Tables.GOLD_FRAUD_FLAGS));
+        FraudEvaluation.Score standDown = result.rule(FraudRules.STAND_DOWN_VIOLATION, "order");
+        assertEquals(List.of(2L, 1L, 1L, 1L, 1L), List.of(standDown.labels(), standDown.flagged(), standDown.matched(),
+                standDown.observable(), standDown.observableMatched()));
+        assertEquals(1.0, standDown.precision());
+        assertEquals(0.5, standDown.recall());
+        assertEquals(1.0, standDown.observableRecall());
+        FraudEvaluation.Score hijack = result.rule(FraudRules.BASKET_HIJACK, "order");
+        assertEquals(0.0, hijack.recall());
+        assertEquals(Double.NaN, hijack.precision());
+        assertEquals(0L, result.rule(FraudRules.SELF_REFERRAL, "order").labels());   // its order is not in the warehouse
+    }
 }
