@@ -59,7 +59,8 @@ public final class PartnerDaily {
     public static Dataset<Row> creditMeasures(Dataset<Row> credit, LocalDate from, LocalDate to) {
         return credit.where(inRange(col("order_date"), from, to))
                 .groupBy(col("order_date").as("date"), col("model"),
-                        coalesce(col("channel"), lit(UNATTRIBUTED)).as("channel"), col("partner_id"), col("region"))
+                        coalesce(col("channel"), lit(UNATTRIBUTED)).as("channel"), col("partner_id"),
+                        coalesce(col("region"), lit("UNKNOWN")).as("region"))
                 .agg(sum(col("credit")).as("orders"),
                         sum(col("credited_revenue_usd").cast("double")).as("gmv_usd"),
                         sum(when(col("is_new_customer"), col("credit")).otherwise(0.0)).as("new_customers"));
@@ -75,7 +76,7 @@ public final class PartnerDaily {
     public static Dataset<Row> assists(Dataset<Row> touches, Dataset<Row> credit, LocalDate from, LocalDate to) {
         Dataset<Row> lastClick = credit.where(col("model").equalTo(LAST_CLICK).and(inRange(col("order_date"), from, to)))
                 .groupBy("order_id")
-                .agg(first("order_date").as("date"), first("region").as("region"),
+                .agg(first("order_date").as("date"), coalesce(first("region"), lit("UNKNOWN")).as("region"),
                         max(when(col("credit").gt(0), col("channel"))).as("lc_channel"),
                         max(when(col("credit").gt(0), col("partner_id"))).as("lc_partner_id"));
         Dataset<Row> touched = touches.where(col("order_id").isNotNull())
