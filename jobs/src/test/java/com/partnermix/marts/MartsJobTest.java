@@ -38,8 +38,8 @@ class MartsJobTest extends SparkTestBase {
             + "delivery_date DATE";
     private static final String FLAGS = "flag_id STRING, order_id STRING, partner_id STRING, proposed_action STRING, "
             + "detected_date DATE";
-    private static final String JOURNEYS = "journey_id STRING, order_id STRING, is_converted BOOLEAN, order_date DATE, "
-            + "journey_date DATE, path_partner_type STRING, revenue_usd DECIMAL(18,4)";
+    private static final String JOURNEYS = "journey_id STRING, person_id STRING, order_id STRING, is_converted BOOLEAN, "
+            + "order_ts TIMESTAMP, order_date DATE, journey_date DATE, path_partner_type STRING, revenue_usd DECIMAL(18,4)";
 
     private static PartnermixConfig config;
     private static Warehouse wh;
@@ -85,11 +85,13 @@ class MartsJobTest extends SparkTestBase {
                 "{\"flag_id\":\"f2\",\"order_id\":\"o-oct\",\"partner_id\":\"P-CPS\",\"proposed_action\":\"flag\","
                         + "\"detected_date\":\"2026-11-06\"}"));
         write(Tables.SILVER_JOURNEYS, Rows.of(spark(), JOURNEYS,
-                "{\"journey_id\":\"j1\",\"order_id\":\"o-nov\",\"is_converted\":true,\"order_date\":\"2026-11-05\","
+                "{\"journey_id\":\"j1\",\"person_id\":\"p-o-nov\",\"order_id\":\"o-nov\",\"is_converted\":true,"
+                        + "\"order_ts\":\"2026-11-05T10:00:00\",\"order_date\":\"2026-11-05\","
                         + "\"journey_date\":\"2026-11-05\",\"path_partner_type\":\"creator > coupon\",\"revenue_usd\":200}",
                 "{\"journey_id\":\"j2\",\"is_converted\":false,\"journey_date\":\"2026-11-06\","
                         + "\"path_partner_type\":\"creator > coupon\"}",
-                "{\"journey_id\":\"j3\",\"order_id\":\"o3\",\"is_converted\":true,\"order_date\":\"2026-11-07\","
+                "{\"journey_id\":\"j3\",\"person_id\":\"p-o3\",\"order_id\":\"o3\",\"is_converted\":true,"
+                        + "\"order_ts\":\"2026-11-07T10:00:00\",\"order_date\":\"2026-11-07\","
                         + "\"journey_date\":\"2026-11-07\",\"path_partner_type\":\"\",\"revenue_usd\":50}"));
         MartsJob.build(wh, config, LocalDate.parse("2026-11-10"));
     }
@@ -175,5 +177,15 @@ class MartsJobTest extends SparkTestBase {
         assertEquals(1L, top.<Long>getAs("non_conversions"));
         assertEquals(0.5, d(top, "conversion_rate"), 1e-12);
         assertEquals(200.0, d(top, "revenue_usd"), 1e-9);
+    }
+
+    @Test
+    void quarterlyGmvSharesAddUpToOnePerModel() {
+        for (Row r : wh.read(Tables.GOLD_PARTNER_MIX_QUARTERLY).groupBy("quarter", "model")
+                .agg(org.apache.spark.sql.functions.sum("gmv_share"), org.apache.spark.sql.functions.sum("suggested_budget_shift"))
+                .collectAsList()) {
+            assertEquals(1.0, r.getDouble(2), 1e-9, r.toString());
+            assertEquals(0.0, r.getDouble(3), 1e-6, r.toString());   // the suggested shift is budget-neutral
+        }
     }
 }
