@@ -1,7 +1,6 @@
 package com.partnermix.bench;
 
 import com.partnermix.common.ConfigLoader;
-import com.partnermix.common.DeltaWrites;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
@@ -71,8 +70,8 @@ final class MartsBench {
         touches.crossJoin(models)
                 .selectExpr("order_id", "order_date", "model", "event_id", "partner_id", "channel",
                         "CAST(NULL AS STRING) partner_type", "CAST(NULL AS STRING) funnel_stage", "region",
-                        "CASE WHEN model IN ('last_click','last_non_direct') THEN IF(position = k, 1.0, 0.0) "
-                                + "WHEN model = 'first_click' THEN IF(position = 1, 1.0, 0.0) ELSE 1.0 / k END credit",
+                        "CAST(CASE WHEN model IN ('last_click','last_non_direct') THEN IF(position = k, 1, 0) "
+                                + "WHEN model = 'first_click' THEN IF(position = 1, 1, 0) ELSE 1D / k END AS DOUBLE) credit",
                         "revenue_usd", "is_new_customer", "position", "CAST(NULL AS TIMESTAMP) touch_ts", "true is_click",
                         "'placed' order_status", "journey_id", "person_id")
                 .withColumn("credited_revenue_usd", org.apache.spark.sql.functions.expr("CAST(credit * revenue_usd AS DECIMAL(18,4))"))
