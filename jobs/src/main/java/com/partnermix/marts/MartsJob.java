@@ -87,7 +87,9 @@ public final class MartsJob implements Job {
         Dataset<Row> activity = PartnerDaily.activity(touchpoints, rules, null, date)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> payoutCredit = credit.where(col("model").equalTo(settings.payoutModel()));
-        Dataset<Row> costs = Costs.partnerCosts(activity, payoutCredit, dimPartner, fxDaily, null, date);
+        // Daily partner cost feeds both partner_daily and the statements: computed once.
+        Dataset<Row> costs = Costs.partnerCosts(activity, payoutCredit, dimPartner, fxDaily, null, date)
+                .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> spend = Costs.paidSpend(wh.read(Tables.BRONZE_SPEND).where(col("delivery_date").leq(runDate)),
                 fxDaily, null, date);
         Dataset<Row> assists = PartnerDaily.assists(wh.read(Tables.SILVER_JOURNEY_TOUCHES), credit, null, date);
@@ -149,6 +151,7 @@ public final class MartsJob implements Job {
 
         long partnerDailyRows = wh.read(Tables.GOLD_PARTNER_DAILY).count();
         activity.unpersist();
+        costs.unpersist();
         fxDaily.unpersist();
         dimPartner.unpersist();
         return new Report(date, partnerDailyRows, reconciled, maxGmvDiff, timer.toString());
