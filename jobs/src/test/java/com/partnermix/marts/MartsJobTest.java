@@ -194,4 +194,21 @@ class MartsJobTest extends SparkTestBase {
             assertEquals(0.0, r.getDouble(3), 1e-6, r.toString());   // the suggested shift is budget-neutral
         }
     }
+
+    @Test
+    void theMartsDataQualityFilesParseAndPassOnTheMarts() throws Exception {
+        java.nio.file.Path checks = java.nio.file.Files.createDirectories(tmp.resolve("marts-checks"));
+        for (Table table : List.of(Tables.GOLD_PARTNER_DAILY, Tables.GOLD_MARTS_RECONCILIATION, Tables.GOLD_MODEL_COMPARISON,
+                Tables.GOLD_PATH_SUMMARY, Tables.GOLD_COMMISSION_STATEMENT, Tables.GOLD_PARTNER_MIX_QUARTERLY)) {
+            java.nio.file.Files.copy(java.nio.file.Path.of("data-quality", table + ".yaml"), checks.resolve(table + ".yaml"));
+        }
+        PartnermixConfig withChecks = config(tmp, "data_quality.checks_dir=" + checks);
+        List<com.partnermix.dq.CheckOutcome> outcomes = com.partnermix.dq.DqJob.check(wh, withChecks, "gold",
+                LocalDate.parse("2026-11-20"));
+        assertTrue(outcomes.size() >= 20, "checks run: " + outcomes.size());
+        for (com.partnermix.dq.CheckOutcome o : outcomes) {
+            assertEquals(com.partnermix.dq.CheckOutcome.Status.PASSED, o.status(), o.table() + " " + o.check().name()
+                    + ": " + o.message());
+        }
+    }
 }
