@@ -102,11 +102,11 @@ MARTS = Stage("marts", ("marts",), timedelta(hours=1))
 PUBLISH = Stage("publish", ("publish",), timedelta(minutes=30))
 MMM_REFIT = Stage("mmm_refit", ("mmm", "--refit"), timedelta(hours=4))
 COMMISSION_CLOSE = Stage("commission_close", ("commission-close",), timedelta(hours=2))
-PLANNED_STAGES = (MARTS, PUBLISH, MMM_REFIT, COMMISSION_CLOSE)
+PLANNED_STAGES = (PUBLISH, MMM_REFIT, COMMISSION_CLOSE)
 
 # The nightly order after the landing sensor. Each line is a step; the stages of one step run side by
 # side, and each step starts when the whole step before it has succeeded. When a job lands, adding it
-# is one line: uncomment the step of MARTS or PUBLISH.
+# is one line: uncomment the step of PUBLISH.
 NIGHTLY_STEPS: tuple[tuple[Stage, ...], ...] = (
     (INGEST,),
     (DQ_BRONZE,),
@@ -115,7 +115,7 @@ NIGHTLY_STEPS: tuple[tuple[Stage, ...], ...] = (
     (ATTRIBUTE,),
     (FRAUD,),      # after attribute: it writes the *_adjusted models into the same credit table
     (MMM,),        # refits nightly or weekly as mmm.refit says; too little data is reported, not a failure
-    # (MARTS,),    # when `marts` lands
+    (MARTS,),      # marts and commission statements from the night's credit, fraud flags and MMM
     (DQ_GOLD,),
     # (PUBLISH,),  # when `publish` lands
 )

@@ -13,7 +13,7 @@ import pytest
 import partnermix_common as pm
 from conftest import DAGS
 
-NIGHTLY_CHAIN = ["wait_for_landing", "ingest", "dq_bronze", "journeys", "dq_silver", "attribute", "fraud", "mmm", "dq_gold"]
+NIGHTLY_CHAIN = ["wait_for_landing", "ingest", "dq_bronze", "journeys", "dq_silver", "attribute", "fraud", "mmm", "marts", "dq_gold"]
 DAG_FILES = sorted(p for p in DAGS.glob("*.py"))
 
 

@@ -61,6 +61,15 @@ public final class BenchJob implements Job {
                     .forEach(System.out::println);
             return 0;
         }
+        if (args.flag("marts")) {
+            long touchpoints = args.intOption("marts-touchpoints", 10_000_000);
+            int martsDays = args.intOption("days", 30);
+            System.out.printf("== bench: marts stage on a synthetic warehouse, %,d touchpoints over %d days, %d cores%n",
+                    touchpoints, martsDays, Runtime.getRuntime().availableProcessors());
+            MartsBench.run(context.spark(), base, base.bench().workDir(), last, touchpoints, martsDays)
+                    .forEach(System.out::println);
+            return 0;
+        }
         int persons = args.intOption("persons", base.bench().persons());
         int days = args.intOption("days", base.bench().days());
         String work = base.bench().workDir();

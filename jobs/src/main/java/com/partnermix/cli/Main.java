@@ -29,6 +29,7 @@ public final class Main {
             new AttributionJob(),
             new com.partnermix.fraud.FraudJob(),
             new MmmJob(),
+            new com.partnermix.marts.MartsJob(),
             new DqJob(),
             new DemoJob(),
             new BenchJob(),

@@ -21,12 +21,13 @@ public record PartnermixConfig(
         Journeys journeys,
         Attribution attribution,
         Mmm mmm,
-        Fraud fraud) {
+        Fraud fraud,
+        Marts marts) {
 
     /** The same configuration with other folders (demo and benchmark scratch space). */
     public PartnermixConfig withPaths(Paths newPaths, DataQuality newDataQuality) {
         return new PartnermixConfig(spark, newPaths, privacy, ingest, generator, bench, newDataQuality, identity,
-                journeys, attribution, mmm, fraud);
+                journeys, attribution, mmm, fraud, marts);
     }
 
     /**
@@ -116,6 +117,30 @@ public record PartnermixConfig(
         public Mmm {
             holidays = holidays == null ? List.of() : List.copyOf(holidays);
             excludeChannels = excludeChannels == null ? List.of() : List.copyOf(excludeChannels);
+        }
+    }
+
+    /**
+     * The partner-mix marts and commission statements ({@code marts --date D}).
+     *
+     * @param reportingCurrency     currency of every amount in the marts (converted from USD at the day's rate)
+     * @param payoutModel           the attribution model commission is paid on (last_click or position_based)
+     * @param funnelStageUplift     extra commission per funnel stage, as a fraction of the performance commission
+     *                              (CPS + CPC + CPM); upper-funnel partners are paid more
+     * @param lockDaysAfterMonthEnd a month's statement is locked (final, never rewritten) from this many days after
+     *                              its last day; later reversals and withholdings go to the next open month
+     * @param repeatWindowDays      a new customer who orders again within this many days counts as repeat
+     * @param topPaths              paths kept per month in gold.path_summary
+     * @param targetMix             target share of partner cost per partner type (the quarterly mix report's goal)
+     * @param budgetShiftShare      share of the quarter's partner cost the quarterly report suggests moving
+     *                              towards the types with the higher marginal return
+     */
+    public record Marts(String reportingCurrency, String payoutModel, Map<String, Double> funnelStageUplift,
+                        int lockDaysAfterMonthEnd, int repeatWindowDays, int topPaths, Map<String, Double> targetMix,
+                        double budgetShiftShare) {
+        public Marts {
+            funnelStageUplift = funnelStageUplift == null ? Map.of() : Map.copyOf(funnelStageUplift);
+            targetMix = targetMix == null ? Map.of() : Map.copyOf(targetMix);
         }
     }
 

@@ -31,6 +31,13 @@ public final class Tables {
     public static final Table GOLD_MMM_FIT = new Table("gold", "mmm_fit");
     public static final Table GOLD_MMM_CONTRIBUTIONS = new Table("gold", "mmm_contributions");
 
+    public static final Table GOLD_PARTNER_DAILY = new Table("gold", "partner_daily");
+    public static final Table GOLD_MARTS_RECONCILIATION = new Table("gold", "marts_reconciliation");
+    public static final Table GOLD_MODEL_COMPARISON = new Table("gold", "model_comparison");
+    public static final Table GOLD_PATH_SUMMARY = new Table("gold", "path_summary");
+    public static final Table GOLD_COMMISSION_STATEMENT = new Table("gold", "commission_statement");
+    public static final Table GOLD_PARTNER_MIX_QUARTERLY = new Table("gold", "partner_mix_quarterly");
+
     public static final Table DQ_CHECK_RESULTS = new Table("dq", "check_results");
 
     public static final List<Table> BRONZE = List.of(BRONZE_TOUCHPOINTS, BRONZE_ORDERS, BRONZE_PARTNER_SNAPSHOTS,
@@ -40,5 +47,7 @@ public final class Tables {
             SILVER_SESSIONS, SILVER_JOURNEYS, SILVER_JOURNEY_TOUCHES, SILVER_JOURNEY_CHANGES);
 
     public static final List<Table> GOLD = List.of(GOLD_ATTRIBUTION_CREDIT, GOLD_MODEL_WEIGHTS, GOLD_MMM_FIT,
-            GOLD_MMM_CONTRIBUTIONS, GOLD_FRAUD_FLAGS, GOLD_PARTNER_ANOMALIES, GOLD_FRAUD_REVIEW_QUEUE);
+            GOLD_MMM_CONTRIBUTIONS, GOLD_FRAUD_FLAGS, GOLD_PARTNER_ANOMALIES, GOLD_FRAUD_REVIEW_QUEUE,
+            GOLD_PARTNER_DAILY, GOLD_MARTS_RECONCILIATION, GOLD_MODEL_COMPARISON, GOLD_PATH_SUMMARY,
+            GOLD_COMMISSION_STATEMENT, GOLD_PARTNER_MIX_QUARTERLY);
 }

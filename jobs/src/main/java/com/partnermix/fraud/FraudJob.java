@@ -381,7 +381,8 @@ public final class FraudJob implements Job {
                 .join(orders, ScalaSeqs.of("journey_id"))
                 .join(dropped, ScalaSeqs.of("order_id", "event_id"), "left_anti")
                 .withColumnRenamed("position", "journey_position")
-                .withColumn("position", row_number().over(Window.partitionBy("order_id").orderBy("journey_position")));
+                .withColumn("position", row_number().over(Window.partitionBy("order_id").orderBy("journey_position")))
+                .persist(StorageLevel.MEMORY_AND_DISK());   // read by both models and by the position restore
         PartnermixConfig.Attribution base = config.attribution();
         CreditModels models = new CreditModels(new PartnermixConfig.Attribution(List.copyOf(ADJUSTED_MODELS.keySet()),
                 base.viewThroughWeight(), base.timeDecayHalfLifeDays(), base.positionBased(), base.funnelWeights(),
@@ -399,6 +400,7 @@ public final class FraudJob implements Job {
         long n = orders.count();
         AttributionJob.writeCredit(wh, ordered, orders, List.copyOf(names.values()));
         credit.unpersist();
+        kept.unpersist();
         table.release();
         orders.unpersist();
         return n;

@@ -25,7 +25,7 @@ public final class NightlyPipeline {
 
     public static List<Stage> stages() {
         return List.of(ingest(), dataQuality("bronze"), journeys(), dataQuality("silver"), attribute(), fraud(), mmm(),
-                dataQuality("gold"));
+                marts(), dataQuality("gold"));
     }
 
     /** A named step of the night. */
@@ -86,6 +86,14 @@ public final class NightlyPipeline {
         return stage("mmm", (wh, config, date) -> {
             MmmJob.Report report = MmmJob.fit(wh, config, date);
             return new Stage.Result(report.observations(), report.fitted() ? report.channels() : 0, report.format());
+        });
+    }
+
+    /** The partner-mix marts and commission statements, after every model (mixed_media, *_adjusted) is credited. */
+    static Stage marts() {
+        return stage("marts", (wh, config, date) -> {
+            com.partnermix.marts.MartsJob.Report report = com.partnermix.marts.MartsJob.build(wh, config, date);
+            return new Stage.Result(report.partnerDailyRows(), report.partnerDailyRows(), report.format());
         });
     }
 
