@@ -121,12 +121,10 @@ public final class FraudJob implements Job {
         Dataset<Row> journeys = wh.read(Tables.SILVER_JOURNEYS).where(col("is_converted"));
         Dataset<Row> changed = wh.read(Tables.SILVER_JOURNEY_CHANGES)
                 .where(col("run_date").equalTo(Date.valueOf(date)).and(col("order_id").isNotNull()))
-                .select("order_id");
-        Dataset<Row> examined = journeys.where(col("order_date").between(Date.valueOf(from), Date.valueOf(date)))
-                .select("order_id")
-                .union(journeys.join(changed, ScalaSeqs.of("order_id"), "left_semi").select("order_id"))
-                .distinct()
-                .join(journeys, ScalaSeqs.of("order_id"))
+                .select("order_id").distinct().withColumn("changed_tonight", lit(true));
+        Dataset<Row> examined = journeys.join(changed, ScalaSeqs.of("order_id"), "left")
+                .where(col("order_date").between(Date.valueOf(from), Date.valueOf(date))
+                        .or(col("changed_tonight").isNotNull()))
                 .join(orderCoupons(wh, date), ScalaSeqs.of("order_id"), "left")
                 .select("order_id", "journey_id", "person_id", "order_ts", "order_date", "order_status", "revenue_usd",
                         "is_new_customer", "region", "first_touch_ts", "coupon_code");
@@ -161,11 +159,7 @@ public final class FraudJob implements Job {
                 timeline.where(col("event_type").equalTo("click").and(col("partner_id").isNotNull()).and(inWindow))
                         .select("partner_id", "event_id"),
                 credited.join(examined.where(col("order_date").geq(Date.valueOf(from))).select("order_id"),
-                        ScalaSeqs.of("order_id"), "left_semi")
-                        .join(touches.select(col("event_id").as("credited_event_id"),
-                                col("seconds_before_order").as("credited_seconds_before_order")).distinct(),
-                                ScalaSeqs.of("credited_event_id"), "left")
-                        .drop(credited.col("credited_seconds_before_order")),
+                        ScalaSeqs.of("order_id"), "left_semi"),
                 partners.select("partner_id", "partner_type", "region"));
         metrics = cut.apply(metrics);
         Dataset<Row> anomalies = cut.apply(FraudRules.anomalies(metrics, settings.peerGroups().minPeers()));
@@ -196,18 +190,13 @@ public final class FraudJob implements Job {
                     .join(wh.read(Tables.SILVER_JOURNEY_TOUCHES).select("event_id", "order_id")
                             .where(col("order_id").isNotNull()).dropDuplicates("event_id"),
                             ScalaSeqs.of("event_id"), "left")
-                    .join(timeline.select("event_id", "event_date"), ScalaSeqs.of("event_id"))
-                    .withColumn("detection_scope", concat(lit("clicks:"), col("event_date").cast("string")))
-                    .drop("event_date")
+                    .withColumn("detection_scope", concat(lit("clicks:"), col("click_date").cast("string")))
+                    .drop("click_date")
                     .withColumn("metric", lit(null).cast("string"));
             flags = flags.unionByName(stuffed);
         }
         if (settings.timingOutlier().enabled()) {
             Dataset<Row> outliers = FraudRules.timingOutliers(metrics, anomalies, flooders, settings.timingOutlier())
-                    .join(anomalies.select("partner_id", "metric", "robust_z"), ScalaSeqs.of("partner_id"))
-                    .where(col("measured_value").equalTo(col("robust_z")))
-                    .drop("robust_z")
-                    .dropDuplicates("partner_id", "metric")
                     .withColumn("detection_scope", lit("partners:" + date));
             flags = flags.unionByName(outliers.selectExpr(flags.columns()));
         }

@@ -263,7 +263,7 @@ public final class FraudRules {
     /**
      * COOKIE_STUFFING: partner clicks not followed by a visit, in a burst of several partners on one device
      * or several devices on one IP. Findings have no order (the job links a stuffed click to the order it
-     * would be credited for).
+     * would be credited for) and carry the {@code click_date} their detection scope is keyed by.
      */
     public static Dataset<Row> cookieStuffing(Dataset<Row> timeline, PartnermixConfig.StuffingRule rule) {
         long burstMillis = Math.round(rule.burstSeconds() * 1000);
@@ -283,7 +283,8 @@ public final class FraudRules {
                         lit((double) Math.min(rule.minPartnersPerDevice(), rule.minIdsPerIp())).as("threshold"),
                         format_string("click without a visit; %d partners (or sites) on this device and %d devices on this IP "
                                 + "within %.0f s", col("partners_on_device"), col("devices_on_ip"),
-                                lit(rule.burstSeconds())).as("detail"));
+                                lit(rule.burstSeconds())).as("detail"),
+                        org.apache.spark.sql.functions.to_date(col("event_ts")).as("click_date"));
     }
 
     /**
@@ -428,7 +429,7 @@ public final class FraudRules {
                 .select(lit(TIMING_OUTLIER).as("rule_code"), lit(null).cast("string").as("order_id"),
                         lit(null).cast("string").as("event_id"), col("partner_id"),
                         lit(null).cast("string").as("displaced_partner_id"), col("robust_z").as("measured_value"),
-                        lit(rule.minRobustZ()).as("threshold"),
+                        lit(rule.minRobustZ()).as("threshold"), col("metric"),
                         format_string("%s = %.4g against peer median %.4g (%s, %d partners): robust z %.1f",
                                 col("metric"), col("value"), col("peer_median"), col("peer_group"), col("peer_count"),
                                 col("robust_z")).as("detail"));

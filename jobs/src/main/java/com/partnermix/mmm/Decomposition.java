@@ -78,7 +78,8 @@ public final class Decomposition {
         return all == 0 ? 0 : totalOrders(channel) / all;
     }
 
-    private static double total(double[][] a) {
+    /** Sum of every cell (region x day). */
+    static double total(double[][] a) {
         double s = 0;
         for (double[] row : a) {
             for (double v : row) {

@@ -166,16 +166,8 @@ public final class MediaMixModel {
     }
 
     private static double[] solve(Design d, double[] y, boolean[] use, MmmSpec spec) {
-        double mean = 0;
-        int n = 0;
-        for (int i = 0; i < y.length; i++) {
-            if (use[i]) {
-                mean += y[i];
-                n++;
-            }
-        }
-        mean = n == 0 ? 0 : mean / n;
-        double scale = mean > 0 ? mean : 1;
+        double mean = mean(y, use);
+        double scale = mean > 0 ? mean : 1;   // NaN (no row used) is not > 0
         double[] scaled = new double[y.length];
         for (int i = 0; i < y.length; i++) {
             scaled[i] = y[i] / scale;
@@ -242,19 +234,24 @@ public final class MediaMixModel {
         return tot == 0 ? Double.NaN : err / tot;
     }
 
-    static double r2(double[] y, double[] f, boolean[] use) {
-        double mean = 0;
+    /** Mean of the used rows; NaN when none is used. */
+    static double mean(double[] y, boolean[] use) {
+        double sum = 0;
         int n = 0;
         for (int i = 0; i < y.length; i++) {
             if (use[i]) {
-                mean += y[i];
+                sum += y[i];
                 n++;
             }
         }
-        if (n == 0) {
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    static double r2(double[] y, double[] f, boolean[] use) {
+        double mean = mean(y, use);
+        if (Double.isNaN(mean)) {
             return Double.NaN;
         }
-        mean /= n;
         double ssRes = 0;
         double ssTot = 0;
         for (int i = 0; i < y.length; i++) {

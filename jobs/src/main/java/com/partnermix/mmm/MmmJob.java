@@ -235,8 +235,8 @@ public final class MmmJob implements Job {
         rows.add(row(date, BASELINE, BASELINE, new Object[] {null, null, null, null, null, null, null, null,
                 baseOrders, baseRevenue, null, null, null}, common));
         for (int k = 0; k < p.channels.length; k++) {
-            double activity = total(p.activity[k]);
-            double cost = total(p.cost[k]);
+            double activity = Decomposition.total(p.activity[k]);
+            double cost = Decomposition.total(p.cost[k]);
             double revenue = dec.totalRevenue(k);
             Double journey = journeyRevenue.get(p.channels[k]);
             Double factor = journey == null ? null : Calibration.factor(revenue, journey);
@@ -277,15 +277,5 @@ public final class MmmJob implements Job {
             }
         }
         return rows;
-    }
-
-    private static double total(double[][] a) {
-        double s = 0;
-        for (double[] row : a) {
-            for (double v : row) {
-                s += v;
-            }
-        }
-        return s;
     }
 }
