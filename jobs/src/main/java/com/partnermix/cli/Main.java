@@ -30,7 +30,9 @@ public final class Main {
             new com.partnermix.fraud.FraudJob(),
             new MmmJob(),
             new com.partnermix.marts.MartsJob(),
+            new com.partnermix.marts.CommissionCloseJob(),
             new DqJob(),
+            new com.partnermix.publish.PublishJob(),
             new DemoJob(),
             new BenchJob(),
             new DoctorJob());
