@@ -128,6 +128,14 @@ def test_dag_files_import_without_the_partnermix_environment_and_without_heavy_m
     assert result["heavy"] == []
 
 
+def data_interval(dag, run_after):
+    """The data interval the scheduler gives a run starting at run_after (the SDK timetable only holds the cron)."""
+    from airflow.timetables.interval import CronDataIntervalTimetable
+
+    return CronDataIntervalTimetable(dag.timetable.expression, timezone="UTC").infer_manual_data_interval(
+        run_after=run_after)
+
+
 def test_weekly_refit_fits_for_sunday_after_sundays_night(dagbag):
     dag = dagbag.get_dag("partnermix_mmm_refit_weekly")
     assert dag.catchup is False  # only the newest model matters
@@ -135,7 +143,7 @@ def test_weekly_refit_fits_for_sunday_after_sundays_night(dagbag):
     assert refit.application_args == ["mmm", "--refit", "--date", pm.PERIOD_END_DATE]
     assert refit.upstream_task_ids == {"wait_for_nightly"}
     # The interval Monday 2026-11-16 .. Monday 2026-11-23 refits for Sunday the 22nd.
-    interval = dag.timetable.infer_manual_data_interval(run_after=pendulum.datetime(2026, 11, 23, 6, tz="UTC"))
+    interval = data_interval(dag, run_after=pendulum.datetime(2026, 11, 23, 6, tz="UTC"))
     assert (interval.start, interval.end) == (pendulum.datetime(2026, 11, 16, tz="UTC"),
                                               pendulum.datetime(2026, 11, 23, tz="UTC"))
     assert pm.last_night_of_interval(interval.start, data_interval_end=interval.end).date().isoformat() == "2026-11-22"
@@ -148,7 +156,7 @@ def test_monthly_close_runs_on_the_day_the_previous_month_locks(dagbag):
     assert close.application_args == ["commission-close", "--date", pm.PERIOD_END_DATE]
     # October locks 10 days after its last day (marts.lock_days_after_month_end): the run for the interval
     # ending 2026-11-11 closes with run date 2026-11-10, after that night succeeded.
-    interval = dag.timetable.infer_manual_data_interval(run_after=pendulum.datetime(2026, 11, 11, 6, tz="UTC"))
+    interval = data_interval(dag, run_after=pendulum.datetime(2026, 11, 11, 6, tz="UTC"))
     assert interval.end == pendulum.datetime(2026, 11, 11, tz="UTC")
     assert pm.last_night_of_interval(interval.start, data_interval_end=interval.end).date().isoformat() == "2026-11-10"
     lock_days = yaml.safe_load((DAGS.parent / "conf" / "business.yaml").read_text())["marts"]["lock_days_after_month_end"]
