@@ -35,7 +35,7 @@ import static org.apache.spark.sql.functions.trunc;
  * <p>Gross commission by component (CPS earned on the revenue the order was placed with, under the payout model's
  * credit; CPC; CPM; the flat fee's days in the month) plus the funnel-stage uplift on the performance part (CPS +
  * CPC + CPM). Deductions are events with a date: a fraud flag proposing withhold or reassign (its detection date)
- * withholds the order's performance commission (CPS + uplift); a cancellation or a return (each order version
+ * withholds the order's performance commission (CPS + uplift), or the flagged click's CPC + uplift; a cancellation or a return (each order version
  * that lowers the revenue owed, on its delivery day) reverses the CPS of the part that fell, so a partial return
  * reverses part of it and two returns reverse each their own part. An event belongs to the month of its order
  * unless that month was already locked on the event's date, in which case it goes to the first month still open
@@ -91,12 +91,14 @@ public final class Statements {
      * @param orderVersions bronze.orders (order_id, order_date, updated_ts, status, revenue, currency,
      *                      delivery_date), delivered up to the run date
      * @param fxDaily       the daily FX calendar (rate_date, currency, usd_per_unit)
-     * @param flags         gold.fraud_flags (order_id, partner_id, proposed_action, detected_date)
+     * @param flags         gold.fraud_flags (order_id, event_id, partner_id, proposed_action, detected_date)
+     * @param touchpoints   bronze.touchpoints (event_id, event_date), to date the flagged clicks
      * @param firstOpen     the first month not locked in the stored statement (null: none stored yet)
      * @param toReporting   date, to_reporting (null for USD)
      */
     public static Dataset<Row> statements(Dataset<Row> payoutCredit, Dataset<Row> costs, Dataset<Row> orderVersions,
-                                          Dataset<Row> fxDaily, Dataset<Row> flags, Dataset<Row> dimPartner,
+                                          Dataset<Row> fxDaily, Dataset<Row> flags, Dataset<Row> touchpoints,
+                                          Dataset<Row> dimPartner,
                                           TouchRules rules, Map<String, Double> uplift, int lockDays,
                                           String payoutModel, LocalDate firstOpen, LocalDate runDate,
                                           Dataset<Row> toReporting, String currency) {
@@ -132,6 +134,20 @@ public final class Statements {
                 .select(col("order_id"), col("partner_id"),
                         bookedMonth(col("order_date"), col("event_date"), lockDays).as("statement_month"),
                         col("performance_usd").as("withheld_usd"));
+        // The CPC of a click flagged withhold or reassign (cookie stuffing, click floods, ...) is withheld too,
+        // with its uplift, priced like the click's cost on its day.
+        Dataset<Row> flaggedClicks = flags.where(col("proposed_action").isin("withhold", "reassign")
+                        .and(col("event_id").isNotNull()).and(col("partner_id").isNotNull())
+                        .and(col("detected_date").leq(run)))
+                .groupBy("event_id", "partner_id").agg(min("detected_date").as("event_date_flagged"))
+                .join(touchpoints.select(col("event_id"), col("event_date").as("click_date")), "event_id");
+        Dataset<Row> withheldClicks = Costs.withUsdRate(upliftRate(Costs.withPartnerVersion(flaggedClicks, "click_date",
+                        dimPartner), rules, uplift), "click_date", "v_rate_currency", fxDaily)
+                .where(Costs.model("cpc"))
+                .select(col("partner_id"),
+                        bookedMonth(col("click_date"), col("event_date_flagged"), lockDays).as("statement_month"),
+                        coalesce(col("v_cpc_rate"), lit(0)).cast("double").multiply(col("usd_rate"))
+                                .multiply(lit(1.0).plus(col("uplift_rate"))).as("withheld_usd"));
         // A withheld order is not reversed as well: its commission is already gone.
         Dataset<Row> reversals = changes.where(col("fall_usd").notEqual(0.0))
                 .join(perOrder, "order_id")
@@ -154,7 +170,8 @@ public final class Statements {
                 col("credit").as("credited_orders"), col("credited_revenue_usd").as("credited_gmv_usd"));
 
         Dataset<Row> summed = gross.unionByName(credited, true)
-                .unionByName(withholds.drop("order_id"), true).unionByName(reversals, true)
+                .unionByName(withholds.drop("order_id"), true).unionByName(withheldClicks, true)
+                .unionByName(reversals, true)
                 // Events booked in a locked month were counted when it locked; months after D do not exist yet.
                 .where(open.and(upTo))
                 .groupBy("statement_month", "partner_id")

@@ -38,8 +38,8 @@ class MartsJobTest extends SparkTestBase {
     private static final String CREDIT = MartsFixture.CREDIT;
     private static final String ORDERS = "order_id STRING, order_date DATE, updated_ts TIMESTAMP, status STRING, "
             + "revenue DECIMAL(18,4), currency STRING, delivery_date DATE";
-    private static final String FLAGS = "flag_id STRING, order_id STRING, partner_id STRING, proposed_action STRING, "
-            + "detected_date DATE";
+    private static final String FLAGS = "flag_id STRING, order_id STRING, event_id STRING, partner_id STRING, "
+            + "proposed_action STRING, detected_date DATE";
     private static final String JOURNEYS = "journey_id STRING, person_id STRING, order_id STRING, is_converted BOOLEAN, "
             + "order_ts TIMESTAMP, order_date DATE, journey_date DATE, path_partner_type STRING, revenue_usd DECIMAL(18,4)";
 
@@ -94,7 +94,9 @@ class MartsJobTest extends SparkTestBase {
                 "{\"flag_id\":\"f1\",\"order_id\":\"o-nov\",\"partner_id\":\"P-CPS\",\"proposed_action\":\"withhold\","
                         + "\"detected_date\":\"2026-11-06\"}",
                 "{\"flag_id\":\"f2\",\"order_id\":\"o-oct\",\"partner_id\":\"P-CPS\",\"proposed_action\":\"flag\","
-                        + "\"detected_date\":\"2026-11-06\"}"));
+                        + "\"detected_date\":\"2026-11-06\"}",
+                "{\"flag_id\":\"f3\",\"event_id\":\"e1\",\"partner_id\":\"P-CPC\",\"proposed_action\":\"withhold\","
+                        + "\"detected_date\":\"2026-11-20\"}"));
         write(Tables.SILVER_JOURNEYS, Rows.of(spark(), JOURNEYS,
                 "{\"journey_id\":\"j1\",\"person_id\":\"p-o-nov\",\"order_id\":\"o-nov\",\"is_converted\":true,"
                         + "\"order_ts\":\"2026-11-05T10:00:00\",\"order_date\":\"2026-11-05\","
@@ -149,6 +151,12 @@ class MartsJobTest extends SparkTestBase {
         // the flat-fee partner is paid its days: 300 / 30 x 20 days of November
         assertEquals(200.0, d(statement("2026-11-01", "P-FLAT"), "commission_flat_fee"), 1e-9);
         assertEquals(200.0, d(statement("2026-11-01", "P-FLAT"), "net_payable"), 1e-9);
+        // P-CPC: two clicks at 0.50 EUR (1.10 USD) = 1.10 + 10 % consideration uplift; the click flagged
+        // withhold (e1) gives back its 0.55 + 0.055
+        Row cpc = statement("2026-11-01", "P-CPC");
+        assertEquals(1.21, d(cpc, "commission_gross"), 1e-9);
+        assertEquals(0.605, d(cpc, "withheld_fraud"), 1e-9);
+        assertEquals(0.605, d(cpc, "net_payable"), 1e-9);
 
         // GMV and orders reconcile for every model and date, and a rerun gives the same tables
         List<Row> recon = wh.read(Tables.GOLD_MARTS_RECONCILIATION)
