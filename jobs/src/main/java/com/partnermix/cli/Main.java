@@ -31,6 +31,7 @@ public final class Main {
             new MmmJob(),
             new com.partnermix.marts.MartsJob(),
             new DqJob(),
+            new com.partnermix.verify.VerifyJob(),
             new DemoJob(),
             new BenchJob(),
             new DoctorJob());
