@@ -125,6 +125,7 @@ public final class DemoJob implements Job {
         tables.addAll(com.partnermix.common.Tables.SILVER);
         tables.addAll(com.partnermix.common.Tables.GOLD);
         tables.add(com.partnermix.common.Tables.DQ_CHECK_RESULTS);
+        tables.add(com.partnermix.common.Tables.DQ_PUBLICATIONS);
         return tables;
     }
 
