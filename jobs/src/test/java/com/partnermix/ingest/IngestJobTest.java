@@ -245,7 +245,7 @@ class IngestJobTest extends SparkTestBase {
     }
 
     @Test
-    void emptyFilesABomOnAPlainFileAndAShortCsvRowAreAccountedFor() {
+    void emptyFilesABomOnAPlainFileAndAShortCsvRowAreAccountedFor() throws Exception {
         Env env = env("odd-files");
         env.landing.basics(D1)
                 .write("touchpoints", D1, "part-0001.jsonl", "")
@@ -253,13 +253,16 @@ class IngestJobTest extends SparkTestBase {
                 .write("touchpoints", D1, "part-0003.jsonl",
                         "\uFEFF" + click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1") + "\n\n")
                 .write("orders", D1, "part-0001.jsonl", "\n")
+                .write("orders", D1, "part-0002.jsonl", "")
                 // the second row lacks its clicks column
                 .file("spend", D1, "spend.csv", List.of("date,channel,region,currency,spend,impressions,clicks",
                         D1 + ",paid_search,NA,USD,1840.50,220000,6100", D1 + ",display,NA,USD,120.00,50000"));
+        // a 0-byte .gz file is an empty delivery too, not a broken gzip
+        java.nio.file.Files.write(env.landing.root().resolve("orders/dt=" + D1 + "/part-0003.jsonl.gz"), new byte[0]);
         IngestReport report = env.ingest(D1);
 
         assertEquals(new IngestReport.FeedCounts("touchpoints", 3, 1, 1, 0, 0), report.feed("touchpoints"));
-        assertEquals(new IngestReport.FeedCounts("orders", 1, 0, 0, 0, 0), report.feed("orders"));
+        assertEquals(new IngestReport.FeedCounts("orders", 3, 0, 0, 0, 0), report.feed("orders"));
         assertEquals(new IngestReport.FeedCounts("spend", 1, 2, 1, 1, 0), report.feed("spend"));
         assertEquals(Map.of("wrong_column_count", 1L), report.quarantineReasons());
         assertEquals(List.of("[spend/dt=2026-11-19/spend.csv,wrong_column_count]"),
