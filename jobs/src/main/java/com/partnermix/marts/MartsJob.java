@@ -127,7 +127,7 @@ public final class MartsJob implements Job {
         Dataset<Row> flags = wh.exists(Tables.GOLD_FRAUD_FLAGS) ? wh.read(Tables.GOLD_FRAUD_FLAGS)
                 : wh.spark().emptyDataFrame().selectExpr("CAST(NULL AS STRING) order_id", "CAST(NULL AS STRING) partner_id",
                         "CAST(NULL AS STRING) proposed_action", "CAST(NULL AS DATE) detected_date").limit(0);
-        Dataset<Row> statements = Statements.statements(payoutCredit, costs, wh.read(Tables.BRONZE_ORDERS), flags,
+        Dataset<Row> statements = Statements.statements(payoutCredit, costs, wh.read(Tables.BRONZE_ORDERS), fxDaily, flags,
                 dimPartner, rules, settings.funnelStageUplift(), settings.lockDaysAfterMonthEnd(), settings.payoutModel(),
                 firstOpen, date, toReporting, currency);
         String monthOfD = date.withDayOfMonth(1).toString();

@@ -19,6 +19,7 @@ import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.last_day;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.trunc;
@@ -58,13 +59,14 @@ public final class Statements {
      * @param payoutCredit  gold.attribution_credit rows of the payout model (order_id, order_date, partner_id,
      *                      credit, credited_revenue_usd)
      * @param costs         daily partner cost in USD ({@link Costs#partnerCosts})
-     * @param orderVersions bronze.orders (order_id, status, delivery_date), delivered up to the run date
+     * @param orderVersions bronze.orders (order_id, order_date, updated_ts, status, revenue, currency, delivery_date)
+     * @param fxDaily       daily FX calendar ({@link com.partnermix.common.FxRates#dailyCalendar})
      * @param flags         gold.fraud_flags (order_id, partner_id, proposed_action, detected_date)
      * @param firstOpen     the first month not locked in the stored statement (null: none stored yet)
      * @param toReporting   date, to_reporting (null for USD)
      */
     public static Dataset<Row> statements(Dataset<Row> payoutCredit, Dataset<Row> costs, Dataset<Row> orderVersions,
-                                          Dataset<Row> flags, Dataset<Row> dimPartner, TouchRules rules,
+                                          Dataset<Row> fxDaily, Dataset<Row> flags, Dataset<Row> dimPartner, TouchRules rules,
                                           Map<String, Double> uplift, int lockDays, String payoutModel,
                                           LocalDate firstOpen, LocalDate runDate, Dataset<Row> toReporting,
                                           String currency) {
@@ -80,7 +82,11 @@ public final class Statements {
                         sum(col("credited_revenue_usd").cast("double")).as("credited_revenue_usd"),
                         sum(when(Costs.model("cps", "hybrid"), coalesce(col("v_cps_rate"), lit(0)).cast("double")
                                 .multiply(col("credited_revenue_usd").cast("double"))
-                                .multiply(lit(1.0).plus(col("uplift_rate")))).otherwise(0.0)).as("performance_usd"));
+                                .multiply(lit(1.0).plus(col("uplift_rate")))).otherwise(0.0)).as("performance_usd"),
+                        // the same per USD of order revenue: what a change of the order's revenue changes
+                        sum(when(Costs.model("cps", "hybrid"), coalesce(col("v_cps_rate"), lit(0)).cast("double")
+                                .multiply(col("credit")).multiply(lit(1.0).plus(col("uplift_rate")))).otherwise(0.0))
+                                .as("performance_per_usd"));
 
         Dataset<Row> withholds = flags.where(col("proposed_action").isin("withhold", "reassign")
                         .and(col("order_id").isNotNull()).and(col("partner_id").isNotNull())
@@ -90,16 +96,28 @@ public final class Statements {
                 .select(col("order_id"), col("partner_id"),
                         bookedMonth(col("order_date"), col("event_date"), lockDays).as("statement_month"),
                         col("performance_usd").as("withheld_usd"));
-        // A withheld order is not reversed as well: its commission is already gone.
-        Dataset<Row> reversals = orderVersions.where(col("status").isin("cancelled", "returned")
-                        .and(col("delivery_date").leq(run)))
-                .groupBy("order_id").agg(min("delivery_date").as("event_date"))
-                .join(perOrder, "order_id")
+        // The credit carries the order's current revenue (a return lowers it, a cancellation makes it 0), so an
+        // order whose month is still open is already paid on what it kept. A month that locked before the
+        // cancellation or return arrived paid on the revenue the order had then: the next open month claws back
+        // the commission on the difference. A withheld order is not reversed as well: its commission is gone.
+        Dataset<Row> versions = Costs.withUsdRate(orderVersions.where(col("delivery_date").leq(run)), "order_date",
+                        "currency", fxDaily)
+                .withColumn("version_usd", col("revenue").cast("double").multiply(col("usd_rate")));
+        Dataset<Row> events = versions.where(col("status").isin("cancelled", "returned"))
+                .groupBy("order_id").agg(min("delivery_date").as("event_date"));
+        Column before = col("delivery_date").lt(col("event_date"));
+        Dataset<Row> revenueChange = versions.join(events, "order_id")
+                .groupBy("order_id").agg(first("event_date").as("event_date"),
+                        max_by(col("version_usd"), col("updated_ts")).as("now_usd"),
+                        max_by(when(before, col("version_usd")), when(before, col("updated_ts"))).as("paid_usd"));
+        Dataset<Row> reversals = revenueChange.join(perOrder, "order_id")
                 .join(withholds.select("order_id", "partner_id"), com.partnermix.common.ScalaSeqs.of("order_id",
                         "partner_id"), "left_anti")
-                .select(col("partner_id"),
-                        bookedMonth(col("order_date"), col("event_date"), lockDays).as("statement_month"),
-                        col("performance_usd").as("reversed_usd"));
+                .withColumn("statement_month", bookedMonth(col("order_date"), col("event_date"), lockDays))
+                .where(col("statement_month").gt(month(col("order_date"))))
+                .select(col("partner_id"), col("statement_month"), col("performance_per_usd")
+                        .multiply(greatest(coalesce(col("paid_usd"), col("now_usd")).minus(col("now_usd")), lit(0.0)))
+                        .as("reversed_usd"));
 
         Dataset<Row> gross = upliftRate(Costs.withPartnerVersion(costs.where(col("partner_id").isNotNull()
                         .and(col("date").leq(run))), "date", dimPartner), rules, uplift)

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <pre>
  * o-oct   2026-10-10  P-CPS 100 USD -> CPS 5; returned, delivered 2026-11-12 (after October locked)
- * o-oct2  2026-10-20  P-CPS  40 USD -> CPS 2; cancelled, delivered 2026-11-05 (October still open)
+ * o-oct2  2026-10-20  P-CPS  40 USD; cancelled, delivered 2026-11-05 (October still open): credited 0, CPS 0
  * o-nov   2026-11-05  P-CPS 200 USD -> CPS 10; withhold flag detected 2026-11-06; returned 2026-11-15
  * </pre>
  */
@@ -35,7 +35,7 @@ class MartsJobTest extends SparkTestBase {
 
     private static final String CREDIT = MartsFixture.CREDIT;
     private static final String ORDERS = "order_id STRING, order_date DATE, updated_ts TIMESTAMP, status STRING, "
-            + "delivery_date DATE";
+            + "revenue DECIMAL(18,4), currency STRING, delivery_date DATE";
     private static final String FLAGS = "flag_id STRING, order_id STRING, partner_id STRING, proposed_action STRING, "
             + "detected_date DATE";
     private static final String JOURNEYS = "journey_id STRING, person_id STRING, order_id STRING, is_converted BOOLEAN, "
@@ -50,6 +50,13 @@ class MartsJobTest extends SparkTestBase {
                 + "\"credited_revenue_usd\":%s,\"is_new_customer\":true,\"position\":1,\"order_status\":\"placed\","
                 + "\"revenue_usd\":%s,\"journey_id\":\"j-%s\",\"person_id\":\"p-%s\"}", order, date, model, order,
                 revenue, revenue, order, order);
+    }
+
+    private static String version(String order, String date, String updated, String status, double revenue,
+                                  String delivered) {
+        return String.format(Locale.ROOT, "{\"order_id\":\"%s\",\"order_date\":\"%s\",\"updated_ts\":\"%s\","
+                + "\"status\":\"%s\",\"revenue\":%s,\"currency\":\"USD\",\"delivery_date\":\"%s\"}", order, date,
+                updated, status, revenue, delivered);
     }
 
     private static void write(Table table, Dataset<Row> rows) {
@@ -67,18 +74,17 @@ class MartsJobTest extends SparkTestBase {
         write(Tables.SILVER_JOURNEY_TOUCHES, MartsFixture.journeyTouches(spark()));
         write(Tables.GOLD_ATTRIBUTION_CREDIT, Rows.of(spark(), CREDIT,
                 credit("o-oct", "2026-10-10", "last_click", 100), credit("o-oct", "2026-10-10", "linear", 100),
-                credit("o-oct2", "2026-10-20", "last_click", 40), credit("o-oct2", "2026-10-20", "linear", 40),
+                // cancelled before the first night: the journeys carry its current revenue, 0
+                credit("o-oct2", "2026-10-20", "last_click", 0), credit("o-oct2", "2026-10-20", "linear", 0),
                 credit("o-nov", "2026-11-05", "last_click", 200), credit("o-nov", "2026-11-05", "linear", 200))
                 .unionByName(MartsFixture.credit(spark())));
         write(Tables.BRONZE_ORDERS, Rows.of(spark(), ORDERS,
-                "{\"order_id\":\"o-oct\",\"order_date\":\"2026-10-10\",\"updated_ts\":\"2026-11-11T09:00:00\","
-                        + "\"status\":\"returned\",\"delivery_date\":\"2026-11-12\"}",
-                "{\"order_id\":\"o-oct2\",\"order_date\":\"2026-10-20\",\"updated_ts\":\"2026-11-05T09:00:00\","
-                        + "\"status\":\"cancelled\",\"delivery_date\":\"2026-11-05\"}",
-                "{\"order_id\":\"o-nov\",\"order_date\":\"2026-11-05\",\"updated_ts\":\"2026-11-15T09:00:00\","
-                        + "\"status\":\"returned\",\"delivery_date\":\"2026-11-15\"}",
-                "{\"order_id\":\"o-nov\",\"order_date\":\"2026-11-05\",\"updated_ts\":\"2026-11-05T09:00:00\","
-                        + "\"status\":\"placed\",\"delivery_date\":\"2026-11-05\"}"));
+                version("o-oct", "2026-10-10", "2026-10-10T09:00:00", "placed", 100, "2026-10-10"),
+                version("o-oct", "2026-10-10", "2026-11-11T09:00:00", "returned", 0, "2026-11-12"),
+                version("o-oct2", "2026-10-20", "2026-10-20T09:00:00", "placed", 40, "2026-10-20"),
+                version("o-oct2", "2026-10-20", "2026-11-05T09:00:00", "cancelled", 0, "2026-11-05"),
+                version("o-nov", "2026-11-05", "2026-11-15T09:00:00", "returned", 0, "2026-11-15"),
+                version("o-nov", "2026-11-05", "2026-11-05T09:00:00", "placed", 200, "2026-11-05")));
         write(Tables.GOLD_FRAUD_FLAGS, Rows.of(spark(), FLAGS,
                 "{\"flag_id\":\"f1\",\"order_id\":\"o-nov\",\"partner_id\":\"P-CPS\",\"proposed_action\":\"withhold\","
                         + "\"detected_date\":\"2026-11-06\"}",
@@ -118,8 +124,10 @@ class MartsJobTest extends SparkTestBase {
     void aLockedMonthIsNeverRewrittenAndALaterReturnGoesToTheNextOpenMonth() {
         Row october = octoberOnTheTenth;
         assertTrue(october.<Boolean>getAs("is_locked"));
-        assertEquals(7.0, d(october, "commission_cps"), 1e-9);   // 5 % of 100 + 40
-        assertEquals(2.0, d(october, "reversals"), 1e-9);        // o-oct2 cancelled before the lock
+        // 5 % of 100: o-oct2 was cancelled while October was open, so its credit (revenue 0) is all October pays;
+        // nothing to reverse (reversing it as well would take its commission back twice)
+        assertEquals(5.0, d(october, "commission_cps"), 1e-9);
+        assertEquals(0.0, d(october, "reversals"), 1e-9);
         assertEquals(5.0, d(october, "net_payable"), 1e-9);
         Row novemberEarly = novemberOnTheTenth;
         assertEquals(false, novemberEarly.<Boolean>getAs("is_locked"));
