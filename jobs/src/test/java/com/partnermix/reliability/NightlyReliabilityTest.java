@@ -42,9 +42,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NightlyReliabilityTest extends SparkTestBase {
 
-    static final LocalDate D2 = LocalDate.parse("2026-11-20");
-    static final LocalDate D1 = D2.minusDays(1);
-    static final int PERSONS = 200;
+    /** The first two of three generated days: with this seed and size night 1 already has a fraud item to review. */
+    static final LocalDate D1 = LocalDate.parse("2026-11-18");
+    static final LocalDate D2 = D1.plusDays(1);
+    static final int PERSONS = 150;
     static final String CRASH_AFTER = "marts";
 
     static Warehouse wh;
@@ -70,7 +71,7 @@ class NightlyReliabilityTest extends SparkTestBase {
     static void publishedNightThenCrashThenRepair() throws Exception {
         config = config(tmp.resolve("nightly"));
         wh = new Warehouse(spark(), config.paths().warehouse());
-        Nights.generate(spark(), config, D2, 2, PERSONS, false);
+        Nights.generate(spark(), config, D2.plusDays(1), 3, PERSONS, false);
 
         // Night 1, published; the bronze and silver gates only read and record, so they are left out here.
         Nights.run(wh, config, D1, List.of("dq_bronze", "dq_silver"));
