@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <pre>
  * o-oct   2026-10-10  P-CPS 100 USD -> CPS 5; returned, delivered 2026-11-12 (after October locked)
  * o-oct2  2026-10-20  P-CPS  40 USD; cancelled, delivered 2026-11-05 (October still open): credited 0, CPS 0
+ * o-oct3  2026-10-25  P-HYB  60 USD -> CPS 1.2 (2 %); partly returned (20 kept), delivered 2026-11-14 (after the lock)
  * o-nov   2026-11-05  P-CPS 200 USD -> CPS 10; withhold flag detected 2026-11-06; returned 2026-11-15
  * </pre>
  */
@@ -76,6 +77,8 @@ class MartsJobTest extends SparkTestBase {
                 credit("o-oct", "2026-10-10", "last_click", 100), credit("o-oct", "2026-10-10", "linear", 100),
                 // cancelled before the first night: the journeys carry its current revenue, 0
                 credit("o-oct2", "2026-10-20", "last_click", 0), credit("o-oct2", "2026-10-20", "linear", 0),
+                credit("o-oct3", "2026-10-25", "last_click", 60).replace("P-CPS", "P-HYB"),
+                credit("o-oct3", "2026-10-25", "linear", 60).replace("P-CPS", "P-HYB"),
                 credit("o-nov", "2026-11-05", "last_click", 200), credit("o-nov", "2026-11-05", "linear", 200))
                 .unionByName(MartsFixture.credit(spark())));
         write(Tables.BRONZE_ORDERS, Rows.of(spark(), ORDERS,
@@ -83,6 +86,8 @@ class MartsJobTest extends SparkTestBase {
                 version("o-oct", "2026-10-10", "2026-11-11T09:00:00", "returned", 0, "2026-11-12"),
                 version("o-oct2", "2026-10-20", "2026-10-20T09:00:00", "placed", 40, "2026-10-20"),
                 version("o-oct2", "2026-10-20", "2026-11-05T09:00:00", "cancelled", 0, "2026-11-05"),
+                version("o-oct3", "2026-10-25", "2026-10-25T09:00:00", "placed", 60, "2026-10-25"),
+                version("o-oct3", "2026-10-25", "2026-11-13T09:00:00", "returned", 20, "2026-11-14"),
                 version("o-nov", "2026-11-05", "2026-11-15T09:00:00", "returned", 0, "2026-11-15"),
                 version("o-nov", "2026-11-05", "2026-11-05T09:00:00", "placed", 200, "2026-11-05")));
         write(Tables.GOLD_FRAUD_FLAGS, Rows.of(spark(), FLAGS,
@@ -102,6 +107,11 @@ class MartsJobTest extends SparkTestBase {
         MartsJob.build(wh, config, LocalDate.parse("2026-11-10"));
         octoberOnTheTenth = statement("2026-10-01", "P-CPS");
         novemberOnTheTenth = statement("2026-11-01", "P-CPS");
+        // The returns delivered after the lock reach the credit as the journeys carry them (current revenue).
+        wh.delta(Tables.GOLD_ATTRIBUTION_CREDIT).updateExpr("order_id = 'o-oct'",
+                java.util.Map.of("credited_revenue_usd", "0", "revenue_usd", "0", "order_status", "'returned'"));
+        wh.delta(Tables.GOLD_ATTRIBUTION_CREDIT).updateExpr("order_id = 'o-oct3'",
+                java.util.Map.of("credited_revenue_usd", "20", "revenue_usd", "20", "order_status", "'returned'"));
         MartsJob.build(wh, config, LocalDate.parse("2026-11-20"));
     }
 
@@ -142,6 +152,8 @@ class MartsJobTest extends SparkTestBase {
         assertEquals(10.0, d(november, "withheld_fraud"), 1e-9);
         assertEquals(5.0, d(november, "reversals"), 1e-9);          // o-oct returned after October locked
         assertEquals(0.0, d(november, "net_payable"), 1e-9);
+        // o-oct3 partly returned after October locked: 2 % of the 40 USD that came back, not of the 20 it kept
+        assertEquals(0.8, d(statement("2026-11-01", "P-HYB"), "reversals"), 1e-9);
         // the flat-fee partner is paid its days: 300 / 30 x 20 days of November
         assertEquals(200.0, d(statement("2026-11-01", "P-FLAT"), "commission_flat_fee"), 1e-9);
         assertEquals(200.0, d(statement("2026-11-01", "P-FLAT"), "net_payable"), 1e-9);
