@@ -25,6 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same dates backfilled afterwards on that warehouse, and the same records delivered on time, all give the same
  * tables. Nine nights of the real pipeline take about ten minutes on two cores, more than the suite can spend,
  * so the test runs on request: {@code mvn test -Dtest=ArrivalOrderTest -Dpartnermix.slow_tests=true}.
+ *
+ * <p>State at the last run (2026-11-22, 12 minutes): delivering on time gives the same data (passes). The backfill
+ * does not (fails, open): silver.journeys keeps its 13 rows but not their content, while sessions, journey
+ * touches and the identity map come out identical; every gold table downstream differs with it.
  */
 @EnabledIfSystemProperty(named = "partnermix.slow_tests", matches = "true")
 class ArrivalOrderTest extends SparkTestBase {
@@ -58,6 +62,10 @@ class ArrivalOrderTest extends SparkTestBase {
         nightlyData = dataOnly(lateWh);
         Nights.runAll(lateWh, late, FIRST, LAST, GATES);
         backfilled = Nights.checksums(lateWh, "silver", "gold");
+        // A rerun adds to a night's list of rebuilt journeys and never shrinks it (so a rerun after a crash still
+        // re-credits everything): in a backfill the lists grow by design.
+        nightly.remove(Tables.SILVER_JOURNEY_CHANGES.qualifiedName());
+        backfilled.remove(Tables.SILVER_JOURNEY_CHANGES.qualifiedName());
 
         PartnermixConfig onTime = config(tmp.resolve("on-time"));
         Warehouse onTimeWh = new Warehouse(spark(), onTime.paths().warehouse());

@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Two generated nights (late, duplicate and malformed deliveries) through the real pipeline, the way an on-call
  * engineer lives them: night 1 is published and a reviewer confirms a fraud item; night 2 crashes right after
  * the marts (every gold table rewritten, gate and publish not run: the test-only {@code testing.fail_after_stage});
- * the engineer restores gold to the published versions (Delta RESTORE, as the README says) and reruns night 2.
+ * the engineer restores gold to the published versions (Delta RESTORE, as the README says; all but the review
+ * queue, which holds reviewers' decisions) and reruns night 2.
  *
  * <p>One scenario for several promises, because a night costs about a minute on two cores: the gate and publish
  * write no silver or gold table, so the crashed night has written exactly what a clean night 2 writes to silver
@@ -42,9 +43,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NightlyReliabilityTest extends SparkTestBase {
 
-    static final LocalDate D2 = LocalDate.parse("2026-11-20");
-    static final LocalDate D1 = D2.minusDays(1);
-    static final int PERSONS = 200;
+    /** The first two of three generated days: with this seed and size night 1 already has a fraud item to review. */
+    static final LocalDate D1 = LocalDate.parse("2026-11-18");
+    static final LocalDate D2 = D1.plusDays(1);
+    static final int PERSONS = 150;
     static final String CRASH_AFTER = "marts";
 
     static Warehouse wh;
@@ -70,7 +72,7 @@ class NightlyReliabilityTest extends SparkTestBase {
     static void publishedNightThenCrashThenRepair() throws Exception {
         config = config(tmp.resolve("nightly"));
         wh = new Warehouse(spark(), config.paths().warehouse());
-        Nights.generate(spark(), config, D2, 2, PERSONS, false);
+        Nights.generate(spark(), config, D2.plusDays(1), 3, PERSONS, false);
 
         // Night 1, published; the bronze and silver gates only read and record, so they are left out here.
         Nights.run(wh, config, D1, List.of("dq_bronze", "dq_silver"));
@@ -100,8 +102,11 @@ class NightlyReliabilityTest extends SparkTestBase {
         crashed = Nights.checksums(wh, "silver", "gold");
 
         // Recovery: gold back to the published versions (readers never saw anything else), then the night again.
+        // Not the review queue: reviewers write to it after it is published, and a restore would erase their
+        // decisions (this test found that); the fraud job rebuilds the queue around them.
         for (Map.Entry<Table, Long> pinned : Publications.current(wh).entrySet()) {
-            if (pinned.getKey().schema().equals("gold") && wh.version(pinned.getKey()) != pinned.getValue()) {
+            if (pinned.getKey().schema().equals("gold") && !pinned.getKey().equals(Tables.GOLD_FRAUD_REVIEW_QUEUE)
+                    && wh.version(pinned.getKey()) != pinned.getValue()) {
                 wh.delta(pinned.getKey()).restoreToVersion(pinned.getValue());
             }
         }
@@ -139,7 +144,7 @@ class NightlyReliabilityTest extends SparkTestBase {
     @Test
     void restoringGoldToThePublishedVersionsGivesReadersTablesBack() {
         for (Map.Entry<String, Checksums.Checksum> table : readers1.entrySet()) {
-            if (table.getKey().startsWith("gold.")) {
+            if (table.getKey().startsWith("gold.") && !table.getKey().equals("gold.fraud_review_queue")) {
                 assertEquals(table.getValue(), goldAfterRestore.get(table.getKey()), table.getKey());
             }
         }

@@ -228,6 +228,24 @@ class VerifyJobTest extends SparkTestBase {
         assertTrue(failed.text.contains("2 invariant(s) FAILED"), failed.text);
     }
 
+    @Test
+    void theLauncherHonoursTheTestOnlyCrashSwitchAfterAJobSucceeded() {
+        String[] verify = {"verify", "--date", D.toString(), "--set", "paths.warehouse=" + good.root(),
+                "--set", "spark.shuffle_partitions=2"};
+        assertEquals(0, capture(() -> Main.execute(verify)).code);
+        String[] crashing = java.util.stream.Stream.concat(java.util.Arrays.stream(verify),
+                java.util.stream.Stream.of("--set", "testing.fail_after_stage=verify")).toArray(String[]::new);
+        PrintStream savedErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(1, capture(() -> Main.execute(crashing)).code);
+        } finally {
+            System.setErr(savedErr);
+        }
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("injected failure after stage verify"), err.toString());
+    }
+
     private record Output(int code, String text) {}
 
     private static Output capture(java.util.function.IntSupplier run) {
