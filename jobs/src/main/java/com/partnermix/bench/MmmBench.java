@@ -39,7 +39,8 @@ final class MmmBench {
                     workDir + "/checkpoints");
             config = new PartnermixConfig(config.spark(), config.paths(), config.privacy(), config.ingest(),
                     config.generator(), config.bench(), config.dataQuality(), config.identity(), config.journeys(),
-                    config.attribution(), withCandidates(config.mmm(), candidates), config.fraud(), config.marts());
+                    config.attribution(), withCandidates(config.mmm(), candidates), config.fraud(), config.marts(),
+                    config.serve());
             HeapMeter.reset();
             StepTimer timer = new StepTimer();
             long t0 = System.nanoTime();

@@ -31,6 +31,7 @@ public final class Main {
             new MmmJob(),
             new com.partnermix.marts.MartsJob(),
             new DqJob(),
+            new com.partnermix.serve.ServeJob(),
             new DemoJob(),
             new BenchJob(),
             new DoctorJob());

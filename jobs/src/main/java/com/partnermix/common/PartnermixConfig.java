@@ -22,13 +22,25 @@ public record PartnermixConfig(
         Attribution attribution,
         Mmm mmm,
         Fraud fraud,
-        Marts marts) {
+        Marts marts,
+        Serve serve) {
 
     /** The same configuration with other folders (demo and benchmark scratch space). */
     public PartnermixConfig withPaths(Paths newPaths, DataQuality newDataQuality) {
         return new PartnermixConfig(spark, newPaths, privacy, ingest, generator, bench, newDataQuality, identity,
-                journeys, attribution, mmm, fraud, marts);
+                journeys, attribution, mmm, fraud, marts, serve);
     }
+
+    /**
+     * The SQL endpoint for BI tools ({@code serve}): a Spark Thrift Server (HiveServer2 protocol).
+     *
+     * @param host           the address it listens on (127.0.0.1: this machine only; it has no authentication)
+     * @param port           the JDBC port (10000 is HiveServer2's usual one)
+     * @param refreshSeconds how often it looks for a new publication in dq.publications
+     * @param catalogDir     the Derby metastore the server owns (a local folder); empty: {@code <warehouse>/_catalog}
+     * @param docs           the table and column descriptions BI tools show (conf/catalog.yaml)
+     */
+    public record Serve(String host, int port, int refreshSeconds, String catalogDir, String docs) {}
 
     /**
      * Identity stitching: anonymous ids linked through shared user ids form a person.

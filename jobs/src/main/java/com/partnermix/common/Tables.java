@@ -39,6 +39,7 @@ public final class Tables {
     public static final Table GOLD_PARTNER_MIX_QUARTERLY = new Table("gold", "partner_mix_quarterly");
 
     public static final Table DQ_CHECK_RESULTS = new Table("dq", "check_results");
+    public static final Table DQ_PUBLICATIONS = new Table("dq", "publications");
 
     public static final List<Table> BRONZE = List.of(BRONZE_TOUCHPOINTS, BRONZE_ORDERS, BRONZE_PARTNER_SNAPSHOTS,
             BRONZE_SPEND, BRONZE_FX_RATES, BRONZE_QUARANTINE, BRONZE_INGEST_RUNS);
