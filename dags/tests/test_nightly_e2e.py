@@ -142,3 +142,14 @@ def test_a_rerun_of_the_same_date_succeeds_and_gives_the_same_tables(night):
     assert night["second"] == night["first"]
     assert night["after_second"]["counts"] == night["after_first"]["counts"]
     assert night["after_second"]["dq"] == night["after_first"]["dq"]
+
+
+def test_every_notebook_runs_on_the_nights_warehouse(night):
+    """bin/notebooks (its own pinned virtualenv) executes each notebook against this warehouse; a failing
+    cell fails the test. Reuses the nights above instead of building a warehouse of its own."""
+    repo = Path(__file__).resolve().parents[2]
+    notebooks = sorted(p.name for p in (repo / "notebooks").glob("*.ipynb"))
+    out = subprocess.run([str(repo / "bin" / "notebooks"), str(night["warehouse"]), "--no-html"],
+                         capture_output=True, text=True, timeout=1200)
+    assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-3000:]
+    assert sorted(line.split()[1] for line in out.stdout.splitlines() if line.startswith("ok ")) == notebooks, out.stdout
