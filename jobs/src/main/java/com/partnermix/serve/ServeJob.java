@@ -40,6 +40,8 @@ public final class ServeJob implements Job {
         PartnermixConfig config = context.config();
         PartnermixConfig.Serve serve = config.serve();
         String catalogDir = catalogDir(config);
+        // Derby writes derby.log to the working directory unless told otherwise.
+        System.setProperty("derby.stream.error.file", Path.of(catalogDir, "derby.log").toAbsolutePath().toString());
         SparkSession spark = SparkSessions.create(config, sessionSettings(serve, catalogDir));
         ReadOnlyExtension.allowWrites(spark);
         Warehouse wh = new Warehouse(spark, config.paths().warehouse());
@@ -63,7 +65,7 @@ public final class ServeJob implements Job {
                 if (change != null) {
                     log(change);
                 }
-            } catch (RuntimeException e) {
+            } catch (Exception e) {   // Spark's AnalysisException is checked: catch it too, never end the loop
                 log("refresh failed, still serving the previous publication: " + e);
             }
         }
@@ -78,8 +80,6 @@ public final class ServeJob implements Job {
     /** Hive support with the metastore, scratch and log folders under the catalog folder (not the working directory). */
     static Map<String, String> sessionSettings(PartnermixConfig.Serve serve, String catalogDir) {
         String dir = Path.of(catalogDir).toAbsolutePath().toString();
-        // Derby writes derby.log to the working directory unless told otherwise.
-        System.setProperty("derby.stream.error.file", dir + "/derby.log");
         Map<String, String> s = new LinkedHashMap<>();
         s.put("spark.sql.catalogImplementation", "hive");
         s.put("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension," + ReadOnlyExtension.class.getName());
