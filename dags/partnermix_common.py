@@ -92,21 +92,21 @@ DQ_SILVER = Stage("dq_silver", ("dq", "--layer", "silver"), timedelta(minutes=45
 ATTRIBUTE = Stage("attribute", ("attribute",), timedelta(hours=3))
 DQ_GOLD = Stage("dq_gold", ("dq", "--layer", "gold"), timedelta(minutes=45))
 
-# Stages whose subcommands do not exist yet (later issues). They are NOT wired into any DAG: a task
-# would fail every night with exit code 2 (unknown subcommand). The arguments are a best guess;
-# check them against the job when it lands. Wiring one = one line in NIGHTLY_STEPS or PERIODIC_JOBS,
-# plus taking it out of PLANNED_STAGES (a test checks that no planned stage is wired).
 FRAUD = Stage("fraud", ("fraud",), timedelta(hours=2))
-MMM = Stage("mmm", ("mmm",), timedelta(hours=1))  # nightly: today's media-mix credit, current model
+MMM = Stage("mmm", ("mmm",), timedelta(hours=1))  # nightly: fits when mmm.refit says so (nightly, weekly, scheduled)
 MARTS = Stage("marts", ("marts",), timedelta(hours=1))
+# Write, check, then publish: readers see the gold versions the gold gate passed, pinned by `publish`;
+# a night that fails before it leaves them on the previous night.
 PUBLISH = Stage("publish", ("publish",), timedelta(minutes=30))
-MMM_REFIT = Stage("mmm_refit", ("mmm", "--refit"), timedelta(hours=4))
+MMM_REFIT = Stage("mmm_refit", ("mmm", "--refit"), timedelta(hours=4))  # fits whatever mmm.refit says
 COMMISSION_CLOSE = Stage("commission_close", ("commission-close",), timedelta(hours=2))
-PLANNED_STAGES = (PUBLISH, MMM_REFIT, COMMISSION_CLOSE)
+
+# Stages defined but not wired into any DAG yet (a test checks that none is wired). Empty: every job has landed.
+PLANNED_STAGES: tuple[Stage, ...] = ()
 
 # The nightly order after the landing sensor. Each line is a step; the stages of one step run side by
 # side, and each step starts when the whole step before it has succeeded. When a job lands, adding it
-# is one line: uncomment the step of PUBLISH.
+# is one line in this list.
 NIGHTLY_STEPS: tuple[tuple[Stage, ...], ...] = (
     (INGEST,),
     (DQ_BRONZE,),
@@ -117,7 +117,7 @@ NIGHTLY_STEPS: tuple[tuple[Stage, ...], ...] = (
     (MMM,),        # refits nightly or weekly as mmm.refit says; too little data is reported, not a failure
     (MARTS,),      # marts and commission statements from the night's credit, fraud flags and MMM
     (DQ_GOLD,),
-    # (PUBLISH,),  # when `publish` lands
+    (PUBLISH,),
 )
 
 
@@ -138,19 +138,19 @@ PERIODIC_JOBS = (
     PeriodicJob(
         "partnermix_mmm_refit_weekly",
         "0 0 * * 1",  # Monday to Monday (ISO weeks): refits after Sunday's night
-        steps=(
-            # (MMM_REFIT,),  # when `mmm` (with a refit mode) lands
-        ),
-        doc="Refits the media mix model on the weeks up to the run date (the week's last day).",
+        steps=((MMM_REFIT,),),
+        doc="Refits the media mix model on the window up to the run date (the week's last day). With this DAG on, "
+        "set `mmm.refit: scheduled` so that the nightly `mmm` step does not fit as well.",
         catchup=False,  # only the latest model matters: a missed week is not refitted twice in a row
     ),
     PeriodicJob(
         "partnermix_commission_close_monthly",
-        "0 0 1 * *",  # calendar months: closes the month after its last night
-        steps=(
-            # (COMMISSION_CLOSE,),  # when `commission-close` lands
-        ),
-        doc="Closes the month's partner commissions (run date: the month's last day).",
+        # From the 11th to the 11th: the run date is the 10th, the day the previous month's statement locks
+        # (marts.lock_days_after_month_end: 10). Keep the day one after the lock days when changing them.
+        "0 0 11 * *",
+        steps=((COMMISSION_CLOSE,),),
+        doc="Closes the commission months locked by the run date (the 10th: the previous month locks "
+        "`marts.lock_days_after_month_end` = 10 days after its last day) into gold.commission_closings.",
         catchup=True,  # every month must be closed, also one missed while the scheduler was down
     ),
 )

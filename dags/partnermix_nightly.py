@@ -5,14 +5,18 @@ One run per day: the **run date** is the day the data interval covers (`{{ ds }}
 The run for 2026-11-20 starts at 2026-11-21 00:00 UTC and processes the landing folders
 `dt=2026-11-20`.
 
-`wait_for_landing` -> `ingest` -> `dq_bronze` -> `journeys` -> `dq_silver` -> `attribute` -> `dq_gold`
+`wait_for_landing` -> `ingest` -> `dq_bronze` -> `journeys` -> `dq_silver` -> `attribute` -> `fraud` ->
+`mmm` -> `marts` -> `dq_gold` -> `publish`
 
 - `wait_for_landing` waits (reschedule mode, up to 8 h) until the required feeds (touchpoints,
   orders, partners, fx_rates) have a `dt=<run date>` folder holding files.
 - Every other task is one `spark-submit` of the project's jar: `<subcommand> --date <run date>`.
   The `dq_*` tasks are the data-quality gates: an error-level check failing stops the night.
-- Fraud, media mix, marts and publish join the chain as their jobs land
-  (`NIGHTLY_STEPS` in `partnermix_common.py`).
+- Write, check, then publish: the jobs write the gold tables, `dq_gold` checks them, and `publish`
+  pins the versions the gate passed in `dq.publications`. BI (the `serve` endpoint) and the notebooks
+  read only the pinned versions, so a night that fails or is killed before `publish` leaves readers
+  on the previous night's gold, whole and unchanged. Clearing and rerunning the night repairs it.
+- The stage list is `NIGHTLY_STEPS` in `partnermix_common.py`.
 
 **Catchup is on, on purpose**, with `max_active_runs=1`: nights run one at a time and in date
 order, never side by side (they write shared Delta tables, and journeys look back over earlier

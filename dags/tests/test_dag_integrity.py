@@ -8,12 +8,14 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pendulum
 import pytest
+import yaml
 
 import partnermix_common as pm
 from conftest import DAGS
 
-NIGHTLY_CHAIN = ["wait_for_landing", "ingest", "dq_bronze", "journeys", "dq_silver", "attribute", "fraud", "mmm", "marts", "dq_gold"]
+NIGHTLY_CHAIN = ["wait_for_landing", "ingest", "dq_bronze", "journeys", "dq_silver", "attribute", "fraud", "mmm", "marts", "dq_gold", "publish"]
 DAG_FILES = sorted(p for p in DAGS.glob("*.py"))
 
 
@@ -124,3 +126,38 @@ def test_dag_files_import_without_the_partnermix_environment_and_without_heavy_m
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["tasks"] == len(NIGHTLY_CHAIN)
     assert result["heavy"] == []
+
+
+def data_interval(dag, run_after):
+    """The data interval the scheduler gives a run starting at run_after (the SDK timetable only holds the cron)."""
+    from airflow.timetables.interval import CronDataIntervalTimetable
+
+    return CronDataIntervalTimetable(dag.timetable.expression, timezone="UTC").infer_manual_data_interval(
+        run_after=run_after)
+
+
+def test_weekly_refit_fits_for_sunday_after_sundays_night(dagbag):
+    dag = dagbag.get_dag("partnermix_mmm_refit_weekly")
+    assert dag.catchup is False  # only the newest model matters
+    refit = dag.get_task("mmm_refit")
+    assert refit.application_args == ["mmm", "--refit", "--date", pm.PERIOD_END_DATE]
+    assert refit.upstream_task_ids == {"wait_for_nightly"}
+    # The interval Monday 2026-11-16 .. Monday 2026-11-23 refits for Sunday the 22nd.
+    interval = data_interval(dag, run_after=pendulum.datetime(2026, 11, 23, 6, tz="UTC"))
+    assert (interval.start, interval.end) == (pendulum.datetime(2026, 11, 16, tz="UTC"),
+                                              pendulum.datetime(2026, 11, 23, tz="UTC"))
+    assert pm.last_night_of_interval(interval.start, data_interval_end=interval.end).date().isoformat() == "2026-11-22"
+
+
+def test_monthly_close_runs_on_the_day_the_previous_month_locks(dagbag):
+    dag = dagbag.get_dag("partnermix_commission_close_monthly")
+    assert dag.catchup is True  # every month is closed, also one missed while the scheduler was down
+    close = dag.get_task("commission_close")
+    assert close.application_args == ["commission-close", "--date", pm.PERIOD_END_DATE]
+    # October locks 10 days after its last day (marts.lock_days_after_month_end): the run for the interval
+    # ending 2026-11-11 closes with run date 2026-11-10, after that night succeeded.
+    interval = data_interval(dag, run_after=pendulum.datetime(2026, 11, 11, 6, tz="UTC"))
+    assert interval.end == pendulum.datetime(2026, 11, 11, tz="UTC")
+    assert pm.last_night_of_interval(interval.start, data_interval_end=interval.end).date().isoformat() == "2026-11-10"
+    lock_days = yaml.safe_load((DAGS.parent / "conf" / "business.yaml").read_text())["marts"]["lock_days_after_month_end"]
+    assert interval.end.day == lock_days + 1, "the close's cron day must follow marts.lock_days_after_month_end"

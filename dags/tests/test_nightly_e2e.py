@@ -144,6 +144,15 @@ def test_a_rerun_of_the_same_date_succeeds_and_gives_the_same_tables(night):
     assert night["after_second"]["dq"] == night["after_first"]["dq"]
 
 
+def test_publish_pins_every_gold_table_the_gate_checked(night):
+    counts = night["after_first"]["counts"]
+    gold = sorted(name for name in counts if name.startswith("gold."))
+    assert len(gold) >= 10, gold
+    # One row per gold table written tonight, plus dq.check_results; the rerun replaces the night's rows.
+    assert counts.get("dq.publications") == len(gold) + 1
+    assert night["after_second"]["counts"].get("dq.publications") == len(gold) + 1
+
+
 def test_every_notebook_runs_on_the_nights_warehouse(night):
     """bin/notebooks (its own pinned virtualenv) executes each notebook against this warehouse; a failing
     cell fails the test. Reuses the nights above instead of building a warehouse of its own."""

@@ -37,6 +37,7 @@ public final class Tables {
     public static final Table GOLD_PATH_SUMMARY = new Table("gold", "path_summary");
     public static final Table GOLD_COMMISSION_STATEMENT = new Table("gold", "commission_statement");
     public static final Table GOLD_PARTNER_MIX_QUARTERLY = new Table("gold", "partner_mix_quarterly");
+    public static final Table GOLD_COMMISSION_CLOSINGS = new Table("gold", "commission_closings");
 
     public static final Table DQ_CHECK_RESULTS = new Table("dq", "check_results");
     public static final Table DQ_PUBLICATIONS = new Table("dq", "publications");
@@ -50,5 +51,5 @@ public final class Tables {
     public static final List<Table> GOLD = List.of(GOLD_ATTRIBUTION_CREDIT, GOLD_MODEL_WEIGHTS, GOLD_MMM_FIT,
             GOLD_MMM_CONTRIBUTIONS, GOLD_FRAUD_FLAGS, GOLD_PARTNER_ANOMALIES, GOLD_FRAUD_REVIEW_QUEUE,
             GOLD_PARTNER_DAILY, GOLD_MARTS_RECONCILIATION, GOLD_MODEL_COMPARISON, GOLD_PATH_SUMMARY,
-            GOLD_COMMISSION_STATEMENT, GOLD_PARTNER_MIX_QUARTERLY);
+            GOLD_COMMISSION_STATEMENT, GOLD_PARTNER_MIX_QUARTERLY, GOLD_COMMISSION_CLOSINGS);
 }

@@ -44,6 +44,16 @@ public final class Warehouse {
         return spark.read().format("delta").load(path(table));
     }
 
+    /** The table's latest Delta version (its last commit). */
+    public long version(Table table) {
+        return delta(table).history(1).select("version").head().getLong(0);
+    }
+
+    /** The table as of one Delta version (time travel): what a check or a publication pinned. */
+    public Dataset<Row> readAt(Table table, long version) {
+        return spark.read().format("delta").option("versionAsOf", version).load(path(table));
+    }
+
     public DeltaTable delta(Table table) {
         return DeltaTable.forPath(spark, path(table));
     }

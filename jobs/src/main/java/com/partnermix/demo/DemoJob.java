@@ -84,7 +84,7 @@ public final class DemoJob implements Job {
         System.out.println("   notebooks as HTML: bin/notebooks " + config.paths().warehouse()
                 + "   (var/notebooks-html)");
         System.out.println("   SQL for BI tools:  bin/partnermix serve   (jdbc:hive2://" + config.serve().host() + ":"
-                + config.serve().port() + "/gold, once publish has run)");
+                + config.serve().port() + "/gold: the published night)");
         return 0;
     }
 
@@ -130,6 +130,7 @@ public final class DemoJob implements Job {
         tables.addAll(com.partnermix.common.Tables.SILVER);
         tables.addAll(com.partnermix.common.Tables.GOLD);
         tables.add(com.partnermix.common.Tables.DQ_CHECK_RESULTS);
+        tables.add(com.partnermix.common.Tables.DQ_PUBLICATIONS);
         return tables;
     }
 

@@ -41,7 +41,9 @@ public final class DqJob implements Job {
     public static final StructType RESULT_SCHEMA = new StructType()
             .add("run_date", "date").add("layer", "string").add("table_name", "string").add("check_name", "string")
             .add("rule", "string").add("level", "string").add("status", "string").add("measured_value", "double")
-            .add("message", "string").add("why", "string");
+            .add("message", "string").add("why", "string")
+            // The Delta version of the table the checks read: publish pins exactly the versions the gate passed.
+            .add("table_version", "long");
 
     @Override
     public String name() {
@@ -70,15 +72,25 @@ public final class DqJob implements Job {
         DeequRunner runner = new DeequRunner(new FileSystemMetricsRepository(wh.spark(),
                 config.dataQuality().metricsRepository()));
         List<CheckOutcome> outcomes = new ArrayList<>();
+        Map<String, Long> versions = new LinkedHashMap<>();
         for (CheckFile file : files) {
-            outcomes.addAll(checkTable(wh, runner, file, date));
+            Table table = Table.parse(file.table());
+            Long version = wh.exists(table) ? wh.version(table) : null;
+            versions.put(file.table(), version);
+            outcomes.addAll(checkTable(wh, runner, file, date, version));
         }
         Dataset<Row> rows = wh.spark().createDataFrame(outcomes.stream().map(o -> RowFactory.create(
                 java.sql.Date.valueOf(date), layer, o.table(), o.check().name(), o.check().rule(),
                 o.check().level().name().toLowerCase(), o.status().name().toLowerCase(), o.measuredValue(),
-                o.message(), o.check().why())).toList(), RESULT_SCHEMA);
-        DeltaWrites.replaceSlice(wh, Tables.DQ_CHECK_RESULTS, rows,
-                "run_date = '" + date + "' AND layer = '" + layer + "'");
+                o.message(), o.check().why(), versions.get(o.table()))).toList(), RESULT_SCHEMA);
+        if (wh.exists(Tables.DQ_CHECK_RESULTS)) {
+            // mergeSchema: results tables written before table_version existed gain the column.
+            rows.write().format("delta").mode(org.apache.spark.sql.SaveMode.Overwrite).option("mergeSchema", "true")
+                    .option("replaceWhere", "run_date = '" + date + "' AND layer = '" + layer + "'")
+                    .save(wh.path(Tables.DQ_CHECK_RESULTS));
+        } else {
+            DeltaWrites.append(wh, Tables.DQ_CHECK_RESULTS, rows);
+        }
         return outcomes;
     }
 
@@ -91,19 +103,20 @@ public final class DqJob implements Job {
         }
     }
 
-    static List<CheckOutcome> checkTable(Warehouse wh, DeequRunner runner, CheckFile file, LocalDate date) {
-        Table table = new Table(file.table().substring(0, file.table().indexOf('.')),
-                file.table().substring(file.table().indexOf('.') + 1));
-        if (!wh.exists(table) && file.optional()) {
+    /** Runs one file's checks on its table as of {@code version} (null: the table does not exist). */
+    static List<CheckOutcome> checkTable(Warehouse wh, DeequRunner runner, CheckFile file, LocalDate date,
+                                         Long version) {
+        Table table = Table.parse(file.table());
+        if (version == null && file.optional()) {
             return file.checks().stream().map(c -> new CheckOutcome(file.table(), c.forDate(date),
                     CheckOutcome.Status.SKIPPED, null, "table not written yet (optional: the stage refused or has not "
                     + "run)")).toList();
         }
-        if (!wh.exists(table)) {
+        if (version == null) {
             throw new RunStoppedException("data-quality checks " + file.path() + " name " + table
                     + ", which does not exist: the stage that writes it has not run");
         }
-        Dataset<Row> all = wh.read(table);
+        Dataset<Row> all = wh.readAt(table, version);
         List<CheckOutcome> outcomes = new ArrayList<>();
         // Checks that read the same rows share one Deequ pass.
         Map<String, List<CheckSpec>> byDataset = new LinkedHashMap<>();
@@ -143,8 +156,8 @@ public final class DqJob implements Job {
 
     /** A foreign key: every row's column must be found in the referenced table's column. */
     private static Dataset<Row> withReferenceFlag(Warehouse wh, Dataset<Row> data, CheckSpec spec) {
-        String[] ref = spec.text("ref_table").split("\\.");
-        Dataset<Row> keys = wh.read(new Table(ref[0], ref[1])).select(col(spec.text("ref_column")).as("__ref_key"))
+        Table ref = Table.parse(spec.text("ref_table"));
+        Dataset<Row> keys = wh.read(ref).select(col(spec.text("ref_column")).as("__ref_key"))
                 .distinct().withColumn("__found", lit(true));
         return data.join(keys, data.col(spec.text("column")).equalTo(keys.col("__ref_key")), "left")
                 .withColumn(DeequRunner.referenceFlag(spec), col("__found").isNotNull())

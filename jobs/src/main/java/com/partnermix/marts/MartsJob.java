@@ -125,9 +125,11 @@ public final class MartsJob implements Job {
         // Commission statements: the open months up to D's; a locked month is never written again.
         LocalDate firstOpen = firstOpenMonth(wh);
         Dataset<Row> flags = wh.exists(Tables.GOLD_FRAUD_FLAGS) ? wh.read(Tables.GOLD_FRAUD_FLAGS)
-                : wh.spark().emptyDataFrame().selectExpr("CAST(NULL AS STRING) order_id", "CAST(NULL AS STRING) partner_id",
+                : wh.spark().emptyDataFrame().selectExpr("CAST(NULL AS STRING) order_id", "CAST(NULL AS STRING) event_id",
+                        "CAST(NULL AS STRING) partner_id",
                         "CAST(NULL AS STRING) proposed_action", "CAST(NULL AS DATE) detected_date").limit(0);
-        Dataset<Row> statements = Statements.statements(payoutCredit, costs, wh.read(Tables.BRONZE_ORDERS), flags,
+        Dataset<Row> statements = Statements.statements(payoutCredit, costs,
+                wh.read(Tables.BRONZE_ORDERS).where(col("delivery_date").leq(runDate)), fxDaily, flags, touchpoints,
                 dimPartner, rules, settings.funnelStageUplift(), settings.lockDaysAfterMonthEnd(), settings.payoutModel(),
                 firstOpen, date, toReporting, currency);
         String monthOfD = date.withDayOfMonth(1).toString();

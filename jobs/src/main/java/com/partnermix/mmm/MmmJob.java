@@ -73,7 +73,9 @@ public final class MmmJob implements Job {
 
     @Override
     public int run(JobContext context) {
-        System.out.println(fit(context.warehouse(), context.config(), context.date()).format());
+        // --refit: the weekly refit DAG's run, which fits whatever mmm.refit says about nightly runs.
+        System.out.println(fit(context.warehouse(), context.config(), context.date(), context.args().flag("refit"))
+                .format());
         return 0;
     }
 
@@ -94,22 +96,44 @@ public final class MmmJob implements Job {
         }
     }
 
+    /** The nightly step: fits when {@code mmm.refit} says tonight is a refit night. */
     public static Report fit(Warehouse wh, PartnermixConfig config, LocalDate date) {
+        return fit(wh, config, date, false);
+    }
+
+    /**
+     * @param forced a refit whatever {@code mmm.refit} says (the periodic refit DAG's {@code mmm --refit});
+     *               otherwise {@code nightly} fits every night, {@code weekly} on {@code refit_weekday}, and
+     *               {@code scheduled} never (the refit DAG does it)
+     */
+    public static Report fit(Warehouse wh, PartnermixConfig config, LocalDate date, boolean forced) {
         PartnermixConfig.Mmm m = config.mmm();
         StepTimer timer = new StepTimer();
-        if (m.refit().equals("weekly")) {
-            DayOfWeek day = DayOfWeek.valueOf(m.refitWeekday().toUpperCase(Locale.ROOT));
-            if (date.getDayOfWeek() != day) {
-                return new Report(date, "skipped", 0, 0, 0, 0, Double.NaN, Double.NaN, "weekly refit runs on "
-                        + m.refitWeekday() + "; the latest fit stays in use", timer.toString());
-            }
-        } else if (!m.refit().equals("nightly")) {
-            throw new IllegalArgumentException("mmm.refit must be nightly or weekly, got '" + m.refit() + "'");
+        String skipped = forced ? null : skipReason(m, date);
+        if (skipped != null) {
+            return new Report(date, "skipped", 0, 0, 0, 0, Double.NaN, Double.NaN, skipped, timer.toString());
         }
         LocalDate from = date.minusDays(m.windowDays() - 1L);
         Panel panel = buildPanel(wh, config, from, date);
         timer.lap("panel");
         return fitPanel(wh, config, date, panel, timer);
+    }
+
+    /** Why tonight is not a refit night under {@code mmm.refit}; null when it is. */
+    static String skipReason(PartnermixConfig.Mmm m, LocalDate date) {
+        switch (m.refit()) {
+            case "nightly":
+                return null;
+            case "weekly":
+                DayOfWeek day = DayOfWeek.valueOf(m.refitWeekday().toUpperCase(Locale.ROOT));
+                return date.getDayOfWeek() == day ? null
+                        : "weekly refit runs on " + m.refitWeekday() + "; the latest fit stays in use";
+            case "scheduled":
+                return "refits come from `mmm --refit` (the weekly refit DAG); the latest fit stays in use";
+            default:
+                throw new IllegalArgumentException("mmm.refit must be nightly, weekly or scheduled, got '" + m.refit()
+                        + "'");
+        }
     }
 
     /**

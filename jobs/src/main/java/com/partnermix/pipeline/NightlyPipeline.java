@@ -25,7 +25,7 @@ public final class NightlyPipeline {
 
     public static List<Stage> stages() {
         return List.of(ingest(), dataQuality("bronze"), journeys(), dataQuality("silver"), attribute(), fraud(), mmm(),
-                marts(), dataQuality("gold"));
+                marts(), dataQuality("gold"), publish());
     }
 
     /** A named step of the night. */
@@ -94,6 +94,14 @@ public final class NightlyPipeline {
         return stage("marts", (wh, config, date) -> {
             com.partnermix.marts.MartsJob.Report report = com.partnermix.marts.MartsJob.build(wh, config, date);
             return new Stage.Result(report.partnerDailyRows(), report.partnerDailyRows(), report.format());
+        });
+    }
+
+    /** Makes the night visible to readers: pins the gold versions the gold gate passed. */
+    static Stage publish() {
+        return stage("publish", (wh, config, date) -> {
+            com.partnermix.publish.PublishJob.Report report = com.partnermix.publish.PublishJob.publish(wh, date);
+            return new Stage.Result(report.tables().size(), report.tables().size(), report.format());
         });
     }
 

@@ -29,15 +29,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * o-oct   2026-10-10  P-CPS 100 USD -> CPS 5; returned, delivered 2026-11-12 (after October locked)
  * o-oct2  2026-10-20  P-CPS  40 USD -> CPS 2; cancelled, delivered 2026-11-05 (October still open)
  * o-nov   2026-11-05  P-CPS 200 USD -> CPS 10; withhold flag detected 2026-11-06; returned 2026-11-15
+ * o-part  2026-10-05  P-CPS 100 USD -> CPS 5; partial return to 60 delivered 2026-10-25 (October open: 2 reversed
+ *                     in October), to 20 delivered 2026-11-14 (after the lock: 2 more reversed in November)
  * </pre>
  */
 class MartsJobTest extends SparkTestBase {
 
     private static final String CREDIT = MartsFixture.CREDIT;
     private static final String ORDERS = "order_id STRING, order_date DATE, updated_ts TIMESTAMP, status STRING, "
-            + "delivery_date DATE";
-    private static final String FLAGS = "flag_id STRING, order_id STRING, partner_id STRING, proposed_action STRING, "
-            + "detected_date DATE";
+            + "revenue DECIMAL(18,4), currency STRING, delivery_date DATE";
+    private static final String FLAGS = "flag_id STRING, order_id STRING, event_id STRING, partner_id STRING, "
+            + "proposed_action STRING, detected_date DATE";
     private static final String JOURNEYS = "journey_id STRING, person_id STRING, order_id STRING, is_converted BOOLEAN, "
             + "order_ts TIMESTAMP, order_date DATE, journey_date DATE, path_partner_type STRING, revenue_usd DECIMAL(18,4)";
 
@@ -50,6 +52,13 @@ class MartsJobTest extends SparkTestBase {
                 + "\"credited_revenue_usd\":%s,\"is_new_customer\":true,\"position\":1,\"order_status\":\"placed\","
                 + "\"revenue_usd\":%s,\"journey_id\":\"j-%s\",\"person_id\":\"p-%s\"}", order, date, model, order,
                 revenue, revenue, order, order);
+    }
+
+    private static String version(String order, String date, String updated, String status, double revenue,
+                                  String delivered) {
+        return String.format(Locale.ROOT, "{\"order_id\":\"%s\",\"order_date\":\"%s\",\"updated_ts\":\"%s\","
+                + "\"status\":\"%s\",\"revenue\":%s,\"currency\":\"USD\",\"delivery_date\":\"%s\"}", order, date,
+                updated, status, revenue, delivered);
     }
 
     private static void write(Table table, Dataset<Row> rows) {
@@ -68,22 +77,26 @@ class MartsJobTest extends SparkTestBase {
         write(Tables.GOLD_ATTRIBUTION_CREDIT, Rows.of(spark(), CREDIT,
                 credit("o-oct", "2026-10-10", "last_click", 100), credit("o-oct", "2026-10-10", "linear", 100),
                 credit("o-oct2", "2026-10-20", "last_click", 40), credit("o-oct2", "2026-10-20", "linear", 40),
-                credit("o-nov", "2026-11-05", "last_click", 200), credit("o-nov", "2026-11-05", "linear", 200))
+                credit("o-nov", "2026-11-05", "last_click", 200), credit("o-nov", "2026-11-05", "linear", 200),
+                credit("o-part", "2026-10-05", "last_click", 20), credit("o-part", "2026-10-05", "linear", 20))
                 .unionByName(MartsFixture.credit(spark())));
         write(Tables.BRONZE_ORDERS, Rows.of(spark(), ORDERS,
-                "{\"order_id\":\"o-oct\",\"order_date\":\"2026-10-10\",\"updated_ts\":\"2026-11-11T09:00:00\","
-                        + "\"status\":\"returned\",\"delivery_date\":\"2026-11-12\"}",
-                "{\"order_id\":\"o-oct2\",\"order_date\":\"2026-10-20\",\"updated_ts\":\"2026-11-05T09:00:00\","
-                        + "\"status\":\"cancelled\",\"delivery_date\":\"2026-11-05\"}",
-                "{\"order_id\":\"o-nov\",\"order_date\":\"2026-11-05\",\"updated_ts\":\"2026-11-15T09:00:00\","
-                        + "\"status\":\"returned\",\"delivery_date\":\"2026-11-15\"}",
-                "{\"order_id\":\"o-nov\",\"order_date\":\"2026-11-05\",\"updated_ts\":\"2026-11-05T09:00:00\","
-                        + "\"status\":\"placed\",\"delivery_date\":\"2026-11-05\"}"));
+                version("o-oct", "2026-10-10", "2026-10-10T09:00:00", "placed", 100, "2026-10-10"),
+                version("o-oct", "2026-10-10", "2026-11-11T09:00:00", "returned", 0, "2026-11-12"),
+                version("o-oct2", "2026-10-20", "2026-10-20T09:00:00", "placed", 40, "2026-10-20"),
+                version("o-oct2", "2026-10-20", "2026-11-05T09:00:00", "cancelled", 40, "2026-11-05"),
+                version("o-nov", "2026-11-05", "2026-11-15T09:00:00", "returned", 0, "2026-11-15"),
+                version("o-nov", "2026-11-05", "2026-11-05T09:00:00", "placed", 200, "2026-11-05"),
+                version("o-part", "2026-10-05", "2026-10-05T09:00:00", "placed", 100, "2026-10-05"),
+                version("o-part", "2026-10-05", "2026-10-24T09:00:00", "returned", 60, "2026-10-25"),
+                version("o-part", "2026-10-05", "2026-11-13T09:00:00", "returned", 20, "2026-11-14")));
         write(Tables.GOLD_FRAUD_FLAGS, Rows.of(spark(), FLAGS,
                 "{\"flag_id\":\"f1\",\"order_id\":\"o-nov\",\"partner_id\":\"P-CPS\",\"proposed_action\":\"withhold\","
                         + "\"detected_date\":\"2026-11-06\"}",
                 "{\"flag_id\":\"f2\",\"order_id\":\"o-oct\",\"partner_id\":\"P-CPS\",\"proposed_action\":\"flag\","
-                        + "\"detected_date\":\"2026-11-06\"}"));
+                        + "\"detected_date\":\"2026-11-06\"}",
+                "{\"flag_id\":\"f3\",\"event_id\":\"e1\",\"partner_id\":\"P-CPC\",\"proposed_action\":\"withhold\","
+                        + "\"detected_date\":\"2026-11-20\"}"));
         write(Tables.SILVER_JOURNEYS, Rows.of(spark(), JOURNEYS,
                 "{\"journey_id\":\"j1\",\"person_id\":\"p-o-nov\",\"order_id\":\"o-nov\",\"is_converted\":true,"
                         + "\"order_ts\":\"2026-11-05T10:00:00\",\"order_date\":\"2026-11-05\","
@@ -118,9 +131,9 @@ class MartsJobTest extends SparkTestBase {
     void aLockedMonthIsNeverRewrittenAndALaterReturnGoesToTheNextOpenMonth() {
         Row october = octoberOnTheTenth;
         assertTrue(october.<Boolean>getAs("is_locked"));
-        assertEquals(7.0, d(october, "commission_cps"), 1e-9);   // 5 % of 100 + 40
-        assertEquals(2.0, d(october, "reversals"), 1e-9);        // o-oct2 cancelled before the lock
-        assertEquals(5.0, d(october, "net_payable"), 1e-9);
+        assertEquals(12.0, d(october, "commission_cps"), 1e-9);  // 5 % of the placed 100 + 40 + 100
+        assertEquals(4.0, d(october, "reversals"), 1e-9);        // o-oct2 cancelled, o-part's first return (40)
+        assertEquals(8.0, d(october, "net_payable"), 1e-9);
         Row novemberEarly = novemberOnTheTenth;
         assertEquals(false, novemberEarly.<Boolean>getAs("is_locked"));
         assertEquals(10.0, d(novemberEarly, "withheld_fraud"), 1e-9);   // o-nov's commission is withheld
@@ -132,11 +145,18 @@ class MartsJobTest extends SparkTestBase {
         // o-nov: 10 CPS + P-CPS's own clicks in the fixture day (o1 100 USD: 5); withheld 10 (not reversed again)
         assertEquals(15.0, d(november, "commission_cps"), 1e-9);
         assertEquals(10.0, d(november, "withheld_fraud"), 1e-9);
-        assertEquals(5.0, d(november, "reversals"), 1e-9);          // o-oct returned after October locked
-        assertEquals(0.0, d(november, "net_payable"), 1e-9);
+        // o-oct returned after October locked (5) and o-part's second return (40 of revenue: 2)
+        assertEquals(7.0, d(november, "reversals"), 1e-9);
+        assertEquals(-2.0, d(november, "net_payable"), 1e-9);       // a clawback of October's returns
         // the flat-fee partner is paid its days: 300 / 30 x 20 days of November
         assertEquals(200.0, d(statement("2026-11-01", "P-FLAT"), "commission_flat_fee"), 1e-9);
         assertEquals(200.0, d(statement("2026-11-01", "P-FLAT"), "net_payable"), 1e-9);
+        // P-CPC: two clicks at 0.50 EUR (1.10 USD) = 1.10 + 10 % consideration uplift; the click flagged
+        // withhold (e1) gives back its 0.55 + 0.055
+        Row cpc = statement("2026-11-01", "P-CPC");
+        assertEquals(1.21, d(cpc, "commission_gross"), 1e-9);
+        assertEquals(0.605, d(cpc, "withheld_fraud"), 1e-9);
+        assertEquals(0.605, d(cpc, "net_payable"), 1e-9);
 
         // GMV and orders reconcile for every model and date, and a rerun gives the same tables
         List<Row> recon = wh.read(Tables.GOLD_MARTS_RECONCILIATION)

@@ -18,6 +18,8 @@ import java.util.List;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MmmJobTest extends SparkTestBase {
@@ -29,6 +31,22 @@ class MmmJobTest extends SparkTestBase {
         List<String> all = new ArrayList<>(List.of("mmm.candidates=12", "mmm.holdout_days=14"));
         all.addAll(List.of(overrides));
         return config(tmp.resolve(name), all.toArray(String[]::new));
+    }
+
+    @Test
+    void theRefitScheduleDecidesWhichNightsFitAndTheRefitDagAlwaysDoes() {
+        LocalDate sunday = LocalDate.parse("2026-11-22");
+        LocalDate monday = sunday.plusDays(1);
+        assertNull(MmmJob.skipReason(config(tmp, "mmm.refit=nightly").mmm(), monday));
+        assertNull(MmmJob.skipReason(config(tmp, "mmm.refit=weekly", "mmm.refit_weekday=sunday").mmm(), sunday));
+        assertEquals("weekly refit runs on sunday; the latest fit stays in use",
+                MmmJob.skipReason(config(tmp, "mmm.refit=weekly", "mmm.refit_weekday=sunday").mmm(), monday));
+        assertTrue(MmmJob.skipReason(config(tmp, "mmm.refit=scheduled").mmm(), sunday).contains("mmm --refit"));
+        assertThrows(IllegalArgumentException.class,
+                () -> MmmJob.skipReason(config(tmp, "mmm.refit=hourly").mmm(), sunday));
+        // A skipped night writes nothing; --refit (forced) would fit (shown by the fit tests below).
+        MmmJob.Report skipped = MmmJob.fit(null, config(tmp, "mmm.refit=scheduled"), sunday, false);
+        assertEquals("skipped", skipped.outcome());
     }
 
     @Test
