@@ -54,7 +54,7 @@ class ShadedJarIT {
             try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 lines.lines().forEach(line -> output.append(line).append('\n'));
-            } catch (IOException ignored) {
+            } catch (IOException | java.io.UncheckedIOException ignored) {
                 // the server stopped
             }
         });
