@@ -40,6 +40,8 @@ public final class ServeJob implements Job {
         PartnermixConfig config = context.config();
         PartnermixConfig.Serve serve = config.serve();
         String catalogDir = catalogDir(config);
+        // Hive cleans its pipe-out files in the scratch folder at each JDBC session end: missing, it logs an ERROR.
+        java.nio.file.Files.createDirectories(Path.of(catalogDir, "scratch"));
         // Derby writes derby.log to the working directory unless told otherwise.
         System.setProperty("derby.stream.error.file", Path.of(catalogDir, "derby.log").toAbsolutePath().toString());
         SparkSession spark = SparkSessions.create(config, sessionSettings(serve, catalogDir));
