@@ -87,6 +87,7 @@ final class MartsBench {
         spark.range(orders).selectExpr("CONCAT('o', id) order_id", "date_sub(" + lastDate + ", CAST(id % " + days + " AS INT)) order_date",
                         "IF(id % 20 = 0, 'returned', 'placed') status")
                 .selectExpr("order_id", "order_date", "status", "CAST(order_date AS TIMESTAMP) updated_ts",
+                        "CAST(IF(status = 'returned', 0, 100) AS DECIMAL(18,4)) revenue", "'USD' currency",
                         "IF(status = 'returned', least(date_add(order_date, 9), " + lastDate + "), order_date) delivery_date")
                 .write().format("delta").mode("overwrite").save(wh.path(Tables.BRONZE_ORDERS));
         spark.range(orders / 100).selectExpr("CONCAT('f', id) flag_id", "CONCAT('o', id * 100) order_id",

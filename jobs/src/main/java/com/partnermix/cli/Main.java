@@ -33,6 +33,7 @@ public final class Main {
             new com.partnermix.marts.CommissionCloseJob(),
             new DqJob(),
             new com.partnermix.publish.PublishJob(),
+            new com.partnermix.verify.VerifyJob(),
             new com.partnermix.serve.ServeJob(),
             new DemoJob(),
             new BenchJob(),
@@ -76,7 +77,13 @@ public final class Main {
             return 2;
         }
         try {
-            return job.run(new JobContext(args, config));
+            int code = job.run(new JobContext(args, config));
+            // Test-only crash switch: the DAG runs one job per stage, so the launcher honours it too.
+            String stage = job.name().equals("dq") ? "dq_" + args.option("layer").orElse("") : job.name();
+            if (code == 0) {
+                com.partnermix.pipeline.InjectedFailure.after(config, stage);
+            }
+            return code;
         } catch (Args.UsageException e) {
             System.err.println("partnermix " + job.name() + ": " + e.getMessage());
             return 2;

@@ -23,12 +23,25 @@ public record PartnermixConfig(
         Mmm mmm,
         Fraud fraud,
         Marts marts,
+        Testing testing,
         Serve serve) {
+
+    /**
+     * Test-only switches (the reliability suite); a real deployment leaves them empty.
+     *
+     * @param failAfterStage a stage name (ingest, dq_bronze, journeys, ..., dq_gold, publish): the night fails right
+     *                       after that stage has committed, the way a crash or a killed job would; empty: never
+     */
+    public record Testing(String failAfterStage) {
+        public Testing {
+            failAfterStage = failAfterStage == null ? "" : failAfterStage.trim();
+        }
+    }
 
     /** The same configuration with other folders (demo and benchmark scratch space). */
     public PartnermixConfig withPaths(Paths newPaths, DataQuality newDataQuality) {
         return new PartnermixConfig(spark, newPaths, privacy, ingest, generator, bench, newDataQuality, identity,
-                journeys, attribution, mmm, fraud, marts, serve);
+                journeys, attribution, mmm, fraud, marts, testing, serve);
     }
 
     /**

@@ -117,10 +117,24 @@ public final class DemoJob implements Job {
                 out.append(String.format("   %-8s %-8s %,6d%n", r.getString(0), r.getString(1), r.getLong(2)));
             }
             for (Row r : wh.read(dq).where(col("run_date").equalTo(java.sql.Date.valueOf(last))
-                    .and(col("status").notEqual("passed"))).orderBy("table_name", "check_name").collectAsList()) {
+                    .and(col("status").notEqual("passed")).and(col("status").notEqual("skipped")))
+                    .orderBy("table_name", "check_name").collectAsList()) {
                 out.append(String.format("   %s %s %s: %s%n", r.getAs("status"), r.getAs("table_name"), r.getAs("check_name"),
                         r.getAs("message")));
             }
+            for (Row r : wh.read(dq).where(col("run_date").equalTo(java.sql.Date.valueOf(last))
+                    .and(col("status").equalTo("skipped"))).groupBy("table_name").count().orderBy("table_name")
+                    .collectAsList()) {
+                out.append(String.format("   skipped %s: %d checks (optional table not written yet: too little data "
+                        + "to fit, or no month closed)%n", r.getString(0), r.getLong(1)));
+            }
+        }
+        Table publications = com.partnermix.common.Tables.DQ_PUBLICATIONS;
+        if (wh.exists(publications)) {
+            Row current = com.partnermix.publish.Publications.currentRows(wh).groupBy("run_date", "published_at").count()
+                    .first();
+            out.append(String.format("%n== published for BI and notebooks: night %s, %d tables pinned at %s "
+                    + "(dq.publications)%n", current.get(0), current.getLong(2), current.get(1)));
         }
         return out.toString();
     }

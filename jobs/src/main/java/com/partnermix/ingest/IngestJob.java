@@ -93,10 +93,11 @@ public final class IngestJob implements Job {
         }
 
         private IngestReport executeSteps() {
-            // List every feed first: a missing required feed stops the run before anything is written.
+            // List and check every feed first: a missing feed or a truncated file stops the run before anything is written.
             Map<Landing.Feed, List<String>> files = new HashMap<>();
             for (Landing.Feed feed : Landing.Feed.values()) {
                 files.put(feed, landing.files(feed));
+                landing.checkComplete(files.get(feed));
             }
             timer.lap("list");
             ingestPartners(files.get(Landing.Feed.PARTNERS));

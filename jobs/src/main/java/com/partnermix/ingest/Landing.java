@@ -111,6 +111,33 @@ public final class Landing {
                 .where(length(trim(col("line"))).gt(0));
     }
 
+    /**
+     * Every gzip file of the list decompresses to its end. A file cut during delivery would otherwise fail a
+     * Spark task half way through the run ("Unexpected end of input stream", no file named) after other feeds
+     * were written; checked up front, it stops the run naming the file before anything is written. The cost is
+     * one extra decompression of the gzipped files on the driver. An empty (0-byte) file is an empty delivery.
+     */
+    public void checkComplete(List<String> files) {
+        for (String file : files) {
+            if (!file.endsWith(".gz")) {
+                continue;
+            }
+            Path path = new Path(file);
+            try {
+                FileSystem fs = path.getFileSystem(hadoopConf());
+                if (fs.getFileStatus(path).getLen() == 0) {
+                    continue;
+                }
+                try (InputStream in = new GZIPInputStream(fs.open(path))) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+            } catch (IOException e) {
+                throw new RunStoppedException("File " + file + " is not a complete gzip file (" + e.getMessage()
+                        + "): it was probably cut during delivery. Nothing was ingested; redeliver the file and rerun.", e);
+            }
+        }
+    }
+
     /** The first line of a (possibly gzipped) CSV file: its header. Reads only that line. */
     public String header(String file) {
         Path path = new Path(file);

@@ -42,7 +42,9 @@ public final class NightlyPipeline {
 
             @Override
             public Result run(Warehouse wh, PartnermixConfig config, LocalDate date) {
-                return runner.run(wh, config, date);
+                Result result = runner.run(wh, config, date);
+                InjectedFailure.after(config, name);   // test-only crash switch; a no-op unless configured
+                return result;
             }
         };
     }

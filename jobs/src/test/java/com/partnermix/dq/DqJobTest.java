@@ -104,6 +104,34 @@ class DqJobTest extends SparkTestBase {
     }
 
     @Test
+    void rulesAboutRowsHoldOnAnEmptyTableButMinRowsDoesNot() throws Exception {
+        // A quiet night: the fraud job found nothing, so gold.fraud_flags is empty. Found by the reliability
+        // suite: Deequ reported every check of the empty table as failed and the gold gate stopped the night.
+        Path root = tmp.resolve("empty-table");
+        Path checks = Files.createDirectories(root.resolve("checks"));
+        Files.copy(Path.of("data-quality", "gold.fraud_flags.yaml"), checks.resolve("gold.fraud_flags.yaml"));
+        Files.writeString(checks.resolve("gold.path_summary.yaml"), String.join("\n", "table: gold.path_summary",
+                "checks:", "  - name: some_paths", "    rule: min_rows", "    min: 1", "    level: error",
+                "    why: an empty summary means the marts read nothing", ""));
+        PartnermixConfig config = config(root, "data_quality.checks_dir=" + checks);
+        Warehouse wh = new Warehouse(spark(), config.paths().warehouse());
+        StructType flags = StructType.fromDDL("flag_id STRING, rule_code STRING, severity STRING, proposed_action STRING, "
+                + "commission_at_risk_usd DECIMAL(18,4), order_id STRING, detail STRING, measured_value DOUBLE, "
+                + "detected_date DATE");
+        spark().createDataFrame(List.<Row>of(), flags).write().format("delta").save(wh.path(Tables.GOLD_FRAUD_FLAGS));
+        spark().createDataFrame(List.<Row>of(), StructType.fromDDL("path STRING")).write().format("delta")
+                .save(wh.path(Tables.GOLD_PATH_SUMMARY));
+
+        List<CheckOutcome> outcomes = DqJob.check(wh, config, "gold", D);
+        Map<String, String> byCheck = outcomes.stream().collect(Collectors.toMap(o -> o.check().name(),
+                o -> o.status().name()));
+        assertEquals(Map.of("flag_id_unique", "PASSED", "rule_code_known", "PASSED", "severity_known", "PASSED",
+                "action_known", "PASSED", "commission_at_risk_non_negative", "PASSED", "order_rules_name_an_order",
+                "PASSED", "findings_have_evidence_or_detail", "PASSED", "detected_date_set", "PASSED",
+                "some_paths", "FAILED"), byCheck);
+    }
+
+    @Test
     void anomalyCheckFiresOnAHalvedFeedOnlyOnceItHasHistory() throws Exception {
         Path root = tmp.resolve("anomaly");
         Path checks = Files.createDirectories(root.resolve("checks"));

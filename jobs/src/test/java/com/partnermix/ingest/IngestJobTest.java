@@ -244,6 +244,50 @@ class IngestJobTest extends SparkTestBase {
         assertNull(report.quarantineReasons().get("malformed_json"));
     }
 
+    @Test
+    void emptyFilesABomOnAPlainFileAndAShortCsvRowAreAccountedFor() throws Exception {
+        Env env = env("odd-files");
+        env.landing.basics(D1)
+                .write("touchpoints", D1, "part-0001.jsonl", "")
+                .write("touchpoints", D1, "part-0002.jsonl.gz", "")
+                .write("touchpoints", D1, "part-0003.jsonl",
+                        "\uFEFF" + click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1") + "\n\n")
+                .write("orders", D1, "part-0001.jsonl", "\n")
+                .write("orders", D1, "part-0002.jsonl", "")
+                // the second row lacks its clicks column
+                .file("spend", D1, "spend.csv", List.of("date,channel,region,currency,spend,impressions,clicks",
+                        D1 + ",paid_search,NA,USD,1840.50,220000,6100", D1 + ",display,NA,USD,120.00,50000"));
+        // a 0-byte .gz file is an empty delivery too, not a broken gzip
+        java.nio.file.Files.write(env.landing.root().resolve("orders/dt=" + D1 + "/part-0003.jsonl.gz"), new byte[0]);
+        IngestReport report = env.ingest(D1);
+
+        assertEquals(new IngestReport.FeedCounts("touchpoints", 3, 1, 1, 0, 0), report.feed("touchpoints"));
+        assertEquals(new IngestReport.FeedCounts("orders", 3, 0, 0, 0, 0), report.feed("orders"));
+        assertEquals(new IngestReport.FeedCounts("spend", 1, 2, 1, 1, 0), report.feed("spend"));
+        assertEquals(Map.of("wrong_column_count", 1L), report.quarantineReasons());
+        assertEquals(List.of("[spend/dt=2026-11-19/spend.csv,wrong_column_count]"),
+                env.rows(Tables.BRONZE_QUARANTINE, "source_file", "reason"));
+    }
+
+    @Test
+    void aTruncatedGzipFileStopsTheRunNamingTheFileBeforeAnythingIsWritten() throws Exception {
+        Env env = env("truncated-gzip");
+        env.landing.basics(D1)
+                .file("touchpoints", D1, "part-0001.jsonl.gz", java.util.stream.IntStream.range(0, 2000)
+                        .mapToObj(i -> click("e-" + i, "2026-11-18T10:00:00Z", "P-CR-007", "a-" + i)).toList())
+                .file("orders", D1, "part-0001.jsonl", List.of(
+                        order("o-1", "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z", "placed", "10", "a-1")));
+        Path gz = env.landing.root().resolve("touchpoints/dt=" + D1 + "/part-0001.jsonl.gz");
+        byte[] whole = java.nio.file.Files.readAllBytes(gz);
+        java.nio.file.Files.write(gz, java.util.Arrays.copyOf(whole, whole.length / 2));   // cut mid-transfer
+
+        RunStoppedException e = assertThrows(RunStoppedException.class, () -> env.ingest(D1));
+        assertTrue(e.getMessage().contains("touchpoints/dt=2026-11-19/part-0001.jsonl.gz"), e.getMessage());
+        for (Table table : Tables.BRONZE) {
+            assertFalse(env.wh.exists(table), table + " was written by a run that stopped");
+        }
+    }
+
     private static Map<String, List<String>> snapshot(Warehouse wh) {
         Map<String, List<String>> tables = new TreeMap<>();
         for (Table table : Tables.BRONZE) {

@@ -1,0 +1,69 @@
+package com.partnermix.reliability;
+
+import com.partnermix.cli.Args;
+import com.partnermix.cli.JobContext;
+import com.partnermix.cli.Main;
+import com.partnermix.common.Checksums;
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.Warehouse;
+import com.partnermix.pipeline.NightlyPipeline;
+import com.partnermix.pipeline.Stage;
+import com.partnermix.verify.VerifyJob;
+import org.apache.spark.sql.SparkSession;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Whole nights of the real pipeline for the reliability tests, and what they compare. */
+final class Nights {
+
+    private Nights() {}
+
+    /** A generated landing zone: {@code days} delivery days ending at {@code last}, late deliveries unless on time. */
+    static void generate(SparkSession spark, PartnermixConfig config, LocalDate last, int days, int persons,
+                         boolean onTime) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("generate", "--date", last.toString(), "--days",
+                Integer.toString(days), "--persons", Integer.toString(persons)));
+        if (onTime) {
+            argv.add("--on-time");
+        }
+        assertEquals(0, Main.jobs().get("generate").run(new JobContext(Args.parse(argv.toArray(String[]::new)), config,
+                spark)));
+    }
+
+    /**
+     * Every stage of the night in the order the DAG runs them but the {@code skipped} ones: the data-quality gates
+     * only read and record, so tests about table content may leave them out to stay fast.
+     */
+    static void run(Warehouse wh, PartnermixConfig config, LocalDate date, List<String> skipped) {
+        for (Stage stage : NightlyPipeline.stages()) {
+            if (!skipped.contains(stage.name())) {
+                long t0 = System.nanoTime();
+                stage.run(wh, config, date);
+                System.out.printf("   %s %-10s %5.1f s%n", date, stage.name(), (System.nanoTime() - t0) / 1e9);
+            }
+        }
+    }
+
+    static void runAll(Warehouse wh, PartnermixConfig config, LocalDate first, LocalDate last, List<String> skipped) {
+        for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
+            run(wh, config, d, skipped);
+        }
+    }
+
+    /** Content checksums of the tables of the given schemas (silver, gold), by qualified name. */
+    static Map<String, Checksums.Checksum> checksums(Warehouse wh, String... schemas) {
+        Map<String, Checksums.Checksum> out = new TreeMap<>();
+        VerifyJob.checksums(wh).forEach((table, sum) -> {
+            if (List.of(schemas).contains(table.substring(0, table.indexOf('.')))) {
+                out.put(table, sum);
+            }
+        });
+        return out;
+    }
+}
