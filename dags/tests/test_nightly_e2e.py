@@ -151,3 +151,14 @@ def test_publish_pins_every_gold_table_the_gate_checked(night):
     # One row per gold table written tonight, plus dq.check_results; the rerun replaces the night's rows.
     assert counts.get("dq.publications") == len(gold) + 1
     assert night["after_second"]["counts"].get("dq.publications") == len(gold) + 1
+
+
+def test_every_notebook_runs_on_the_nights_warehouse(night):
+    """bin/notebooks (its own pinned virtualenv) executes each notebook against this warehouse; a failing
+    cell fails the test. Reuses the nights above instead of building a warehouse of its own."""
+    repo = Path(__file__).resolve().parents[2]
+    notebooks = sorted(p.name for p in (repo / "notebooks").glob("*.ipynb"))
+    out = subprocess.run([str(repo / "bin" / "notebooks"), str(night["warehouse"]), "--no-html"],
+                         capture_output=True, text=True, timeout=1200)
+    assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-3000:]
+    assert sorted(line.split()[1] for line in out.stdout.splitlines() if line.startswith("ok ")) == notebooks, out.stdout

@@ -34,6 +34,7 @@ public final class Main {
             new DqJob(),
             new com.partnermix.publish.PublishJob(),
             new com.partnermix.verify.VerifyJob(),
+            new com.partnermix.serve.ServeJob(),
             new DemoJob(),
             new BenchJob(),
             new DoctorJob());

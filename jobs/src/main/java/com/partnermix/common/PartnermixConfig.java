@@ -23,7 +23,8 @@ public record PartnermixConfig(
         Mmm mmm,
         Fraud fraud,
         Marts marts,
-        Testing testing) {
+        Testing testing,
+        Serve serve) {
 
     /**
      * Test-only switches (the reliability suite); a real deployment leaves them empty.
@@ -40,8 +41,19 @@ public record PartnermixConfig(
     /** The same configuration with other folders (demo and benchmark scratch space). */
     public PartnermixConfig withPaths(Paths newPaths, DataQuality newDataQuality) {
         return new PartnermixConfig(spark, newPaths, privacy, ingest, generator, bench, newDataQuality, identity,
-                journeys, attribution, mmm, fraud, marts, testing);
+                journeys, attribution, mmm, fraud, marts, testing, serve);
     }
+
+    /**
+     * The SQL endpoint for BI tools ({@code serve}): a Spark Thrift Server (HiveServer2 protocol).
+     *
+     * @param host           the address it listens on (127.0.0.1: this machine only; it has no authentication)
+     * @param port           the JDBC port (10000 is HiveServer2's usual one)
+     * @param refreshSeconds how often it looks for a new publication in dq.publications
+     * @param catalogDir     the Derby metastore the server owns (a local folder); empty: {@code <warehouse>/_catalog}
+     * @param docs           the table and column descriptions BI tools show (conf/catalog.yaml)
+     */
+    public record Serve(String host, int port, int refreshSeconds, String catalogDir, String docs) {}
 
     /**
      * Identity stitching: anonymous ids linked through shared user ids form a person.

@@ -11,6 +11,11 @@ public final class SparkSessions {
     private SparkSessions() {}
 
     public static SparkSession create(PartnermixConfig config) {
+        return create(config, Map.of());
+    }
+
+    /** @param extra settings of this job that win over the configuration (serve: Hive support, its extensions) */
+    public static SparkSession create(PartnermixConfig config, Map<String, String> extra) {
         PartnermixConfig.SparkSettings s = config.spark();
         SparkConf conf = new SparkConf(true);
         // spark-submit passes spark.master as a system property; a local config fills it in only when absent.
@@ -24,6 +29,7 @@ public final class SparkSessions {
         for (Map.Entry<String, String> e : s.settings().entrySet()) {
             conf.set(e.getKey(), e.getValue());
         }
+        extra.forEach(conf::set);
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         return spark;

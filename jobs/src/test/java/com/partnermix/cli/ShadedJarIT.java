@@ -37,6 +37,50 @@ class ShadedJarIT {
         assertTrue(output.contains("delta round trip: version 0 has 5 rows, version 1 has 7 rows -> OK"), output);
     }
 
+    /** The Hive metastore's DataNucleus cannot be merged into one jar: it sits in target/lib (see pom.xml). */
+    @Test
+    void serveStartsFromTheAllInJarWithItsDerbyCatalog() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path warehouse = java.nio.file.Files.createTempDirectory(Path.of("target"), "it-serve-warehouse");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-Djdk.reflect.useDirectMethodHandle=false", "-jar", ALL_JAR.toString(), "serve",
+                "--set", "paths.warehouse=" + warehouse.toAbsolutePath(), "--set", "serve.port=" + port));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        StringBuffer output = new StringBuffer();
+        Thread pump = new Thread(() -> {
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                lines.lines().forEach(line -> output.append(line).append('\n'));
+            } catch (IOException | java.io.UncheckedIOException ignored) {
+                // the server stopped
+            }
+        });
+        pump.setDaemon(true);
+        pump.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!output.toString().contains("SQL endpoint ready")) {
+                assertTrue(process.isAlive() && System.nanoTime() < deadline, "serve did not start:\n" + output);
+                Thread.sleep(200);
+            }
+            assertTrue(output.toString().contains("no publication in "), output.toString());
+            List<String> databases = new ArrayList<>();
+            try (var connection = java.sql.DriverManager.getConnection("jdbc:hive2://127.0.0.1:" + port + "/default");
+                 var rows = connection.createStatement().executeQuery("SHOW DATABASES")) {
+                while (rows.next()) {
+                    databases.add(rows.getString(1));
+                }
+            }
+            assertTrue(databases.containsAll(List.of("gold", "dq")), databases + "\n" + output);
+        } finally {
+            process.destroy();
+            process.waitFor(1, TimeUnit.MINUTES);
+        }
+    }
+
     @Test
     void clusterJarBundlesDeltaAndDeequButNotSpark() throws IOException {
         try (JarFile jar = new JarFile(CLUSTER_JAR.toFile())) {
