@@ -10,7 +10,6 @@ import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.journeys.JourneyBuilder;
 import com.partnermix.journeys.TouchRules;
-import com.partnermix.mmm.Calibration;
 import com.partnermix.mmm.MixedMedia;
 import com.partnermix.mmm.PanelBuilder;
 import org.apache.spark.sql.Column;
@@ -28,6 +27,7 @@ import java.util.Map;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 /**
  * {@code attribute --date D}: credit per order and touch under every configured model
@@ -171,79 +171,74 @@ public final class AttributionJob implements Job {
                     new StructType().add("channel", "string").add("factor", "double"));
         }
 
-        // The orders to (re)credit tonight.
+        // The orders to (re)credit tonight; an order whose journey vanished (a backfill back to before it arrived)
+        // is among the changed ones and loses its credit.
         Dataset<Row> orders = journeys.where(col("is_converted"));
+        Dataset<Row> replaced = orders.select("order_id");
         if (wh.exists(Tables.GOLD_ATTRIBUTION_CREDIT)) {
-            orders = orders.join(wh.read(Tables.SILVER_JOURNEY_CHANGES)
+            replaced = wh.read(Tables.SILVER_JOURNEY_CHANGES)
                     .where(col("run_date").equalTo(java.sql.Date.valueOf(date)).and(col("order_id").isNotNull()))
-                    .select("order_id").distinct(), ScalaSeqs.of("order_id"), "left_semi");
+                    .select("order_id").distinct();
+            orders = orders.join(replaced, ScalaSeqs.of("order_id"), "left_semi");
         }
         orders = orders.select(col("order_id"), col("journey_id"), col("person_id"), col("order_date"),
                         col("order_status"), col("revenue_usd"), col("is_new_customer"), col("region"))
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> orderTouches = touchWeights.drop("person_id", "order_id", "region")
-                .join(orders, ScalaSeqs.of("journey_id"))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        // Joined on the order id, the key every credit window partitions by: the touches are shuffled once.
+        Dataset<Row> orderTouches = touchWeights.drop("person_id", "journey_id", "region")
+                .join(orders, ScalaSeqs.of("order_id"));
+        CreditModels.Calibrated calibrated = null;
+        if (mmmFactors != null) {
+            orderTouches = orderTouches.withColumn("mmm_key", mmmChannel)
+                    .join(broadcast(mmmFactors.select(col("channel").as("mmm_channel"), col("factor").as("mmm_factor"))),
+                            col("mmm_key").equalTo(col("mmm_channel")), "left")
+                    .drop("mmm_key", "mmm_channel");
+            calibrated = new CreditModels.Calibrated(baseModel, col("mmm_factor"));
+        }
         try {
-            Map<String, String> outputNames = new java.util.LinkedHashMap<>();
-            settings.models().forEach(m -> outputNames.put(m, m));
-            Dataset<Row> factors = mmmFactors;
-            Column factorChannel = mmmChannel;
-            CreditTable table = creditTable(outputNames, model -> model.equals("mixed_media")
-                    ? Calibration.apply(models.credit(baseModel, orderTouches), factors, factorChannel)
-                    : models.credit(model, orderTouches), orders);
-            Dataset<Row> ordered = table.rows().persist(StorageLevel.MEMORY_AND_DISK());
-            long creditRows = ordered.count();
+            Dataset<Row> rows = creditTable(models.credits(orderTouches, settings.models(), calibrated), orders,
+                    orderTouches, settings.models());
             long orderCount = orders.count();
-            timer.lap("credit");
-            writeCredit(wh, ordered, orders, settings.models());
+            timer.lap("orders");
+            writeCredit(wh, rows, replaced, settings.models());
+            long creditRows = DeltaWrites.rowsWritten(wh, Tables.GOLD_ATTRIBUTION_CREDIT);
+            timer.lap("credit+write");
             DeltaWrites.replaceSlice(wh, Tables.GOLD_MODEL_WEIGHTS,
                     wh.spark().createDataFrame(weightRows, WEIGHT_SCHEMA), "run_date = '" + date + "'");
-            timer.lap("write");
-            ordered.unpersist();
-            table.release();
+            timer.lap("weights");
             return new Report(date, orderCount, creditRows, trainingJourneys, markovStates, shapleyPlayers,
                     mixedMediaNote, timer.toString());
         } finally {
-            orderTouches.unpersist();
             orders.unpersist();
         }
     }
 
-    /** Credit rows in the layout of gold.attribution_credit, and the cached intermediate to release after use. */
-    public record CreditTable(Dataset<Row> rows, Dataset<Row> cached) {
-        public void release() {
-            cached.unpersist();
-        }
-    }
-
     /**
-     * The credit of {@code orders} under each model of {@code outputNames} (model -> the name written in the
-     * model column), unattributed orders included, in the column order of gold.attribution_credit.
+     * The rows of gold.attribution_credit, in its column order, from the models' credit of the orders' touches
+     * ({@link CreditModels#credits}, long: one row per touch and model): a row flagged unattributed becomes the
+     * order's one row without a touch, and orders without any touch get that row under every model.
      *
-     * @param modelCredit  model -> the credited touches of the orders (positions 1..n) under that model
-     * @param orders       order_id, journey_id, person_id, order_date, order_status, revenue_usd,
-     *                     is_new_customer, region
+     * @param orders   order_id, journey_id, person_id, order_date, order_status, revenue_usd, is_new_customer, region
+     * @param touched  rows with the order_id of every order that has touches
      */
-    public static CreditTable creditTable(Map<String, String> outputNames,
-                                          java.util.function.Function<String, Dataset<Row>> modelCredit,
-                                          Dataset<Row> orders) {
-        Dataset<Row> credit = null;
-        for (Map.Entry<String, String> model : outputNames.entrySet()) {
-            Dataset<Row> rows = modelCredit.apply(model.getKey()).withColumn("model", lit(model.getValue()));
-            credit = credit == null ? rows.select(creditColumns()) : credit.unionByName(rows.select(creditColumns()));
-        }
-        // The output and the unattributed anti-join both read the models' credit: compute it once.
-        credit = credit.persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> all = credit.unionByName(unattributed(orders, credit, List.copyOf(outputNames.values())))
+    public static Dataset<Row> creditTable(Dataset<Row> credit, Dataset<Row> orders, Dataset<Row> touched,
+                                           List<String> modelNames) {
+        Dataset<Row> credited = credit.select(creditColumns(col(CreditModels.UNATTRIBUTED), true));
+        Dataset<Row> models = orders.sparkSession().createDataFrame(
+                modelNames.stream().map(m -> RowFactory.create(m)).toList(), new StructType().add("model", "string"));
+        Dataset<Row> untouched = orders.join(touched.select("order_id"), ScalaSeqs.of("order_id"), "left_anti")
+                .crossJoin(broadcast(models))
+                .withColumn(CreditModels.UNATTRIBUTED, lit(true))
+                .withColumn("credit", lit(1.0));
+        Dataset<Row> all = credited.unionByName(untouched.select(creditColumns(lit(true), false)))
                 .withColumn("credited_revenue_usd", col("revenue_usd").multiply(col("credit"))
                         .cast(JourneyBuilder.MONEY));
-        return new CreditTable(all.select(outputColumns()), credit);
+        return all.select(outputColumns());
     }
 
     /**
-     * Replaces the credit of {@code orders} under {@code modelNames} only: the fraud-adjusted models are
-     * written by another job into the same table and must survive a re-credit, and vice versa.
+     * Replaces the credit of {@code orders} (an order_id column) under {@code modelNames} only: the fraud-adjusted
+     * models are written by another job into the same table and must survive a re-credit, and vice versa.
      */
     public static void writeCredit(Warehouse wh, Dataset<Row> rows, Dataset<Row> orders, List<String> modelNames) {
         Dataset<Row> models = orders.sparkSession().createDataFrame(
@@ -260,30 +255,19 @@ public final class AttributionJob implements Job {
         return wh.spark().createDataFrame(rows, new StructType().add(stateColumn, "string").add(valueColumn, "double"));
     }
 
-    /** An order without a creditable touch under a model (no touch at all, or only impressions for a click model). */
-    private static Dataset<Row> unattributed(Dataset<Row> orders, Dataset<Row> credit, List<String> modelNames) {
-        Dataset<Row> models = orders.sparkSession().createDataFrame(
-                modelNames.stream().map(m -> RowFactory.create(m)).toList(), new StructType().add("model", "string"));
-        return orders.crossJoin(broadcast(models))
-                .join(credit.select("order_id", "model").distinct(), ScalaSeqs.of("order_id", "model"), "left_anti")
-                .withColumn("event_id", lit(null).cast("string"))
-                .withColumn("position", lit(0))
-                .withColumn("touch_ts", lit(null).cast("timestamp"))
-                .withColumn("is_click", lit(null).cast("boolean"))
-                .withColumn("partner_id", lit(null).cast("string"))
-                .withColumn("channel", lit(null).cast("string"))
-                .withColumn("partner_type", lit(null).cast("string"))
-                .withColumn("partner_region", lit(null).cast("string"))
-                .withColumn("funnel_stage", lit(null).cast("string"))
-                .withColumn("credit", lit(1.0))
-                .select(creditColumns());
-    }
-
-    private static Column[] creditColumns() {
-        return new Column[] {col("order_id"), col("order_date"), col("model"), col("event_id"), col("position"),
-                col("touch_ts"), col("is_click"), col("partner_id"), col("channel"), col("partner_type"),
-                col("partner_region"), col("funnel_stage"), col("region"), col("credit"), col("revenue_usd"),
-                col("order_status"), col("is_new_customer"), col("journey_id"), col("person_id")};
+    /** The credit columns; on an unattributed row every touch column is null and the position 0. */
+    private static Column[] creditColumns(Column unattributed, boolean hasTouches) {
+        Map<String, String> types = Map.of("event_id", "string", "touch_ts", "timestamp", "is_click", "boolean",
+                "partner_id", "string", "channel", "string", "partner_type", "string", "partner_region", "string",
+                "funnel_stage", "string", "position", "int");
+        java.util.function.Function<String, Column> touch = c -> hasTouches
+                ? when(unattributed, lit(null)).otherwise(col(c)).as(c) : lit(null).cast(types.get(c)).as(c);
+        return new Column[] {col("order_id"), col("order_date"), col("model"), touch.apply("event_id"),
+                hasTouches ? when(unattributed, lit(0)).otherwise(col("position")).as("position") : lit(0).as("position"),
+                touch.apply("touch_ts"), touch.apply("is_click"), touch.apply("partner_id"), touch.apply("channel"),
+                touch.apply("partner_type"), touch.apply("partner_region"), touch.apply("funnel_stage"), col("region"),
+                col("credit"), col("revenue_usd"), col("order_status"), col("is_new_customer"), col("journey_id"),
+                col("person_id")};
     }
 
     private static Column[] outputColumns() {

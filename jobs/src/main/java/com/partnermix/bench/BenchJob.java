@@ -34,7 +34,8 @@ public final class BenchJob implements Job {
         return "benchmark: generate N persons x D days (or --reuse), time every stage (--one-go: later stages once; "
                 + "--no-dq: without the data-quality gates; --solver-states N: the Markov solve alone; --mmm: the "
                 + "media mix fit alone on a synthetic panel, --mmm-days/--mmm-regions/--mmm-channels/"
-                + "--mmm-candidates 50,100,200)";
+                + "--mmm-candidates 50,100,200; --attribute [--attribute-orders 250000,1000000]: the attribute stage "
+                + "alone on a synthetic silver layer; --marts: the marts stage alone)";
     }
 
     @Override
@@ -59,6 +60,17 @@ public final class BenchJob implements Job {
                     days, regions, channels, Runtime.getRuntime().availableProcessors());
             MmmBench.run(context.spark(), base, base.bench().workDir(), last, days, regions, channels, counts)
                     .forEach(System.out::println);
+            return 0;
+        }
+        if (args.flag("attribute") || args.option("attribute-orders").isPresent()) {
+            int attributeDays = args.intOption("days", 30);
+            for (String n : args.option("attribute-orders").orElse("1000000").split(",")) {
+                long orders = Long.parseLong(n.trim());
+                System.out.printf("== bench: attribute stage on a synthetic silver layer, %,d orders over %d days, "
+                        + "%d cores%n", orders, attributeDays, Runtime.getRuntime().availableProcessors());
+                AttributionBench.run(context.spark(), base, base.bench().workDir(), last, orders, attributeDays)
+                        .forEach(System.out::println);
+            }
             return 0;
         }
         if (args.flag("marts")) {

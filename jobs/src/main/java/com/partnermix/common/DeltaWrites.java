@@ -66,6 +66,25 @@ public final class DeltaWrites {
                 .execute();
     }
 
+    /**
+     * Rows the table's last commit wrote (inserted or updated by a MERGE, written by an append or overwrite), read
+     * from its operation metrics: a report needs no second pass over what was just written.
+     */
+    public static long rowsWritten(Warehouse wh, Table table) {
+        Row last = wh.delta(table).history(1).select("operation", "operationMetrics").head();
+        scala.collection.Map<String, String> metrics = last.getMap(1);
+        // A MERGE's output rows include the unchanged rows it copied: count only what it inserted or updated.
+        List<String> keys = "MERGE".equals(last.getString(0))
+                ? List.of("numTargetRowsInserted", "numTargetRowsUpdated") : List.of("numOutputRows");
+        long rows = 0;
+        for (String key : keys) {
+            if (metrics.contains(key)) {
+                rows += Long.parseLong(metrics.apply(key));
+            }
+        }
+        return rows;
+    }
+
     private static final String DELETE_MARK = "__delete";
 
     /**

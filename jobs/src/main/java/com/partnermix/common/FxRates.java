@@ -25,11 +25,12 @@ public final class FxRates {
     private FxRates() {}
 
     /**
-     * One row per currency and calendar day up to {@code lastDate}: (rate_date, currency, usd_per_unit).
-     * Bounded by currencies x days, so it is small whatever the order volume.
+     * One row per currency and calendar day up to {@code lastDate}: (rate_date, currency, usd_per_unit), from the
+     * rates delivered up to {@code asOf} (the run date: a rerun or a backfill of D must not see a correction that
+     * arrived after D). Bounded by currencies x days, so it is small whatever the order volume.
      */
-    public static Dataset<Row> dailyCalendar(Dataset<Row> bronzeFx, LocalDate lastDate) {
-        Dataset<Row> latest = bronzeFx
+    public static Dataset<Row> dailyCalendar(Dataset<Row> bronzeFx, LocalDate asOf, LocalDate lastDate) {
+        Dataset<Row> latest = bronzeFx.where(col("delivery_date").leq(lit(java.sql.Date.valueOf(asOf))))
                 .withColumn("rank", row_number().over(Window.partitionBy("date", "currency")
                         .orderBy(col("delivery_date").desc())))
                 .where(col("rank").equalTo(1))

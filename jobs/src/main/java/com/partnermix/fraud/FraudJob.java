@@ -212,7 +212,10 @@ public final class FraudJob implements Job {
         timer.lap("rules");
 
         // Scopes rebuilt tonight: the examined orders, the window's click dates, tonight's partner checks.
+        // Changed orders are examined unless their journey vanished (a backfill to before they arrived): their
+        // scope is rebuilt empty then.
         Dataset<Row> scopes = examined.select(concat(lit("order:"), col("order_id")).as("detection_scope"))
+                .union(changed.select(concat(lit("order:"), col("order_id")).as("detection_scope")))
                 .union(wh.spark().range(settings.windowDays()).select(concat(lit("clicks:"),
                         expr("cast(date_add(to_date('" + from + "'), cast(id as int)) as string)"))
                         .as("detection_scope")))
@@ -239,6 +242,7 @@ public final class FraudJob implements Job {
         timer.lap("queue");
 
         Dataset<Row> adjustedOrders = examined.select("order_id")
+                .union(changed.select("order_id"))
                 .union(wh.read(Tables.GOLD_FRAUD_FLAGS).join(scopes, ScalaSeqs.of("detection_scope"), "left_semi")
                         .where(col("rule_code").equalTo(FraudRules.COOKIE_STUFFING).and(col("order_id").isNotNull()))
                         .select("order_id"))
@@ -314,7 +318,7 @@ public final class FraudJob implements Job {
 
         // Commission the flagged partner would earn: its CPS share of the order when it holds the last click,
         // plus the click's CPC price, in USD at the order's (or click's) date.
-        Dataset<Row> rates = broadcast(FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES), date));
+        Dataset<Row> rates = broadcast(FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES), date, date));
         Dataset<Row> withOrder = flags
                 .join(examined.select(col("order_id"), col("order_date"), col("revenue_usd"), col("person_id"),
                         col("first_touch_ts"), col("order_ts")), ScalaSeqs.of("order_id"), "left")
@@ -377,20 +381,26 @@ public final class FraudJob implements Job {
                 base.viewThroughWeight(), base.timeDecayHalfLifeDays(), base.positionBased(), base.funnelWeights(),
                 base.markov(), base.shapley(), base.trainingWindowDays()));
         Map<String, String> names = new TreeMap<>(ADJUSTED_MODELS);
-        AttributionJob.CreditTable table = AttributionJob.creditTable(names, m -> models.credit(m, kept), orders);
+        Column adjustedName = lit(null).cast("string");
+        for (Map.Entry<String, String> e : names.entrySet()) {
+            adjustedName = when(col("model").equalTo(e.getKey()), lit(e.getValue())).otherwise(adjustedName);
+        }
+        Dataset<Row> rows = AttributionJob.creditTable(
+                models.credits(kept, List.copyOf(names.keySet()), null).withColumn("model", adjustedName), orders, kept,
+                List.copyOf(names.values()));
         // Back to the touch's position in its journey (the key of gold.attribution_credit); 0 stays unattributed.
         Dataset<Row> positions = kept.select(col("order_id").as("k_order"), col("event_id").as("k_event"),
                 col("journey_position"));
-        Dataset<Row> credit = table.rows().join(positions, expr("order_id = k_order AND event_id = k_event"), "left")
+        Dataset<Row> credit = rows.join(positions, expr("order_id = k_order AND event_id = k_event"), "left")
                 .withColumn("position", coalesce(col("journey_position"), lit(0)))
                 .drop("k_order", "k_event", "journey_position")
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> ordered = credit.selectExpr(table.rows().columns());
+        Dataset<Row> ordered = credit.selectExpr(rows.columns());
         long n = orders.count();
-        AttributionJob.writeCredit(wh, ordered, orders, List.copyOf(names.values()));
+        // Grouped by the orders asked for, so an order whose journey vanished (a backfill) loses its credit too.
+        AttributionJob.writeCredit(wh, ordered, orderIds.select("order_id").distinct(), List.copyOf(names.values()));
         credit.unpersist();
         kept.unpersist();
-        table.release();
         orders.unpersist();
         return n;
     }

@@ -136,9 +136,11 @@ public final class IngestJob implements Job {
             record(Landing.Feed.PARTNERS, partnerFiles.size(), parsed, classified);
         }
 
+        /** The dimension as of D: a rerun or a backfill of D must not see the catalog of a later day. */
         private void rebuildPartnerDimension() {
             DeltaWrites.overwrite(wh, Tables.SILVER_DIM_PARTNER,
-                    IngestTransforms.partnerDimension(wh.read(Tables.BRONZE_PARTNER_SNAPSHOTS)));
+                    IngestTransforms.partnerDimension(wh.read(Tables.BRONZE_PARTNER_SNAPSHOTS)
+                            .where(col("snapshot_date").leq(lit(java.sql.Date.valueOf(date))))));
         }
 
         /** Partner ids of every catalog snapshot up to today: a small, bounded set (the catalog's size). */
@@ -267,6 +269,8 @@ public final class IngestJob implements Job {
         }
 
         private void release() {
+            // Newest first: uncaching a dataset another cached one is built on makes Spark re-plan the dependent.
+            java.util.Collections.reverse(cached);
             cached.forEach(Dataset::unpersist);
         }
 

@@ -1,5 +1,6 @@
 package com.partnermix.journeys;
 
+import com.partnermix.common.ScalaSeqs;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -7,24 +8,23 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 
 import java.sql.Timestamp;
+import java.util.function.UnaryOperator;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
@@ -55,21 +55,21 @@ public final class JourneyBuilder {
      * @param orders         current order state: order_id, person_id, order_ts, order_date, order_status, revenue,
      *                       currency, revenue_usd, is_new_customer, region
      * @param runEnd         the end of the run date: windows that close after it are still open
+     *
+     * <p>Every step after the next-order lookup is keyed by person (a window over a person's segment, an
+     * aggregate per person and journey), so touches that arrive partitioned by person (from the sessions) are
+     * not shuffled again; positions and journey touches come out of the per-journey aggregate.
      */
     public static Built build(Dataset<Row> touches, Dataset<Row> orders, Timestamp runEnd, long defaultLookbackSeconds) {
-        Dataset<Row> assigned = assignToOrders(touches, orders);
-        Dataset<Row> converting = assigned.where(col("is_assigned"))
-                .withColumn("journey_id", journeyIdOfOrder(col("order_id")));
-        Dataset<Row> nonConverting = closedRuns(assigned.where(col("is_assigned").equalTo(false)), runEnd,
-                defaultLookbackSeconds);
-        Dataset<Row> journeyTouches = converting.unionByName(nonConverting, true)
-                .withColumn("position", row_number().over(Window.partitionBy("journey_id").orderBy("touch_ts", "event_id")))
-                .withColumn("is_click", col("event_type").equalTo("click"))
-                .select(col("journey_id"), col("person_id"), col("order_id"), col("event_id"), col("touch_ts"),
-                        col("position"), col("is_click"), col("channel"), col("partner_id"), col("partner_type"),
-                        col("funnel_stage"), col("region"), col("partner_region"), col("session_id"),
-                        col("coupon_code"), col("seconds_before_order"));
-        return new Built(journeys(journeyTouches, orders), journeyTouches);
+        return build(touches, orders, runEnd, defaultLookbackSeconds, d -> d);
+    }
+
+    /** @param keep caches the per-journey aggregate, which both outputs read */
+    public static Built build(Dataset<Row> touches, Dataset<Row> orders, Timestamp runEnd, long defaultLookbackSeconds,
+                              UnaryOperator<Dataset<Row>> keep) {
+        Dataset<Row> perJourney = keep.apply(closedJourneys(inJourneys(assignToOrders(touches, orders),
+                defaultLookbackSeconds), runEnd));
+        return new Built(journeys(perJourney, orders), journeyTouches(perJourney));
     }
 
     public static Column journeyIdOfOrder(Column orderId) {
@@ -78,60 +78,93 @@ public final class JourneyBuilder {
 
     /** Each touch with its person's next order (at or after it) and whether it is within the touch's lookback. */
     static Dataset<Row> assignToOrders(Dataset<Row> touches, Dataset<Row> orders) {
-        Dataset<Row> stream = touches.withColumn("kind", lit(0))
-                .unionByName(orders.select(col("person_id"), col("order_id"), col("order_ts"),
-                        col("order_ts").as("touch_ts"), lit(1).as("kind")), true);
-        // Walking backwards in time, the latest order seen so far is the next order of a touch; a running
-        // frame keeps this linear per person. At equal times the order comes first (the touch belongs to it).
-        WindowSpec backwards = Window.partitionBy("person_id")
-                .orderBy(col("touch_ts").desc(), col("kind").desc(), col("order_id").desc(), col("event_id").desc())
-                .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
-        Column nextOrder = last(when(col("kind").equalTo(1), struct(col("order_ts").as("ts"), col("order_id").as("id"))),
-                true).over(backwards);
+        // A person's orders as one array in time order: the next order of a touch is a lookup in it, so the
+        // touches need no second sort (a person has a handful of orders).
+        Dataset<Row> personOrders = orders.groupBy("person_id")
+                .agg(sort_array(collect_list(struct(col("order_ts").as("ts"), col("order_id").as("id"))))
+                        .as("person_orders"));
+        // At equal times the order comes first (the touch belongs to it); of two orders at one instant, the
+        // smaller id.
+        Column nextOrder = expr("element_at(filter(person_orders, o -> o.ts >= touch_ts), 1)");
         Column secondsToOrder = expr("(unix_micros(next_order.ts) - unix_micros(touch_ts)) / 1e6");
-        return stream.withColumn("next_order", nextOrder)
-                .where(col("kind").equalTo(0))
+        return touches.join(personOrders, ScalaSeqs.of("person_id"), "left")
+                .withColumn("next_order", nextOrder)
+                .drop("person_orders")
                 .withColumn("seconds_to_next_order", secondsToOrder)
                 .withColumn("is_assigned", coalesce(col("seconds_to_next_order").leq(col("lookback_seconds")), lit(false)))
                 .withColumn("order_id", when(col("is_assigned"), col("next_order.id")))
                 .withColumn("seconds_before_order", when(col("is_assigned"), col("seconds_to_next_order")))
-                .drop("kind", "order_ts", "seconds_to_next_order");
+                .drop("seconds_to_next_order");
     }
 
-    /** Unassigned touches grouped into runs; only closed runs are returned, with their journey ids. */
-    static Dataset<Row> closedRuns(Dataset<Row> unassigned, Timestamp runEnd, long defaultLookbackSeconds) {
+    /**
+     * The journey of each touch: its order's, or for an unassigned touch a run of the person's unassigned touches
+     * before the same next order (or after the last one), split where two of them are more than the default
+     * lookback apart; a run is named after its first touch.
+     */
+    static Dataset<Row> inJourneys(Dataset<Row> assigned, long defaultLookbackSeconds) {
         Column segment = coalesce(col("next_order.id"), lit(""));
-        WindowSpec inSegment = Window.partitionBy(col("person_id"), segment).orderBy("touch_ts", "event_id");
+        WindowSpec inSegment = Window.partitionBy(col("person_id"), segment, col("is_assigned"))
+                .orderBy("touch_ts", "event_id");
         Column gapSeconds = expr("unix_micros(touch_ts)").minus(lag(expr("unix_micros(touch_ts)"), 1).over(inSegment))
                 .divide(1e6);
-        Dataset<Row> runs = unassigned
-                .withColumn("starts_run", when(gapSeconds.gt(defaultLookbackSeconds), 1).otherwise(0))
-                .withColumn("run_number", sum("starts_run").over(inSegment));
-        WindowSpec inRun = Window.partitionBy(col("person_id"), segment, col("run_number"));
+        Column startsRun = gapSeconds.isNull().or(gapSeconds.gt(defaultLookbackSeconds));
+        // The running last start is the current run's first touch: one window, one sort per person's segment.
+        Column runStart = last(when(col("starts_run"), col("event_id")), true).over(inSegment);
+        Column runId = concat(lit("n_"), substring(sha2(concat(col("person_id"), lit("|"), col("run_start")), 256),
+                1, 24));
+        return assigned.withColumn("starts_run", startsRun)
+                .withColumn("run_start", runStart)
+                .withColumn("journey_id", when(col("is_assigned"), journeyIdOfOrder(col("order_id"))).otherwise(runId))
+                .drop("starts_run", "run_start");
+    }
+
+    /**
+     * One row per journey with its touches in time order. A converting journey always; a run only once closed:
+     * an order came after it, or every touch's window has passed by the end of the run date.
+     */
+    static Dataset<Row> closedJourneys(Dataset<Row> touchesInJourneys, Timestamp runEnd) {
+        Column touch = struct(col("touch_ts"), col("event_id"), col("event_type"), col("channel"), col("partner_id"),
+                col("partner_type"), col("funnel_stage"), col("region"), col("partner_region"), col("session_id"),
+                col("coupon_code"), col("seconds_before_order"));
         long runEndMicros = runEnd.getTime() * 1000L;
-        return runs
-                .withColumn("first_touch", min(struct(col("touch_ts"), col("event_id"))).over(inRun))
-                .withColumn("closes_at_micros", max(expr("unix_micros(touch_ts) + lookback_seconds * 1000000")).over(inRun))
-                .where(col("next_order").isNotNull().or(col("closes_at_micros").lt(runEndMicros)))
-                .withColumn("journey_id", concat(lit("n_"), substring(sha2(concat(col("person_id"), lit("|"),
-                        col("first_touch.event_id")), 256), 1, 24)))
-                .drop("starts_run", "run_number", "first_touch", "closes_at_micros");
+        // Grouped by person first, so the touches keep their partitioning by person.
+        return touchesInJourneys.groupBy("person_id", "journey_id").agg(
+                        max(col("order_id")).as("order_id"),
+                        max(col("next_order").isNotNull()).as("has_next_order"),
+                        max(expr("unix_micros(touch_ts) + lookback_seconds * 1000000")).as("closes_at_micros"),
+                        sort_array(collect_list(touch)).as("steps"))
+                .where(col("order_id").isNotNull().or(col("has_next_order"))
+                        .or(col("closes_at_micros").lt(runEndMicros)))
+                .drop("has_next_order", "closes_at_micros");
+    }
+
+    /** One row per touch of an emitted journey, numbered 1..n in time order (ties by event id). */
+    static Dataset<Row> journeyTouches(Dataset<Row> perJourney) {
+        return perJourney.select(col("journey_id"), col("person_id"), col("order_id"), posexplode(col("steps")))
+                .select(col("journey_id"), col("person_id"), col("order_id"), col("col.event_id").as("event_id"),
+                        col("col.touch_ts").as("touch_ts"), col("pos").plus(1).as("position"),
+                        col("col.event_type").equalTo("click").as("is_click"), col("col.channel").as("channel"),
+                        col("col.partner_id").as("partner_id"), col("col.partner_type").as("partner_type"),
+                        col("col.funnel_stage").as("funnel_stage"), col("col.region").as("region"),
+                        col("col.partner_region").as("partner_region"), col("col.session_id").as("session_id"),
+                        col("col.coupon_code").as("coupon_code"),
+                        col("col.seconds_before_order").as("seconds_before_order"));
     }
 
     /** One row per journey: converting ones from every order, non-converting ones from the closed runs. */
-    static Dataset<Row> journeys(Dataset<Row> journeyTouches, Dataset<Row> orders) {
-        Column step = struct(col("position"), col("channel"), coalesce(col("partner_type"), col("channel")).as("type"),
-                coalesce(col("partner_id"), col("channel")).as("partner"), col("region"));
-        Dataset<Row> perJourney = journeyTouches.groupBy("journey_id", "person_id", "order_id").agg(
-                count("*").as("touch_count"),
-                sum(when(col("is_click"), 1).otherwise(0)).as("click_count"),
-                min("touch_ts").as("first_touch_ts"),
-                max("touch_ts").as("last_touch_ts"),
-                sort_array(collect_list(step)).as("steps"));
+    static Dataset<Row> journeys(Dataset<Row> perJourney, Dataset<Row> orders) {
+        Column clicks = expr("size(filter(steps, s -> s.event_type = 'click'))");
         Dataset<Row> withPaths = perJourney
+                .withColumn("touch_count", size(col("steps")).cast("long"))
+                .withColumn("click_count", clicks.cast("long"))
+                .withColumn("first_touch_ts", expr("steps[0].touch_ts"))
+                .withColumn("last_touch_ts", expr("element_at(steps, -1).touch_ts"))
                 .withColumn("path_channel", expr("array_join(transform(steps, s -> s.channel), '" + PATH_SEPARATOR + "')"))
-                .withColumn("path_partner_type", expr("array_join(transform(steps, s -> s.type), '" + PATH_SEPARATOR + "')"))
-                .withColumn("path_partner", expr("array_join(transform(steps, s -> s.partner), '" + PATH_SEPARATOR + "')"))
+                .withColumn("path_partner_type", expr("array_join(transform(steps, s -> coalesce(s.partner_type, "
+                        + "s.channel)), '" + PATH_SEPARATOR + "')"))
+                .withColumn("path_partner", expr("array_join(transform(steps, s -> coalesce(s.partner_id, s.channel)), '"
+                        + PATH_SEPARATOR + "')"))
                 .withColumn("last_touch_region", expr("element_at(steps, -1).region"))
                 .drop("steps");
 

@@ -21,6 +21,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 import static org.apache.spark.sql.functions.broadcast;
@@ -28,6 +29,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.to_date;
 
@@ -81,6 +83,8 @@ public final class JourneysJob implements Job {
         try {
             return new Night(wh, config, date, timer, keep).execute();
         } finally {
+            // Newest first: uncaching a dataset another cached one is built on makes Spark re-plan the dependent.
+            java.util.Collections.reverse(cached);
             cached.forEach(Dataset::unpersist);
         }
     }
@@ -123,8 +127,8 @@ public final class JourneysJob implements Job {
                     .withColumn("funnel_stage", rules.funnelStage(col("partner_id"), col("partner_type"), col("channel")))
                     .withColumn("lookback_seconds", rules.lookbackSeconds(col("channel"), col("partner_type")));
 
-            Dataset<Row> affected = keep.apply(affectedPersons(touchpoints, orderVersions, persons,
-                    asTouches.apply(events), identityMap));
+            Dataset<Row> affected = keep.apply(affectedPersons(persons, asTouches.apply(events), identityMap,
+                    orderVersions, rules));
             long affectedCount = affected.count();
             timer.lap("affected");
 
@@ -140,9 +144,9 @@ public final class JourneysJob implements Job {
                     currentOrders(orderVersions, persons, wh.read(Tables.BRONZE_FX_RATES), rules, date));
             Timestamp runEnd = Timestamp.from(date.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC));
             JourneyBuilder.Built built = JourneyBuilder.build(affectedTouches, orders, runEnd,
-                    rules.defaultLookbackSeconds());
+                    rules.defaultLookbackSeconds(), keep);
             Dataset<Row> journeys = keep.apply(built.journeys());
-            Dataset<Row> journeyTouches = keep.apply(built.touches());
+            Dataset<Row> journeyTouches = built.touches();   // an explode of the cached per-journey rows: not cached again
             long sessionCount = sessions.count();
             timer.lap("sessions");
             long journeyCount = journeys.count();
@@ -162,7 +166,9 @@ public final class JourneysJob implements Job {
                             "person_id", List.of("journey_id", "event_id"))));
             timer.lap("write");
             Parallel.run(List.of(
-                    () -> DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_MAP, identityMap),
+                    // run_date: the night whose state the silver tables now hold (see affectedPersons).
+                    () -> DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_MAP,
+                            identityMap.withColumn("run_date", lit(java.sql.Date.valueOf(date)))),
                     () -> DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_GUARDED,
                             guarded.withColumn("run_date", lit(java.sql.Date.valueOf(date))))));
             timer.lap("identity_write");
@@ -180,24 +186,64 @@ public final class JourneysJob implements Job {
             }
         }
 
-        /** Persons to rebuild tonight (everyone on the first run). */
-        private Dataset<Row> affectedPersons(Dataset<Row> touchpoints, Dataset<Row> orderVersions, Dataset<Row> persons,
-                                             Dataset<Row> touches, Dataset<Row> identityMap) {
-            if (!wh.exists(Tables.SILVER_JOURNEYS) || !wh.exists(Tables.SILVER_IDENTITY_MAP)) {
+        /**
+         * Persons to rebuild tonight (everyone on the first run). The stored silver tables hold the state of the
+         * night that last wrote the identity map (its {@code run_date}, S); tonight must leave them in the state of
+         * D. Every input that differs between the two is in the span (lo, hi] = (min(S, D - 1), max(S, D)]: rows
+         * delivered then, touch windows ending then (a non-converting journey closes), FX rates corrected then,
+         * and devices whose person moved. Going forward S is D - 1 (or older after skipped nights); a rerun of D
+         * finds S = D, or D - 1 after a crash before the map was written; a backfill of an earlier D finds a later
+         * S and so rebuilds everyone whose rows came after D, which puts the tables back in the state of D.
+         */
+        private Dataset<Row> affectedPersons(Dataset<Row> persons, Dataset<Row> touches, Dataset<Row> identityMap,
+                                             Dataset<Row> orderVersions, TouchRules rules) {
+            Optional<LocalDate> stateDate = storedStateDate();
+            if (!wh.exists(Tables.SILVER_JOURNEYS) || stateDate.isEmpty()) {
                 return persons.select("person_id").distinct();
             }
-            Column deliveredTonight = col("delivery_date").equalTo(lit(java.sql.Date.valueOf(date)));
-            Dataset<Row> newData = touchpoints.where(deliveredTonight).select("anonymous_id")
-                    .unionByName(orderVersions.where(deliveredTonight).select("anonymous_id"))
-                    .join(persons, ScalaSeqs.of("anonymous_id")).select("person_id");
+            LocalDate lo = stateDate.get().isBefore(date.minusDays(1)) ? stateDate.get() : date.minusDays(1);
+            LocalDate hi = stateDate.get().isAfter(date) ? stateDate.get() : date;
+            Column inSpan = col("delivery_date").gt(lit(java.sql.Date.valueOf(lo)))
+                    .and(col("delivery_date").leq(lit(java.sql.Date.valueOf(hi))));
+            Dataset<Row> storedMap = wh.read(Tables.SILVER_IDENTITY_MAP).select("anonymous_id", "person_id");
+            // Rows delivered in the span, also after D (read here unfiltered): their devices' persons now and as stored.
+            Dataset<Row> devices = wh.read(Tables.BRONZE_TOUCHPOINTS).where(inSpan).select("anonymous_id")
+                    .unionByName(wh.read(Tables.BRONZE_ORDERS).where(inSpan).select("anonymous_id"))
+                    .unionByName(ordersWithChangedRates(orderVersions, lo, hi).select("anonymous_id"))
+                    .distinct();
+            Dataset<Row> newData = devices.join(persons, ScalaSeqs.of("anonymous_id")).select("person_id")
+                    .unionByName(devices.join(storedMap, ScalaSeqs.of("anonymous_id")).select("person_id"));
             // A non-converting journey closes when the last of its touches' windows ends.
+            Column windowEnd = to_date(expr("timestamp_micros(unix_micros(event_ts) + lookback_seconds * 1000000)"));
             Dataset<Row> windowsEnding = touches
-                    .where(to_date(expr("timestamp_micros(unix_micros(event_ts) + lookback_seconds * 1000000)"))
-                            .equalTo(lit(java.sql.Date.valueOf(date))))
+                    .where(windowEnd.gt(lit(java.sql.Date.valueOf(lo))).and(windowEnd.leq(lit(java.sql.Date.valueOf(hi)))))
                     .select("person_id");
-            Dataset<Row> identityChanged = IdentityStitching.changedPersons(wh.read(Tables.SILVER_IDENTITY_MAP),
-                    identityMap);
+            Dataset<Row> identityChanged = IdentityStitching.changedPersons(storedMap, identityMap);
             return newData.unionByName(windowsEnding).unionByName(identityChanged).distinct();
+        }
+
+        /** The run date of the stored identity map: the night whose state the silver tables hold. */
+        private Optional<LocalDate> storedStateDate() {
+            if (!wh.exists(Tables.SILVER_IDENTITY_MAP)) {
+                return Optional.empty();
+            }
+            Dataset<Row> stored = wh.read(Tables.SILVER_IDENTITY_MAP);
+            if (!List.of(stored.columns()).contains("run_date")) {
+                return Optional.empty();   // written before the map carried its night: rebuild everyone once
+            }
+            Row max = stored.agg(org.apache.spark.sql.functions.max("run_date")).first();
+            return max.isNullAt(0) ? Optional.empty() : Optional.of(max.getDate(0).toLocalDate());
+        }
+
+        /** Order versions (delivered by D) whose day's USD rate differs between the rates known at lo and at hi. */
+        private Dataset<Row> ordersWithChangedRates(Dataset<Row> orderVersions, LocalDate lo, LocalDate hi) {
+            Dataset<Row> fx = wh.read(Tables.BRONZE_FX_RATES);
+            Dataset<Row> before = FxRates.dailyCalendar(fx, lo, hi.plusDays(2)).withColumnRenamed("usd_per_unit", "before");
+            Dataset<Row> after = FxRates.dailyCalendar(fx, hi, hi.plusDays(2)).withColumnRenamed("usd_per_unit", "after");
+            Dataset<Row> changed = before.join(after, ScalaSeqs.of("rate_date", "currency"), "full_outer")
+                    .where(not(col("before").eqNullSafe(col("after"))))
+                    .select(col("rate_date").as("order_date"), col("currency"));
+            return orderVersions.join(broadcast(changed), ScalaSeqs.of("order_date", "currency"), "left_semi");
         }
 
         /** Journeys rebuilt tonight (and those of affected persons that vanished): what attribution must redo. */
@@ -242,7 +288,7 @@ public final class JourneysJob implements Job {
                         .orderBy(col("updated_ts").desc(), col("delivery_date").asc())))
                 .where(col("version_rank").equalTo(1))
                 .join(persons, ScalaSeqs.of("anonymous_id"));
-        Dataset<Row> rates = broadcast(FxRates.dailyCalendar(fx, date.plusDays(2)));
+        Dataset<Row> rates = broadcast(FxRates.dailyCalendar(fx, date, date.plusDays(2)));
         Column firstOrderOfPerson = row_number().over(Window.partitionBy("person_id").orderBy("order_ts", "order_id"))
                 .equalTo(1);
         return current

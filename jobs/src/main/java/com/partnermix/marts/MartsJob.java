@@ -76,8 +76,7 @@ public final class MartsJob implements Job {
         String currency = settings.reportingCurrency();
 
         // Everything delivered up to D, so a rerun of D sees the same inputs whatever arrived since.
-        Dataset<Row> fxDaily = FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES)
-                .where(col("delivery_date").leq(runDate)), date).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> fxDaily = FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES), date, date).persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> toReporting = Costs.toReporting(fxDaily, currency);
         Dataset<Row> dimPartner = wh.read(Tables.SILVER_DIM_PARTNER).persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> credit = wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).where(col("order_date").leq(runDate));
@@ -152,8 +151,9 @@ public final class MartsJob implements Job {
         timer.lap("partner_mix_quarterly");
 
         long partnerDailyRows = wh.read(Tables.GOLD_PARTNER_DAILY).count();
-        activity.unpersist();
+        // Dependents first (costs is built on the others): uncaching a base makes Spark re-plan what depends on it.
         costs.unpersist();
+        activity.unpersist();
         fxDaily.unpersist();
         dimPartner.unpersist();
         return new Report(date, partnerDailyRows, reconciled, maxGmvDiff, timer.toString());

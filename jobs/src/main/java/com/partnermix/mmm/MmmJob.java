@@ -9,6 +9,7 @@ import com.partnermix.common.StepTimer;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.journeys.TouchRules;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -24,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 /**
@@ -199,12 +201,15 @@ public final class MmmJob implements Job {
     public static Panel buildPanel(Warehouse wh, PartnermixConfig config, LocalDate from, LocalDate to) {
         PartnermixConfig.Mmm m = config.mmm();
         TouchRules rules = new TouchRules(config.journeys());
-        Dataset<Row> fx = FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES), to);
+        Dataset<Row> fx = FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES), to, to);
         Dataset<Row> partners = wh.read(Tables.SILVER_DIM_PARTNER);
-        Dataset<Row> media = PanelBuilder.touchActivity(wh.read(Tables.BRONZE_TOUCHPOINTS), partners, fx, rules,
-                m.granularity(), from, to);
+        // Only what was delivered up to the run date: a rerun or a backfill fits the panel the night saw.
+        Column deliveredByThen = col("delivery_date").leq(lit(java.sql.Date.valueOf(to)));
+        Dataset<Row> media = PanelBuilder.touchActivity(wh.read(Tables.BRONZE_TOUCHPOINTS).where(deliveredByThen),
+                partners, fx, rules, m.granularity(), from, to);
         if (wh.exists(Tables.BRONZE_SPEND)) {
-            media = media.unionByName(PanelBuilder.paidSpend(wh.read(Tables.BRONZE_SPEND), fx, from, to));
+            media = media.unionByName(PanelBuilder.paidSpend(wh.read(Tables.BRONZE_SPEND).where(deliveredByThen), fx,
+                    from, to));
         }
         if (wh.exists(Tables.GOLD_ATTRIBUTION_CREDIT)) {
             media = media.unionByName(PanelBuilder.commission(wh.read(Tables.GOLD_ATTRIBUTION_CREDIT)

@@ -90,8 +90,7 @@ public final class VerifyJob implements Job {
         if (!wh.exists(Tables.BRONZE_FX_RATES)) {
             return Costs.toReporting(null, config.marts().reportingCurrency());   // USD: no conversion, no rates read
         }
-        Dataset<Row> fx = FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES)
-                .where(col("delivery_date").leq(java.sql.Date.valueOf(date))), date);
+        Dataset<Row> fx = FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES), date, date);
         return Costs.toReporting(fx, config.marts().reportingCurrency());
     }
 

@@ -32,7 +32,7 @@ class PartnerDailyTest extends SparkTestBase {
     static Dataset<Row> dailyIn(Dataset<Row> toReporting, String currency) {
         PartnermixConfig config = config(Path.of("unused"));
         TouchRules rules = new TouchRules(config.journeys());
-        Dataset<Row> fxDaily = FxRates.dailyCalendar(MartsFixture.fx(spark()), DAY);
+        Dataset<Row> fxDaily = FxRates.dailyCalendar(MartsFixture.fx(spark()), DAY, DAY);
         Dataset<Row> credit = MartsFixture.credit(spark());
         Dataset<Row> dim = MartsFixture.dimPartner(spark());
         Dataset<Row> activity = PartnerDaily.activity(MartsFixture.touchpoints(spark()), rules, DAY, DAY);
@@ -147,7 +147,7 @@ class PartnerDailyTest extends SparkTestBase {
                 "{\"partner_id\":\"P-F\",\"partner_type\":\"creator\",\"region\":\"NA\",\"payment_model\":\"flat_fee\","
                         + "\"flat_fee_monthly\":600,\"rate_currency\":\"USD\",\"valid_from\":\"2026-11-16\","
                         + "\"valid_to\":null,\"version\":2}");
-        Dataset<Row> fees = Costs.flatFees(versions, FxRates.dailyCalendar(MartsFixture.fx(spark()), DAY), null, DAY);
+        Dataset<Row> fees = Costs.flatFees(versions, FxRates.dailyCalendar(MartsFixture.fx(spark()), DAY, DAY), null, DAY);
         // October: 12 days (20..31) x 300 / 31; November: 15 days x 10 + 5 days x 20, nothing after the run date
         double october = fees.where(col("date").lt(java.sql.Date.valueOf("2026-11-01")))
                 .agg(org.apache.spark.sql.functions.sum("cost_flat_fee_usd")).first().getDouble(0);
@@ -160,7 +160,7 @@ class PartnerDailyTest extends SparkTestBase {
 
     @Test
     void amountsAreConvertedToTheReportingCurrency() {
-        Dataset<Row> toGbp = Costs.toReporting(FxRates.dailyCalendar(MartsFixture.fx(spark()), DAY), "GBP");
+        Dataset<Row> toGbp = Costs.toReporting(FxRates.dailyCalendar(MartsFixture.fx(spark()), DAY, DAY), "GBP");
         Dataset<Row> gbp = dailyIn(toGbp, "GBP");
         Row search = gbp.where(col("model").equalTo("last_click").and(col("channel").equalTo("paid_search"))).first();
         assertEquals(200.0 / 1.25, ((Number) search.getAs("gmv")).doubleValue(), 1e-9);

@@ -1,5 +1,7 @@
 package com.partnermix.mmm;
 
+import com.partnermix.attribution.CreditModels;
+import com.partnermix.common.PartnermixConfig;
 import com.partnermix.testing.Rows;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
@@ -14,19 +16,30 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+/** mixed_media: the base model's credit rescaled by the MMM factors (through {@link CreditModels#credits}). */
 class CalibrationTest extends SparkTestBase {
 
-    private static final String CREDIT = "order_id STRING, event_id STRING, position INT, channel STRING, credit DOUBLE";
+    /** Every touch is a click whose markov weight is the base credit wanted (weights sum to 1 per order). */
+    private static final String TOUCHES = "order_id STRING, event_id STRING, position INT, is_click BOOLEAN, "
+            + "channel STRING, funnel_stage STRING, seconds_before_order DOUBLE, markov_weight DOUBLE";
     private static final String FACTORS = "channel STRING, factor DOUBLE";
+    private static final PartnermixConfig.Attribution SETTINGS = new PartnermixConfig.Attribution(
+            List.of("markov", "mixed_media"), 0.3, 7.0, new PartnermixConfig.PositionWeights(0.4, 0.2, 0.4), Map.of(),
+            new PartnermixConfig.Markov("channel", 1, "collapse_repeats", "conversions"),
+            new PartnermixConfig.Shapley("channel"), 90);
 
     private static String touch(String order, String event, int position, String channel, double credit) {
         return String.format(java.util.Locale.ROOT, "{\"order_id\":\"%s\",\"event_id\":\"%s\",\"position\":%d,"
-                + "\"channel\":\"%s\",\"credit\":%s}", order, event, position, channel, credit);
+                + "\"is_click\":true,\"channel\":\"%s\",\"funnel_stage\":\"conversion\",\"seconds_before_order\":60,"
+                + "\"markov_weight\":%s}", order, event, position, channel, credit);
     }
 
     private static Map<String, Double> calibrate(List<String> credit, String... factors) {
-        Dataset<Row> rows = Calibration.apply(Rows.of(spark(), CREDIT, credit.toArray(String[]::new)),
-                Rows.of(spark(), FACTORS, factors), col("channel"));
+        Dataset<Row> f = Rows.of(spark(), FACTORS, factors).select(col("channel").as("f_channel"), col("factor"));
+        Dataset<Row> touches = Rows.of(spark(), TOUCHES, credit.toArray(String[]::new))
+                .join(f, col("channel").equalTo(col("f_channel")), "left").drop("f_channel");
+        Dataset<Row> rows = new CreditModels(SETTINGS).credits(touches, List.of("mixed_media"),
+                new CreditModels.Calibrated("markov", col("factor")));
         Map<String, Double> out = new TreeMap<>();
         rows.collectAsList().forEach(r -> out.put(r.getAs("event_id"), r.getAs("credit")));
         return out;

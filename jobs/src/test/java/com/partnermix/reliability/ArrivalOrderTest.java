@@ -60,8 +60,10 @@ class ArrivalOrderTest extends SparkTestBase {
         Nights.runAll(lateWh, late, FIRST, LAST, GATES);
         nightly = Nights.checksums(lateWh, "silver", "gold");
         nightlyData = dataOnly(lateWh);
+        Map<String, Long> nightlyVersions = Nights.versions(lateWh, "silver", "gold");
         Nights.runAll(lateWh, late, FIRST, LAST, GATES);
         backfilled = Nights.checksums(lateWh, "silver", "gold");
+        Nights.printDifferences(lateWh, nightlyVersions, nightly, backfilled);
         // A rerun adds to a night's list of rebuilt journeys and never shrinks it (so a rerun after a crash still
         // re-credits everything): in a backfill the lists grow by design.
         nightly.remove(Tables.SILVER_JOURNEY_CHANGES.qualifiedName());

@@ -9,6 +9,9 @@ import com.partnermix.common.Warehouse;
 import com.partnermix.pipeline.NightlyPipeline;
 import com.partnermix.pipeline.Stage;
 import com.partnermix.verify.VerifyJob;
+import com.partnermix.common.Table;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.time.LocalDate;
@@ -54,6 +57,44 @@ final class Nights {
         for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
             run(wh, config, d, skipped);
         }
+    }
+
+    /** The latest Delta version of every table of the given schemas, by qualified name. */
+    static Map<String, Long> versions(Warehouse wh, String... schemas) {
+        Map<String, Long> out = new TreeMap<>();
+        for (Table t : allTables()) {
+            if (List.of(schemas).contains(t.schema()) && wh.exists(t)) {
+                out.put(t.qualifiedName(), wh.version(t));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * For a failing comparison: the rows of each differing table that only one side has, the earlier side read
+     * by time travel at {@code before}'s versions (a few rows each, enough to see which column moved).
+     */
+    static void printDifferences(Warehouse wh, Map<String, Long> before, Map<String, Checksums.Checksum> expected,
+                                 Map<String, Checksums.Checksum> actual) {
+        for (Table t : allTables()) {
+            String name = t.qualifiedName();
+            if (!before.containsKey(name) || java.util.Objects.equals(expected.get(name), actual.get(name))) {
+                continue;
+            }
+            Dataset<Row> was = wh.readAt(t, before.get(name));
+            Dataset<Row> now = wh.read(t).selectExpr(was.columns());
+            System.out.println("== differs: " + name + " (" + expected.get(name) + " -> " + actual.get(name) + ")");
+            System.out.println("   only before:");
+            was.except(now).limit(5).collectAsList().forEach(r -> System.out.println("     " + r));
+            System.out.println("   only after:");
+            now.except(was).limit(5).collectAsList().forEach(r -> System.out.println("     " + r));
+        }
+    }
+
+    private static List<Table> allTables() {
+        List<Table> all = new ArrayList<>(com.partnermix.common.Tables.SILVER);
+        all.addAll(com.partnermix.common.Tables.GOLD);
+        return all;
     }
 
     /** Content checksums of the tables of the given schemas (silver, gold), by qualified name. */
