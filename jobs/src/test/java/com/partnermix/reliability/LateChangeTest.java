@@ -33,11 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The order's credited revenue drops to 42.16 USD in every table that shows it; October's statement stays as it
  * was locked; November carries the clawback of the commission paid on the 63.24 USD returned.
  *
- * <p>Three nights take about two and a half minutes on two cores, over what the suite can spend next to
- * {@code NightlyReliabilityTest}; MartsJobTest holds the same statement rules (a whole and a partial return after
- * the lock) on handmade tables. Run on request: {@code mvn test -Dtest=LateChangeTest -Dpartnermix.slow_tests=true}.
+ * <p>Three nights, about three minutes on two cores; MartsJobTest holds the same statement rules (a whole and a
+ * partial return after the lock) on handmade tables.
  */
-@org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "partnermix.slow_tests", matches = "true")
 class LateChangeTest extends SparkTestBase {
 
     static final LocalDate ORDERED = LocalDate.parse("2026-10-10");
