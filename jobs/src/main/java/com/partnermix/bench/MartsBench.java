@@ -100,8 +100,10 @@ final class MartsBench {
                         "'USD' currency", "CAST(100 + id % 50 AS DECIMAL(18,4)) spend", "0L impressions", "0L clicks")
                 .withColumn("delivery_date", org.apache.spark.sql.functions.col("date"))
                 .write().format("delta").mode("overwrite").save(wh.path(Tables.BRONZE_SPEND));
+        // A rate from the partners' valid_from on: a missing rate makes the cost null (as it should), not 1 USD.
         spark.range(days).selectExpr("date_sub(" + lastDate + ", CAST(id AS INT)) date", "'EUR' currency",
                         "CAST(1.08 AS DECIMAL(18,8)) usd_per_unit")
+                .union(spark.sql("SELECT DATE'2025-01-01' date, 'EUR' currency, CAST(1.08 AS DECIMAL(18,8)) usd_per_unit"))
                 .withColumn("delivery_date", org.apache.spark.sql.functions.col("date"))
                 .write().format("delta").mode("overwrite").save(wh.path(Tables.BRONZE_FX_RATES));
         long creditRows = wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).count();

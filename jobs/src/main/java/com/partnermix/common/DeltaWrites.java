@@ -40,6 +40,22 @@ public final class DeltaWrites {
                 .save(wh.path(table));
     }
 
+    /**
+     * {@link #replaceSlice}, letting {@code rows} add columns to the stored table (Delta schema evolution): for a
+     * derived table that gained a column, whose older slices keep null in it.
+     */
+    public static void replaceSliceAddingColumns(Warehouse wh, Table table, Dataset<Row> rows, String predicate,
+                                                 String... partitionBy) {
+        if (!wh.exists(table)) {
+            replaceSlice(wh, table, rows, predicate, partitionBy);
+            return;
+        }
+        rows.write().format("delta").mode(SaveMode.Overwrite)
+                .option("replaceWhere", predicate)
+                .option("mergeSchema", "true")
+                .save(wh.path(table));
+    }
+
     /** Appends rows (creating the table on the first run). */
     public static void append(Warehouse wh, Table table, Dataset<Row> rows, String... partitionBy) {
         rows.write().format("delta").mode(SaveMode.Append).partitionBy(partitionBy).save(wh.path(table));

@@ -6,6 +6,7 @@ import com.partnermix.common.DeltaWrites;
 import com.partnermix.common.RunStoppedException;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -15,6 +16,7 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -48,8 +50,8 @@ public final class CommissionCloseJob implements Job {
     }
 
     /** One closed month. */
-    public record Closed(LocalDate month, long partners, double gross, double withheld, double reversals,
-                         double netPayable, String currency) {}
+    public record Closed(LocalDate month, long partners, double gross, double withheld, double released,
+                         double reversals, double netPayable, String currency) {}
 
     public record Report(LocalDate date, YearMonth newestLockable, long statementVersion, List<Closed> closed) {
         public String format() {
@@ -60,8 +62,9 @@ public final class CommissionCloseJob implements Job {
             return String.format("commission-close %s: closed %d month(s) from statement version %d%n", date,
                     closed.size(), statementVersion)
                     + closed.stream().map(c -> String.format("  %s  %,5d partners  gross %,14.2f  withheld %,12.2f  "
-                                    + "reversals %,12.2f  net payable %,14.2f %s", YearMonth.from(c.month()),
-                            c.partners(), c.gross(), c.withheld(), c.reversals(), c.netPayable(), c.currency()))
+                                    + "released %,12.2f  reversals %,12.2f  net payable %,14.2f %s",
+                            YearMonth.from(c.month()), c.partners(), c.gross(), c.withheld(), c.released(),
+                            c.reversals(), c.netPayable(), c.currency()))
                     .collect(Collectors.joining(System.lineSeparator()));
         }
     }
@@ -96,14 +99,20 @@ public final class CommissionCloseJob implements Job {
         }
         Dataset<Row> closings = toClose.withColumn("closed_on", lit(Date.valueOf(date)))
                 .withColumn("statement_version", lit(version)).drop("computed_on");
+        // Statements written before released_fraud existed have none (null): nothing was released then.
+        Column released = java.util.Arrays.asList(closings.columns()).contains("released_fraud")
+                ? coalesce(sum("released_fraud"), lit(0.0)) : lit(0.0);
         List<Closed> closed = closings.groupBy("statement_month", "currency")
-                .agg(count("*"), sum("commission_gross"), sum("withheld_fraud"), sum("reversals"), sum("net_payable"))
+                .agg(count("*"), sum("commission_gross"), sum("withheld_fraud"), released, sum("reversals"),
+                        sum("net_payable"))
                 .orderBy("statement_month").collectAsList().stream()
                 .map(r -> new Closed(r.getDate(0).toLocalDate(), r.getLong(2), r.getDouble(3), r.getDouble(4),
-                        r.getDouble(5), r.getDouble(6), r.getString(1)))
+                        r.getDouble(5), r.getDouble(6), r.getDouble(7), r.getString(1)))
                 .toList();
         if (!closed.isEmpty()) {
-            DeltaWrites.append(wh, Tables.GOLD_COMMISSION_CLOSINGS, closings);
+            // mergeSchema: a payable list closed before the statement gained a column (released_fraud) gains it too.
+            closings.write().format("delta").mode(org.apache.spark.sql.SaveMode.Append).option("mergeSchema", "true")
+                    .save(wh.path(Tables.GOLD_COMMISSION_CLOSINGS));
         }
         return new Report(date, newest, version, closed);
     }

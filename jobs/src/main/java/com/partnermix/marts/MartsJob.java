@@ -116,8 +116,9 @@ public final class MartsJob implements Job {
         DeltaWrites.replaceSlice(wh, Tables.GOLD_MODEL_COMPARISON,
                 MixReports.modelComparison(wh.read(Tables.GOLD_PARTNER_DAILY), null, date),
                 "period_month <= '" + date + "'");
-        DeltaWrites.replaceSlice(wh, Tables.GOLD_PATH_SUMMARY,
-                MixReports.pathSummary(wh.read(Tables.SILVER_JOURNEYS), settings.topPaths(), null, date),
+        DeltaWrites.replaceSliceAddingColumns(wh, Tables.GOLD_PATH_SUMMARY,
+                MixReports.pathSummary(wh.read(Tables.SILVER_JOURNEYS), settings.topPaths(), null, date, toReporting,
+                        currency),
                 "period_month <= '" + date + "'");
         timer.lap("model_comparison+paths");
 
@@ -127,12 +128,17 @@ public final class MartsJob implements Job {
                 : wh.spark().emptyDataFrame().selectExpr("CAST(NULL AS STRING) order_id", "CAST(NULL AS STRING) event_id",
                         "CAST(NULL AS STRING) partner_id",
                         "CAST(NULL AS STRING) proposed_action", "CAST(NULL AS DATE) detected_date").limit(0);
+        // Reviewers' dismissals release withheld commission (only those reviewed by D: Statements.dismissals).
+        Dataset<Row> reviews = wh.exists(Tables.GOLD_FRAUD_REVIEW_QUEUE)
+                ? wh.read(Tables.GOLD_FRAUD_REVIEW_QUEUE).select("queue_id", "status", "reviewed_at")
+                : wh.spark().emptyDataFrame().selectExpr("CAST(NULL AS STRING) queue_id", "CAST(NULL AS STRING) status",
+                        "CAST(NULL AS TIMESTAMP) reviewed_at").limit(0);
         Dataset<Row> statements = Statements.statements(payoutCredit, costs,
-                wh.read(Tables.BRONZE_ORDERS).where(col("delivery_date").leq(runDate)), fxDaily, flags, touchpoints,
-                dimPartner, rules, settings.funnelStageUplift(), settings.lockDaysAfterMonthEnd(), settings.payoutModel(),
-                firstOpen, date, toReporting, currency);
+                wh.read(Tables.BRONZE_ORDERS).where(col("delivery_date").leq(runDate)), fxDaily, flags, reviews,
+                touchpoints, dimPartner, rules, settings.funnelStageUplift(), settings.lockDaysAfterMonthEnd(),
+                settings.payoutModel(), firstOpen, date, toReporting, currency);
         String monthOfD = date.withDayOfMonth(1).toString();
-        DeltaWrites.replaceSlice(wh, Tables.GOLD_COMMISSION_STATEMENT, statements,
+        DeltaWrites.replaceSliceAddingColumns(wh, Tables.GOLD_COMMISSION_STATEMENT, statements,
                 (firstOpen == null ? "" : "statement_month >= '" + firstOpen + "' AND ")
                         + "statement_month <= '" + monthOfD + "'");
         timer.lap("commission_statement");
@@ -144,9 +150,9 @@ public final class MartsJob implements Job {
                 : wh.spark().emptyDataFrame().selectExpr("CAST(NULL AS DATE) quarter",
                         "CAST(NULL AS STRING) partner_type", "CAST(NULL AS DOUBLE) marginal_roi").limit(0);
         Dataset<Row> quarterly = QuarterlyMix.build(wh.read(Tables.GOLD_PARTNER_DAILY), credit,
-                QuarterlyMix.repeats(wh.read(Tables.SILVER_JOURNEYS), settings.repeatWindowDays()), marginal,
+                QuarterlyMix.repeats(wh.read(Tables.SILVER_JOURNEYS), settings.repeatWindowDays(), date), marginal,
                 settings.targetMix(), settings.budgetShiftShare(), date);
-        DeltaWrites.replaceSlice(wh, Tables.GOLD_PARTNER_MIX_QUARTERLY, quarterly,
+        DeltaWrites.replaceSliceAddingColumns(wh, Tables.GOLD_PARTNER_MIX_QUARTERLY, quarterly,
                 "quarter <= '" + date + "'");
         timer.lap("partner_mix_quarterly");
 

@@ -63,26 +63,37 @@ public final class MixReports {
 
     /**
      * {@code gold.path_summary}: per month the {@code topPaths} most common partner-type paths (by journeys,
-     * converting or not; ties by path), with conversions, non-conversions, conversion rate and revenue in USD.
-     * A converting journey without touches has the path {@code (none)}.
+     * converting or not; ties by path), with conversions, non-conversions, conversion rate and revenue: in USD
+     * ({@code revenue_usd}, as silver holds it) and in the reporting currency ({@code revenue}, each order at its
+     * day's rate, like every other mart amount). A converting journey without touches has the path {@code (none)}.
      *
-     * @param journeys silver.journeys (is_converted, order_date, journey_date, path_partner_type, revenue_usd)
+     * @param journeys    silver.journeys (is_converted, order_date, journey_date, path_partner_type, revenue_usd)
+     * @param toReporting date, to_reporting ({@link Costs#toReporting}; null for USD)
      */
-    public static Dataset<Row> pathSummary(Dataset<Row> journeys, int topPaths, LocalDate from, LocalDate to) {
+    public static Dataset<Row> pathSummary(Dataset<Row> journeys, int topPaths, LocalDate from, LocalDate to,
+                                           Dataset<Row> toReporting, String currency) {
         Column day = coalesce(col("order_date"), col("journey_date"));
-        Dataset<Row> counted = journeys.where(inRange(day, from, to))
+        Column revenueUsd = when(col("is_converted"), col("revenue_usd").cast("double")).otherwise(0.0);
+        Dataset<Row> dated = journeys.where(inRange(day, from, to))
                 .withColumn("period_month", trunc(day, "month"))
                 .withColumn("path", when(coalesce(col("path_partner_type"), lit("")).equalTo(""), lit("(none)"))
                         .otherwise(col("path_partner_type")))
+                .withColumn("journey_revenue_usd", revenueUsd)
+                .withColumn("date", day);
+        Dataset<Row> counted = Costs.withReportingRate(dated, toReporting)
+                .withColumn("journey_revenue", when(col("is_converted"),
+                        col("journey_revenue_usd").multiply(col("to_reporting"))).otherwise(0.0))
                 .groupBy("period_month", "path")
                 .agg(count(lit(1)).as("journeys"), sum(when(col("is_converted"), 1L).otherwise(0L)).as("conversions"),
-                        sum(when(col("is_converted"), col("revenue_usd").cast("double")).otherwise(0.0))
-                                .as("revenue_usd"));
+                        sum("journey_revenue_usd").as("revenue_usd"),
+                        // null when a converting journey's day has no rate: a missing rate must show
+                        PartnerDaily.sumKeepingNull("journey_revenue"));
         return counted.withColumn("path_rank", row_number().over(Window.partitionBy("period_month")
                         .orderBy(col("journeys").desc(), col("path"))))
                 .where(col("path_rank").leq(topPaths))
                 .select(col("period_month"), col("path_rank"), col("path"), col("journeys"), col("conversions"),
                         col("journeys").minus(col("conversions")).as("non_conversions"),
-                        col("conversions").divide(col("journeys")).as("conversion_rate"), col("revenue_usd"));
+                        col("conversions").divide(col("journeys")).as("conversion_rate"), col("revenue_usd"),
+                        col("journey_revenue").as("revenue"), lit(currency).as("currency"));
     }
 }

@@ -40,14 +40,15 @@ public final class PartnerDaily {
     static final String[] KEYS = {"date", "channel", "partner_id", "region"};
 
     /**
-     * Clicks and impressions per (date, channel, partner_id, region) from bronze.touchpoints (page views
-     * are not media).
+     * Clicks and impressions per (date, channel, partner_id, region, seen_date) from bronze.touchpoints (page
+     * views are not media). {@code seen_date} is the touches' delivery day: a click delivered after its month's
+     * statement locked is paid in the next open month.
      */
     public static Dataset<Row> activity(Dataset<Row> touchpoints, TouchRules rules, LocalDate from, LocalDate to) {
         Column isClick = col("event_type").equalTo("click");
         return touchpoints.where(inRange(col("event_date"), from, to).and(col("event_type").isin("click", "impression")))
                 .groupBy(col("event_date").as("date"), col("channel"), col("partner_id"),
-                        rules.region(col("country")).as("region"))
+                        rules.region(col("country")).as("region"), col("delivery_date").as("seen_date"))
                 .agg(sum(when(isClick, 1L).otherwise(0L)).as("clicks"),
                         sum(when(isClick, 0L).otherwise(1L)).as("impressions"));
     }
@@ -106,25 +107,26 @@ public final class PartnerDaily {
                                         String currency) {
         Dataset<Row> spend = paidSpend.select(col("date"), col("channel"), lit(null).cast("string").as("partner_id"),
                 col("region"), col("cost_usd").as("paid_spend_usd"));
-        // One row per key for the model-independent measures: union, then sum (no chain of outer joins).
-        Dataset<Row> independent = activity.unionByName(costs, true).unionByName(spend, true)
-                .unionByName(assists, true)
+        // One row per key for the model-independent measures: union, then sum (no chain of outer joins). Every
+        // source states every amount (0 where it has none), so an amount still null after the sum is a missing FX
+        // rate and stays null instead of vanishing from the total.
+        Dataset<Row> independent = withZeros(activity.drop("seen_date"), AMOUNTS)
+                .unionByName(withZeros(costs.drop("seen_date"), AMOUNTS), true)
+                .unionByName(withZeros(spend, AMOUNTS), true)
+                .unionByName(withZeros(assists, AMOUNTS), true)
                 .groupBy(KEYS[0], KEYS[1], KEYS[2], KEYS[3])
                 .agg(sum("impressions").as("impressions"), sum("clicks").as("clicks"), sum("assists").as("assists"),
-                        sum("cost_cps_usd").as("cost_cps_usd"), sum("cost_cpc_usd").as("cost_cpc_usd"),
-                        sum("cost_cpm_usd").as("cost_cpm_usd"), sum("cost_flat_fee_usd").as("cost_flat_fee_usd"),
-                        sum("paid_spend_usd").as("paid_spend_usd"));
+                        sumKeepingNull("cost_cps_usd"), sumKeepingNull("cost_cpc_usd"), sumKeepingNull("cost_cpm_usd"),
+                        sumKeepingNull("cost_flat_fee_usd"), sumKeepingNull("paid_spend_usd"));
         Dataset<Row> models = creditMeasures.select("model").distinct();
-        Dataset<Row> rows = independent.crossJoin(broadcast(models)).unionByName(creditMeasures, true)
+        Dataset<Row> rows = independent.crossJoin(broadcast(models))
+                .unionByName(withZeros(creditMeasures, AMOUNTS), true)
                 .groupBy(col("date"), col("model"), col("channel"), col("partner_id"), col("region"))
                 .agg(zeroIfNull(sum("impressions")).as("impressions"), zeroIfNull(sum("clicks")).as("clicks"),
                         zeroIfNull(sum("orders")).as("orders"), zeroIfNull(sum("gmv_usd")).as("gmv_usd"),
                         zeroIfNull(sum("new_customers")).as("new_customers"), zeroIfNull(sum("assists")).as("assists"),
-                        zeroIfNull(sum("cost_cps_usd")).as("cost_cps_usd"),
-                        zeroIfNull(sum("cost_cpc_usd")).as("cost_cpc_usd"),
-                        zeroIfNull(sum("cost_cpm_usd")).as("cost_cpm_usd"),
-                        zeroIfNull(sum("cost_flat_fee_usd")).as("cost_flat_fee_usd"),
-                        zeroIfNull(sum("paid_spend_usd")).as("paid_spend_usd"));
+                        sumKeepingNull("cost_cps_usd"), sumKeepingNull("cost_cpc_usd"), sumKeepingNull("cost_cpm_usd"),
+                        sumKeepingNull("cost_flat_fee_usd"), sumKeepingNull("paid_spend_usd"));
         // The partner type of the version valid that day, the stage from the journeys' funnel-stage map.
         Dataset<Row> versions = dimPartner.select(col("partner_id").as("v_partner_id"), col("partner_type"),
                 col("valid_from"), col("valid_to"));
@@ -181,6 +183,31 @@ public final class PartnerDaily {
                         zeroIfNull(col("credit_gmv")).as("credit_gmv"), zeroIfNull(col("mart_gmv")).as("mart_gmv"))
                 .withColumn("orders_diff", col("mart_orders").minus(col("credit_orders")))
                 .withColumn("gmv_diff", col("mart_gmv").minus(col("credit_gmv")));
+    }
+
+    /** The amounts summed with {@link #sumKeepingNull}: null in a source row means a missing FX rate. */
+    static final String[] AMOUNTS = {"cost_cps_usd", "cost_cpc_usd", "cost_cpm_usd", "cost_flat_fee_usd",
+            "paid_spend_usd"};
+
+    /**
+     * Adds each of {@code amounts} the rows lack as 0.0, so that after a union a null amount can only be one that
+     * could not be converted (a missing FX rate), never a source that has no such amount.
+     */
+    static Dataset<Row> withZeros(Dataset<Row> rows, String... amounts) {
+        java.util.Set<String> present = new java.util.HashSet<>(java.util.Arrays.asList(rows.columns()));
+        Dataset<Row> out = rows;
+        for (String amount : amounts) {
+            if (!present.contains(amount)) {
+                out = out.withColumn(amount, lit(0.0));
+            }
+        }
+        return out;
+    }
+
+    /** Sum of {@code column}, but null when any summed row is null: a cost with a missing rate stays visible. */
+    static Column sumKeepingNull(String column) {
+        return when(sum(when(col(column).isNull(), 1).otherwise(0)).gt(0), lit(null).cast("double"))
+                .otherwise(coalesce(sum(col(column).cast("double")), lit(0.0))).as(column);
     }
 
     static Column ratio(Column numerator, Column denominator) {

@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.lead;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
@@ -35,22 +36,25 @@ public final class QuarterlyMix {
     private QuarterlyMix() {}
 
     /**
-     * Per order: was it a new customer's order followed by another order of the same person within
-     * {@code windowDays}? (journeys: is_converted, person_id, order_id, order_ts)
+     * Per order up to {@code to}: was it followed by another order of the same person within {@code windowDays}
+     * ({@code is_repeat}), and has that window fully elapsed by {@code to} ({@code is_window_closed}: its last day
+     * is on or before D)? Orders after D are left out, so a rerun of D sees what D saw.
+     * (journeys: is_converted, person_id, order_id, order_ts, order_date)
      */
-    public static Dataset<Row> repeats(Dataset<Row> journeys, int windowDays) {
+    public static Dataset<Row> repeats(Dataset<Row> journeys, int windowDays, LocalDate to) {
         WindowSpec byPerson = Window.partitionBy("person_id").orderBy(col("order_ts"), col("order_id"));
-        return journeys.where(col("is_converted"))
+        return journeys.where(col("is_converted").and(col("order_date").leq(java.sql.Date.valueOf(to))))
                 .withColumn("next_order_ts", lead("order_ts", 1).over(byPerson))
                 .select(col("order_id"), coalesce(col("next_order_ts").isNotNull().and(
                         unix_timestamp(col("next_order_ts")).minus(unix_timestamp(col("order_ts")))
-                                .leq((long) windowDays * 86_400L)), lit(false)).as("is_repeat"));
+                                .leq((long) windowDays * 86_400L)), lit(false)).as("is_repeat"),
+                        date_add(col("order_date"), windowDays).leq(java.sql.Date.valueOf(to)).as("is_window_closed"));
     }
 
     /**
      * @param partnerDaily gold.partner_daily
      * @param credit       gold.attribution_credit (new customers' credit per type for the repeat rate)
-     * @param repeats      {@link #repeats}
+     * @param repeats      {@link #repeats} (up to {@code to})
      * @param marginalRoi  partner_type, quarter, marginal_roi (the MMM's; may be empty)
      */
     public static Dataset<Row> build(Dataset<Row> partnerDaily, Dataset<Row> credit, Dataset<Row> repeats,
@@ -62,12 +66,18 @@ public final class QuarterlyMix {
                         col("partner_id").isNotNull().as("is_partner"), col("funnel_stage"), col("region"), col("model"))
                 .agg(sum("gmv").as("gmv"), sum("orders").as("orders"), sum("new_customers").as("new_customers"),
                         sum("cost_total").as("cost"), org.apache.spark.sql.functions.max("currency").as("currency"));
+        // The repeat rate counts only new customers whose window has elapsed by D (a recent customer may still
+        // come back); the others are counted in repeat_open_new_customers. Region UNKNOWN as in the mart's keys.
+        Column closed = col("is_window_closed");
         Dataset<Row> repeat = credit.where(inRange(col("order_date"), null, to).and(col("is_new_customer")))
                 .join(repeats, "order_id")
                 .groupBy(trunc(col("order_date"), "quarter").as("quarter"),
                         coalesce(col("partner_type"), col("channel"), lit(PartnerDaily.UNATTRIBUTED)).as("partner_type"),
-                        col("region"), col("model"))
-                .agg(ratio(sum(when(col("is_repeat"), col("credit")).otherwise(0.0)), sum("credit")).as("repeat_rate"));
+                        coalesce(col("region"), lit("UNKNOWN")).as("region"), col("model"))
+                .agg(ratio(sum(when(closed.and(col("is_repeat")), col("credit")).otherwise(0.0)),
+                                sum(when(closed, col("credit")).otherwise(0.0))).as("repeat_rate"),
+                        sum(when(closed, col("credit")).otherwise(0.0)).as("repeat_eligible_new_customers"),
+                        sum(when(closed, 0.0).otherwise(col("credit"))).as("repeat_open_new_customers"));
 
         WindowSpec quarterModel = Window.partitionBy("quarter", "model");
         Dataset<Row> shares = rows
@@ -108,6 +118,8 @@ public final class QuarterlyMix {
                         col("gmv_share"), col("new_customer_share"), col("cost_share"),
                         ratio(col("gmv"), col("orders")).as("aov"), ratio(col("cost"), col("new_customers")).as("cac"),
                         ratio(col("gmv"), col("cost")).as("roas"), col("repeat_rate"),
+                        coalesce(col("repeat_eligible_new_customers"), lit(0.0)).as("repeat_eligible_new_customers"),
+                        coalesce(col("repeat_open_new_customers"), lit(0.0)).as("repeat_open_new_customers"),
                         col("type_cost_share"), col("target_cost_share"), col("mix_gap"), col("marginal_return"),
                         col("marginal_source"),
                         // the type's shift spread over its rows by their cost, so that rows add up to the type

@@ -97,6 +97,11 @@ class MartsJobTest extends SparkTestBase {
                         + "\"detected_date\":\"2026-11-06\"}",
                 "{\"flag_id\":\"f3\",\"event_id\":\"e1\",\"partner_id\":\"P-CPC\",\"proposed_action\":\"withhold\","
                         + "\"detected_date\":\"2026-11-20\"}"));
+        // A reviewer dismissed P-CPC's click flag on the 20th (released that night); o-nov's dismissal is dated
+        // after the second night and does not count on it.
+        write(Tables.GOLD_FRAUD_REVIEW_QUEUE, Rows.of(spark(), "queue_id STRING, status STRING, reviewed_at TIMESTAMP",
+                "{\"queue_id\":\"partner:P-CPC\",\"status\":\"dismissed\",\"reviewed_at\":\"2026-11-20T08:00:00\"}",
+                "{\"queue_id\":\"order:o-nov\",\"status\":\"dismissed\",\"reviewed_at\":\"2026-11-25T08:00:00\"}"));
         write(Tables.SILVER_JOURNEYS, Rows.of(spark(), JOURNEYS,
                 "{\"journey_id\":\"j1\",\"person_id\":\"p-o-nov\",\"order_id\":\"o-nov\",\"is_converted\":true,"
                         + "\"order_ts\":\"2026-11-05T10:00:00\",\"order_date\":\"2026-11-05\","
@@ -151,12 +156,14 @@ class MartsJobTest extends SparkTestBase {
         // the flat-fee partner is paid its days: 300 / 30 x 20 days of November
         assertEquals(200.0, d(statement("2026-11-01", "P-FLAT"), "commission_flat_fee"), 1e-9);
         assertEquals(200.0, d(statement("2026-11-01", "P-FLAT"), "net_payable"), 1e-9);
+        assertEquals(0.0, d(november, "released_fraud"), 0);   // o-nov's dismissal is dated after the run
         // P-CPC: two clicks at 0.50 EUR (1.10 USD) = 1.10 + 10 % consideration uplift; the click flagged
-        // withhold (e1) gives back its 0.55 + 0.055
+        // withhold (e1) gives back its 0.55 + 0.055, and the reviewer's dismissal the same day pays it back
         Row cpc = statement("2026-11-01", "P-CPC");
         assertEquals(1.21, d(cpc, "commission_gross"), 1e-9);
         assertEquals(0.605, d(cpc, "withheld_fraud"), 1e-9);
-        assertEquals(0.605, d(cpc, "net_payable"), 1e-9);
+        assertEquals(0.605, d(cpc, "released_fraud"), 1e-9);
+        assertEquals(1.21, d(cpc, "net_payable"), 1e-9);
 
         // GMV and orders reconcile for every model and date, and a rerun gives the same tables
         List<Row> recon = wh.read(Tables.GOLD_MARTS_RECONCILIATION)
@@ -173,6 +180,18 @@ class MartsJobTest extends SparkTestBase {
         assertEquals(daily, Rows.sorted(wh.read(Tables.GOLD_PARTNER_DAILY)));
         assertEquals(statements, Rows.sorted(wh.read(Tables.GOLD_COMMISSION_STATEMENT)));
         assertEquals(paths, Rows.sorted(wh.read(Tables.GOLD_PATH_SUMMARY)));
+    }
+
+    @Test
+    void theDemoSummaryShowsReconciliationStatementsAndCacPerType() {
+        String summary = com.partnermix.demo.DemoJob.martsSummary(wh, "last_click");
+        // GMV reconciles exactly for both models of the fixture
+        assertTrue(summary.matches("(?s).*last_click\\s+0\\.000000.*linear\\s+0\\.000000.*"), summary);
+        // October (locked): P-CPS 8 net + P-FLAT 300 + P-HYB 600 of flat fees
+        assertTrue(summary.matches("(?s).*2026-10\\s+locked\\s+3\\s.*\\s908\\.00 USD.*"), summary);
+        assertTrue(summary.matches("(?s).*2026-11\\s+open\\s.*"), summary);
+        assertTrue(summary.contains("quarter of 2026-10-01, payout model last_click"), summary);
+        assertTrue(summary.matches("(?s).*\\n\\s+coupon\\s.*"), summary);
     }
 
     @Test

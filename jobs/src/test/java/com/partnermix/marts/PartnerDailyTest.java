@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
@@ -166,5 +167,98 @@ class PartnerDailyTest extends SparkTestBase {
         assertEquals(200.0 / 1.25, ((Number) search.getAs("gmv")).doubleValue(), 1e-9);
         assertEquals(40.0 / 1.25, ((Number) search.getAs("paid_spend")).doubleValue(), 1e-9);
         assertEquals("GBP", search.getAs("currency"));
+        // a partner's cost too: 2 clicks x 0.50 EUR = 1.10 USD = 0.88 GBP, + 10 % uplift
+        Row cpc = gbp.where(col("model").equalTo("last_click").and(col("partner_id").equalTo("P-CPC"))).first();
+        assertEquals(0.88, ((Number) cpc.getAs("cost_cpc")).doubleValue(), 1e-9);
+        assertEquals(0.968, ((Number) cpc.getAs("cost_total")).doubleValue(), 1e-9);
+    }
+
+    @Test
+    void aMissingFxRateLeavesTheCostNullAndTheGoldGateStopsTheNight() {
+        // P-CHF is paid 1 CHF a click, and no CHF rate was ever delivered: its cost is unknown, not 1 USD a click
+        Dataset<Row> dim = MartsFixture.dimPartner(spark()).unionByName(Rows.of(spark(), MartsFixture.DIM_PARTNER,
+                MartsFixture.partner("P-CHF", "review", "NA", "cpc", null, "1.0", null, null, "CHF")));
+        Dataset<Row> touchpoints = MartsFixture.touchpoints(spark()).unionByName(Rows.of(spark(), MartsFixture.TOUCHPOINTS,
+                MartsFixture.touchpoint("c1", "click", "affiliate", "P-CHF")));
+        PartnermixConfig config = config(Path.of("unused"));
+        TouchRules rules = new TouchRules(config.journeys());
+        Dataset<Row> fxDaily = FxRates.dailyCalendar(MartsFixture.fx(spark()), DAY, DAY);
+        Dataset<Row> credit = MartsFixture.credit(spark());
+        Dataset<Row> activity = PartnerDaily.activity(touchpoints, rules, DAY, DAY);
+        Dataset<Row> mart = PartnerDaily.assemble(PartnerDaily.creditMeasures(credit, DAY, DAY), activity,
+                Costs.partnerCosts(activity, credit.where(col("model").equalTo("last_click")), dim, fxDaily, DAY, DAY),
+                Costs.paidSpend(MartsFixture.spend(spark()), fxDaily, DAY, DAY),
+                PartnerDaily.assists(MartsFixture.journeyTouches(spark()), credit, DAY, DAY), dim, rules,
+                config.marts().funnelStageUplift(), null, "USD").cache();
+        Row chf = mart.where(col("model").equalTo("last_click").and(col("partner_id").equalTo("P-CHF"))).first();
+        assertEquals(1.0, d(chf, "clicks"), 0);
+        assertNull(chf.getAs("cost_cpc"));
+        assertNull(chf.getAs("cost_total"));
+        assertNull(chf.getAs("roas"));
+        // the Error-level check of gold.partner_daily fails on exactly that partner's rows (one per model)
+        com.partnermix.dq.CheckSpec check = com.partnermix.dq.CheckFileParser.parse(
+                Path.of("data-quality/gold.partner_daily.yaml")).checks().stream()
+                .filter(c -> c.name().equals("cost_known")).findFirst().orElseThrow();
+        assertEquals(com.partnermix.dq.CheckSpec.Level.ERROR, check.level());
+        List<Row> failing = mart.where("NOT coalesce(" + check.text("predicate") + ", false)").collectAsList();
+        assertEquals(2, failing.size());
+        failing.forEach(r -> assertEquals("P-CHF", r.getAs("partner_id")));
+    }
+
+    @Test
+    void aFlatFeeIsSplitOverTheRegionsOfTheMonthToDateActivityAndItsTotalIsUnchanged() {
+        // P-G: 300 USD a month from Oct 31, region GLOBAL. Activity: Oct 31 LATAM (not November's), Nov 2 three
+        // clicks in NA, Nov 3 one impression in EMEA.
+        Dataset<Row> dim = Rows.of(spark(), MartsFixture.DIM_PARTNER,
+                "{\"partner_id\":\"P-G\",\"partner_type\":\"creator\",\"region\":\"GLOBAL\",\"payment_model\":\"flat_fee\","
+                        + "\"flat_fee_monthly\":300,\"rate_currency\":\"USD\",\"valid_from\":\"2026-10-31\",\"version\":1}");
+        Dataset<Row> activity = Rows.of(spark(), "date DATE, channel STRING, partner_id STRING, region STRING, "
+                        + "seen_date DATE, clicks LONG, impressions LONG",
+                activityRow("2026-10-31", "LATAM", 1, 0), activityRow("2026-11-02", "NA", 3, 0),
+                activityRow("2026-11-03", "EMEA", 0, 1));
+        LocalDate to = LocalDate.parse("2026-11-03");
+        Map<String, Double> fee = new HashMap<>();
+        for (Row r : Costs.partnerCosts(activity, MartsFixture.credit(spark()).limit(0), dim,
+                        FxRates.dailyCalendar(MartsFixture.fx(spark()), to, to), null, to)
+                .where(col("cost_flat_fee_usd").notEqual(0)).collectAsList()) {
+            fee.merge(r.getAs("date").toString() + "|" + r.getAs("region"), r.<Double>getAs("cost_flat_fee_usd"), Double::sum);
+        }
+        assertEquals(Map.of("2026-10-31|LATAM", 300.0 / 31, "2026-11-01|GLOBAL", 10.0, "2026-11-02|NA", 10.0,
+                "2026-11-03|NA", 7.5, "2026-11-03|EMEA", 2.5).keySet(), fee.keySet());
+        assertEquals(300.0 / 31, fee.get("2026-10-31|LATAM"), 1e-9);
+        assertEquals(10.0, fee.get("2026-11-01|GLOBAL"), 1e-9);   // no November activity yet: its own region
+        assertEquals(10.0, fee.get("2026-11-02|NA"), 1e-9);
+        assertEquals(7.5, fee.get("2026-11-03|NA"), 1e-9);        // 3 of the month's 4 touches
+        assertEquals(2.5, fee.get("2026-11-03|EMEA"), 1e-9);
+        assertEquals(300.0 / 31 + 30.0, fee.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+    }
+
+    private static String activityRow(String date, String region, long clicks, long impressions) {
+        return String.format("{\"date\":\"%s\",\"channel\":\"affiliate\",\"partner_id\":\"P-G\",\"region\":\"%s\","
+                + "\"seen_date\":\"%s\",\"clicks\":%d,\"impressions\":%d}", date, region, date, clicks, impressions);
+    }
+
+    @Test
+    void paidSpendKeepsEachCurrencyAndSumsTheRowsOfTheLatestDelivery() {
+        Dataset<Row> spend = Rows.of(spark(), MartsFixture.SPEND,
+                spendRow("paid_search", "USD", 30, MartsFixture.DAY), spendRow("paid_search", "EUR", 10, MartsFixture.DAY),
+                spendRow("display", "USD", 25, MartsFixture.DAY), spendRow("display", "USD", 5, "2026-11-21"),
+                spendRow("display", "USD", 7, "2026-11-21"));
+        Map<String, Double> byChannel = new HashMap<>();
+        for (Row r : Costs.paidSpend(spend, FxRates.dailyCalendar(MartsFixture.fx(spark()), DAY, DAY), DAY, DAY)
+                .collectAsList()) {
+            byChannel.put(r.getAs("channel"), r.<Double>getAs("cost_usd"));
+        }
+        assertEquals(30.0 + 11.0, byChannel.get("paid_search"), 1e-9);   // 10 EUR at 1.10 beside the 30 USD
+        assertEquals(12.0, byChannel.get("display"), 1e-9);              // the Nov 21 delivery's two rows
+    }
+
+    private static String spendRow(String channel, String currency, double spend, String delivered) {
+        return String.format(Locale.ROOT, "{\"date\":\"%s\",\"channel\":\"%s\",\"region\":\"NA\",\"currency\":\"%s\","
+                + "\"spend\":%s,\"delivery_date\":\"%s\"}", MartsFixture.DAY, channel, currency, spend, delivered);
+    }
+
+    private static double d(Row r, String column) {
+        return ((Number) r.getAs(column)).doubleValue();
     }
 }
