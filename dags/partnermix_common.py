@@ -326,6 +326,15 @@ class PartnermixSubmitOperator(SparkSubmitOperator):
         )
         self.stage = stage
 
+    def _get_hook(self) -> Any:
+        hook = super()._get_hook()
+        # A standalone master in cluster deploy mode takes no environment for the driver (spark-submit refuses
+        # it); there the cluster nodes' own environment sets PARTNERMIX_HOME. On YARN and Kubernetes the
+        # provider passes env_vars as spark.yarn.appMasterEnv.* / spark.kubernetes.driverEnv.*.
+        if hook._connection.get("deploy_mode") == "cluster" and not (hook._is_yarn or hook._is_kubernetes):
+            hook._env_vars = None
+        return hook
+
     def execute(self, context: Any) -> None:
         deployment = Deployment.from_env()
         self.application = deployment.jar

@@ -19,8 +19,9 @@ PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
   exit 2
 }
 
-# The virtualenv is reused while the requirements, the constraints and the Python are the same.
-stamp="$(cat "$DAGS/requirements.txt" "$DAGS/constraints.txt" | sha256sum | cut -d' ' -f1) $("$PYTHON" --version 2>&1)"
+# The virtualenv is reused while the requirements, the constraints, pip and the Python are the same.
+PIP_VERSION=26.3
+stamp="$(cat "$DAGS/requirements.txt" "$DAGS/constraints.txt" | sha256sum | cut -d' ' -f1) pip $PIP_VERSION $("$PYTHON" --version 2>&1)"
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.partnermix-requirements" 2>/dev/null)" = "$stamp" ]; then
   echo "-- reusing $VENV (requirements unchanged)"
 else
@@ -28,7 +29,7 @@ else
   started=$(date +%s)
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "pip==$PIP_VERSION"
   echo "-- installing dags/requirements.txt (constrained by dags/constraints.txt) ..."
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     -r "$DAGS/requirements.txt" -c "$DAGS/constraints.txt"
@@ -36,6 +37,15 @@ else
   echo "-- virtualenv ready in $(( $(date +%s) - started )) s"
 fi
 export PATH="$VENV/bin:$PATH"   # spark-submit (from pyspark) and airflow
+# pyspark's spark-submit runs its own bundled Spark only when SPARK_HOME is unset: a Spark installed on the
+# machine must not stand in for the pinned 3.5.7 the jar is built against.
+unset SPARK_HOME
+submit_version="$(spark-submit --version 2>&1 | grep -o 'version 3\.[0-9.]*' | head -1)"
+[ "$submit_version" = "version 3.5.7" ] || {
+  echo "dags/run_tests.sh: spark-submit on PATH reports '${submit_version:-no version}', expected Spark 3.5.7" >&2
+  exit 1
+}
+echo "-- spark-submit: Spark ${submit_version#version } (pyspark in $VENV)"
 
 # An Airflow of its own: a temporary home with a SQLite metadata database, our DAG folder only.
 AIRFLOW_HOME="$(mktemp -d "${TMPDIR:-/tmp}/partnermix-airflow.XXXXXX")"

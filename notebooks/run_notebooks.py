@@ -51,7 +51,9 @@ def main() -> int:
                                 resources={"metadata": {"path": str(HERE)}})
         try:
             client.execute()
-            print(f"ok      {path.name} ({time.monotonic() - started:.1f} s)")
+            charts = sum(1 for cell in notebook.cells for out in cell.get("outputs", [])
+                         if "image/png" in out.get("data", {}))
+            print(f"ok      {path.name} ({time.monotonic() - started:.1f} s, {charts} charts)")
         except CellExecutionError as error:
             failed.append(path.name)
             print(f"FAILED  {path.name}: {str(error)[-3000:]}")

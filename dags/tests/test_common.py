@@ -153,6 +153,27 @@ def test_a_job_is_one_spark_submit_of_the_jar_with_subcommand_date_conf_and_path
     assert submitted.env == {"PARTNERMIX_HOME": "/opt/partnermix"}
 
 
+def test_on_yarn_in_cluster_mode_the_driver_gets_the_home_through_the_application_master(submitted, clean_env):
+    clean_env.setenv("AIRFLOW_CONN_SPARK_DEFAULT",
+                     '{"conn_type": "spark", "host": "yarn", "extra": {"deploy-mode": "cluster"}}')
+    clean_env.setenv("PARTNERMIX_CONF", "s3a://acme/partnermix/conf/cluster.yaml")
+    run_stage(pm.JOURNEYS)
+    cmd = submitted.command
+    assert cmd[:3] == ["spark-submit", "--master", "yarn"]
+    assert "spark.yarn.appMasterEnv.PARTNERMIX_HOME=/opt/partnermix" in cmd
+    assert cmd[cmd.index("--deploy-mode") + 1] == "cluster"
+    # The driver runs on a cluster node: its configuration comes from the cluster's storage.
+    assert cmd[cmd.index("--conf", cmd.index("journeys")) + 1] == "s3a://acme/partnermix/conf/cluster.yaml"
+
+
+def test_a_standalone_master_in_cluster_mode_gets_no_environment_it_would_refuse(submitted, clean_env):
+    clean_env.setenv("AIRFLOW_CONN_SPARK_DEFAULT",
+                     '{"conn_type": "spark", "host": "spark://master", "port": 7077, "extra": {"deploy-mode": "cluster"}}')
+    run_stage(pm.ATTRIBUTE)
+    assert submitted.command[:3] == ["spark-submit", "--master", "spark://master:7077"]
+    assert not any("PARTNERMIX_HOME" in part for part in submitted.command)
+
+
 def test_a_second_try_of_the_same_operator_submits_the_same_command(submitted):
     op = pm.PartnermixSubmitOperator(stage=pm.INGEST, run_date=DATE)
     op.execute(context={})

@@ -5,7 +5,9 @@ for that date with the jobs' folders moved into the temporary folder through PAR
 and the Spark master from an AIRFLOW_CONN_ variable, exactly as a deployment configures it. Every task
 must succeed, the tables must exist and dq.check_results must hold the date's results. A second run
 of the same date must succeed and leave every table with the same row count (the DAG keeps the jobs
-idempotent). Takes a few minutes: every task is a spark-submit of its own.
+idempotent). Between them, a run crashes after fraud (the test-only switch testing.fail_after_stage): the
+published night must stay as it was, and the next run repairs it. Takes a few minutes: every task is a
+spark-submit of its own.
 """
 
 from __future__ import annotations
@@ -102,13 +104,21 @@ def night(tmp_path_factory, partnermix_home):
             task.retries = 0
         first = run_nightly(dag)
         # Each table's version after the first run: one reader afterwards compares both runs (time travel).
+        after_first = latest_versions(warehouse) if warehouse.is_dir() else {}
         versions = work / "versions-after-first-run.json"
-        versions.write_text(json.dumps(latest_versions(warehouse) if warehouse.is_dir() else {}))
+        versions.write_text(json.dumps(after_first))
+        # A night that dies after fraud (gold credit rewritten, marts, the gold gate and publish not run): BI must
+        # stay on the first run's publication; the next run repairs the night.
+        env.setenv("PARTNERMIX_SET", "spark.shuffle_partitions=2 testing.fail_after_stage=fraud")
+        crashed = run_nightly(dag)
+        after_crash = latest_versions(warehouse)
+        env.setenv("PARTNERMIX_SET", "spark.shuffle_partitions=2")
         second = run_nightly(dag)
     tables = read_warehouse(warehouse, cluster_jar, versions) if warehouse.is_dir() else {}
     empty = {"counts": {}, "dq": {}}
     return {"first": first, "second": second, "after_first": tables.get("earlier", empty),
-            "after_second": tables.get("latest", empty), "warehouse": warehouse}
+            "after_second": tables.get("latest", empty), "warehouse": warehouse, "crashed": crashed,
+            "versions_after_first": after_first, "versions_after_crash": after_crash}
 
 
 def test_every_nightly_task_succeeds(night):
@@ -144,6 +154,19 @@ def test_a_rerun_of_the_same_date_succeeds_and_gives_the_same_tables(night):
     assert night["after_second"]["dq"] == night["after_first"]["dq"]
 
 
+def test_a_night_that_fails_half_way_leaves_the_published_night_and_the_next_run_repairs_it(night):
+    crashed = night["crashed"]
+    assert crashed["__run__"] == "failed"
+    assert crashed["attribute"] == "success" and crashed["fraud"] == "failed"
+    assert {crashed[t] for t in ("marts", "dq_gold", "publish")} == {"upstream_failed"}, crashed
+    before, after = night["versions_after_first"], night["versions_after_crash"]
+    # The night rewrote gold credit, but nothing was published: readers stay on the first run's versions.
+    assert after["gold.attribution_credit"] > before["gold.attribution_credit"]
+    assert after["dq.publications"] == before["dq.publications"]
+    # The rerun of the DAG run repairs the night: every task succeeds, the tables are as after the first run.
+    assert night["second"] == night["first"]
+
+
 def test_publish_pins_every_gold_table_the_gate_checked(night):
     counts = night["after_first"]["counts"]
     gold = sorted(name for name in counts if name.startswith("gold."))
@@ -161,4 +184,8 @@ def test_every_notebook_runs_on_the_nights_warehouse(night):
     out = subprocess.run([str(repo / "bin" / "notebooks"), str(night["warehouse"]), "--no-html"],
                          capture_output=True, text=True, timeout=1200)
     assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-3000:]
-    assert sorted(line.split()[1] for line in out.stdout.splitlines() if line.startswith("ok ")) == notebooks, out.stdout
+    ok = [line for line in out.stdout.splitlines() if line.startswith("ok ")]
+    assert sorted(line.split()[1] for line in ok) == notebooks, out.stdout
+    # Each notebook draws at least one chart from the night's tables (a notebook that only prints "no data" fails).
+    charts = {line.split()[1]: int(line.split(", ")[-1].split()[0]) for line in ok}
+    assert all(n >= 1 for n in charts.values()), charts

@@ -113,8 +113,13 @@ public final class BenchJob implements Job {
         // delivered so far), which measures their throughput on the whole volume at once.
         boolean oneGo = args.flag("one-go");
         boolean noDq = args.flag("no-dq");   // the data-quality gates are timed by their own runs; skip them here
+        // --stages ingest,journeys: only these (e.g. to time one stage at several volumes); default: all.
+        List<String> only = args.option("stages").map(v -> List.of(v.split(","))).orElse(List.of());
         for (Stage stage : NightlyPipeline.stages()) {
             if (noDq && (stage.name().startsWith("dq_") || stage.name().equals("publish"))) { // publish needs the gold gate
+                continue;
+            }
+            if (!only.isEmpty() && !only.contains(stage.name())) {
                 continue;
             }
             HeapMeter.reset();

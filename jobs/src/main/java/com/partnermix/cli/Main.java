@@ -99,7 +99,8 @@ public final class Main {
 
     static Path confPath(Args args) {
         if (args.conf() != null) {
-            Path path = Path.of(args.conf());
+            // A cluster driver reads its configuration from the cluster's storage (s3a://, hdfs://, ...).
+            Path path = com.partnermix.common.RemoteFiles.local(args.conf());
             if (!Files.isRegularFile(path)) {
                 throw new IllegalArgumentException("configuration file " + path + " does not exist");
             }

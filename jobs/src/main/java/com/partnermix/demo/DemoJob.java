@@ -84,7 +84,7 @@ public final class DemoJob implements Job {
                 config.paths().warehouse());
         // The two ways to look at the result (README: BI access, Notebooks).
         System.out.println("   notebooks as HTML: bin/notebooks " + config.paths().warehouse()
-                + "   (var/notebooks-html)");
+                + "   (var/notebooks-html; bin/partnermix demo --notebooks does both)");
         System.out.println("   SQL for BI tools:  bin/partnermix serve   (jdbc:hive2://" + config.serve().host() + ":"
                 + config.serve().port() + "/gold: the published night)");
         return 0;

@@ -54,9 +54,19 @@ class JourneysJobTest extends SparkTestBase {
                 + "\"" + (login == null ? "" : ",\"user_id\":\"" + login + "\"") + ",\"country\":\"DE\"}";
     }
 
-    /** Two delivery days: the second brings a late impression of the phone and a new order of a stranger. */
+    /**
+     * Two delivery days: the second brings a late impression of the phone, a new order of a stranger, and a corrected
+     * GBP rate for the first day (1.25 -> 1.30), which another stranger's GBP order of that day is converted with.
+     */
     private static Path landing(Path root) {
         new LandingFixture(root.resolve("landing")).basics(D1).basics(D2)
+                .file("fx_rates", D1, "fx_rates.csv", List.of("date,currency,usd_per_unit",
+                        D1 + ",USD,1", D1 + ",EUR,1.054", D1 + ",GBP,1.25"))
+                .file("fx_rates", D2, "fx_rates.csv", List.of("date,currency,usd_per_unit",
+                        D2 + ",USD,1", D2 + ",EUR,1.054", D2 + ",GBP,1.30", D1 + ",GBP,1.30"))
+                .file("orders", D1, "part-2.jsonl", List.of("{\"order_id\":\"o3\",\"order_ts\":\"2026-11-19T11:00:00Z\","
+                        + "\"updated_ts\":\"2026-11-19T11:00:00Z\",\"status\":\"placed\",\"revenue\":80,"
+                        + "\"currency\":\"GBP\",\"anonymous_id\":\"stranger-2\",\"country\":\"GB\"}"))
                 .file("touchpoints", D1, "part-1.jsonl", List.of(
                         event("e1", "2026-11-18T09:00:00Z", "click", "affiliate", "P-CR-007", "phone", null),
                         event("e5", "2026-11-18T09:01:00Z", "page_view", null, null, "phone", "u1"),
@@ -153,13 +163,23 @@ class JourneysJobTest extends SparkTestBase {
     void theSecondNightRebuildsOnlyTheJourneysItsDataAffects() {
         List<String> changed = Rows.sorted(nightly.read(Tables.SILVER_JOURNEY_CHANGES)
                 .where(col("run_date").equalTo(java.sql.Date.valueOf(D2))).select("order_id"));
-        // o1 (late touch of its person) and o2 (new order); not the other device's open journey.
-        assertEquals(List.of("[o1]", "[o2]"), changed);
+        // o1 (late touch of its person), o2 (new order), o3 (its day's rate corrected); not the other device's
+        // open journey.
+        assertEquals(List.of("[o1]", "[o2]", "[o3]"), changed);
         Row o2 = journeyOf(nightly, "o2");
         assertEquals(0L, (long) o2.<Long>getAs("touch_count"));
         // The other device's click has no order yet and its window is open: no journey for it yet.
         assertEquals(0, nightly.read(Tables.SILVER_JOURNEY_TOUCHES).where(col("event_id").equalTo("e4")).count());
         assertFalse(nightly.read(Tables.SILVER_JOURNEYS).where(col("is_converted").equalTo(false)).count() > 0);
+    }
+
+    @Test
+    void aCorrectedFxRateDeliveredLaterReconvertsTheOrdersOfThatDay() {
+        // 80 GBP at the corrected 1.30 (was 1.25 on the first night: 100.00 USD)
+        assertEquals(0, new BigDecimal("104.0000").compareTo(journeyOf(nightly, "o3").getAs("revenue_usd")));
+        Row credit = nightly.read(Tables.GOLD_ATTRIBUTION_CREDIT).where(col("order_id").equalTo("o3")
+                .and(col("model").equalTo("last_click"))).first();
+        assertEquals(0, new BigDecimal("104.0000").compareTo(credit.getAs("credited_revenue_usd")));
     }
 
     @Test

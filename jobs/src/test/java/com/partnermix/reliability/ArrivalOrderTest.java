@@ -98,6 +98,31 @@ class ArrivalOrderTest extends SparkTestBase {
         return out;
     }
 
+    /** BI tools show conf/catalog.yaml's descriptions: every column a night writes to a served table has one. */
+    @Test
+    void everyColumnOfTheServedTablesIsDescribedForBiTools() {
+        com.partnermix.serve.CatalogDocs docs = com.partnermix.serve.CatalogDocs.load(java.nio.file.Path.of(
+                "conf/catalog.yaml"));
+        Warehouse wh = new Warehouse(spark(), config(tmp.resolve("late")).paths().warehouse());
+        List<Table> served = new java.util.ArrayList<>(Tables.GOLD);
+        served.add(Tables.DQ_CHECK_RESULTS);
+        List<String> undocumented = new java.util.ArrayList<>();
+        int checked = 0;
+        for (Table t : served) {
+            if (!wh.exists(t)) {
+                continue;   // the MMM tables and the closings: not written by these three nights
+            }
+            checked++;
+            for (String column : wh.read(t).columns()) {
+                if (docs.table(t.qualifiedName()).column(column) == null) {
+                    undocumented.add(t.qualifiedName() + "." + column);
+                }
+            }
+        }
+        assertTrue(checked >= 10, "only " + checked + " served tables written");
+        assertEquals(List.of(), undocumented);
+    }
+
     @Test
     void aBackfillOfTheSameDatesGivesTheTablesTheNightlyRunsGave() {
         assertTrue(nightly.size() >= 15, nightly.keySet().toString());

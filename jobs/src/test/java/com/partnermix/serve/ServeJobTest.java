@@ -69,6 +69,12 @@ class ServeJobTest extends SparkTestBase {
         write(Tables.GOLD_PARTNER_DAILY, Rows.of(spark(), DAILY,
                 daily("2026-11-21", "last_click", "P3", "review", 999.0, 1.0)), "append");
 
+        startServer();
+    }
+
+    /** serve in a JVM of its own on a free port, as a service runs it; returns once it says it is ready. */
+    private static void startServer() throws Exception {
+        serverOutput.setLength(0);
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -185,6 +191,16 @@ class ServeJobTest extends SparkTestBase {
         }
         assertEquals(List.of("P3|999.0"), query(sql));
         assertEquals(List.of("5"), query("SELECT COUNT(*) FROM gold.partner_daily"));
+    }
+
+    @Test
+    @Order(6)
+    void servesTheSameTablesByNameAfterARestart() throws Exception {
+        server.destroy();   // SIGTERM: the catalog (a Derby database) must be left usable by the next server
+        assertTrue(server.waitFor(60, TimeUnit.SECONDS), "serve did not stop on SIGTERM:\n" + serverOutput);
+        startServer();
+        assertEquals(List.of("P3|999.0"), query("SELECT partner_id, gmv FROM gold.partner_daily WHERE partner_id = 'P3'"));
+        assertEquals(List.of("2"), query("SELECT COUNT(*) FROM gold.commission_statement"));
     }
 
     private static void assertRefused(String sql, String expected) {

@@ -4,6 +4,8 @@ import com.partnermix.common.ConfigLoaderAccess;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.Warehouse;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -22,6 +24,21 @@ public abstract class SparkTestBase {
 
     protected static SparkSession spark() {
         return SharedSpark.get();
+    }
+
+    /**
+     * The session outlives the class: drop what the class left behind (cached tables, persisted RDDs, Delta's
+     * snapshots of its temporary tables), or a long suite fills the heap with other classes' data.
+     */
+    @AfterAll
+    static void releaseWhatTheClassCached() {
+        SparkSession spark = SharedSpark.get();
+        spark.catalog().clearCache();
+        for (org.apache.spark.rdd.RDD<?> rdd : scala.collection.JavaConverters.mapAsJavaMap(
+                spark.sparkContext().getPersistentRDDs()).values()) {
+            rdd.unpersist(true);
+        }
+        DeltaLog.clearCache();
     }
 
     /** The real local configuration with every folder moved under {@code root}. */
