@@ -47,7 +47,7 @@ final class AttributionBench {
         spark.range(orders * 2).selectExpr("id j", "IF(id < " + orders + ", CAST(pmod(id * 7919, 13) AS INT) + 1, "
                         + "CAST(pmod(id * 104729, 5) AS INT) + 1) k")
                 .selectExpr("j", "k", "explode(sequence(1, k)) position")
-                .selectExpr("CONCAT('j', j) journey_id", "CONCAT('p', j % " + Math.max(1, orders * 3 / 4) + ") person_id",
+                .selectExpr("j", "CONCAT('j', j) journey_id", "CONCAT('p', j % " + Math.max(1, orders * 3 / 4) + ") person_id",
                         "IF(j < " + orders + ", CONCAT('o', j), NULL) order_id", "CONCAT('e', j, '-', position) event_id",
                         "position", "k", "pmod(j * 31 + position * 17, 100) r",
                         "date_sub(" + lastDate + ", CAST(j % " + days + " AS INT)) journey_date")

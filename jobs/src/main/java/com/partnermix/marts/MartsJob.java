@@ -87,7 +87,12 @@ public final class MartsJob implements Job {
                 .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> payoutCredit = credit.where(col("model").equalTo(settings.payoutModel()));
         // Daily partner cost feeds both partner_daily and the statements: computed once.
-        Dataset<Row> costs = Costs.partnerCosts(activity, payoutCredit, dimPartner, fxDaily, null, date)
+        // Flat fees from the first month the warehouse has data in, not from each contract's start years back.
+        Date firstDataDay = activity.agg(org.apache.spark.sql.functions.min("date")).first().getDate(0);
+        Dataset<Row> feeDimPartner = firstDataDay == null ? dimPartner : dimPartner.withColumn("valid_from",
+                org.apache.spark.sql.functions.greatest(col("valid_from"), org.apache.spark.sql.functions.trunc(
+                        org.apache.spark.sql.functions.lit(firstDataDay), "month")));
+        Dataset<Row> costs = Costs.partnerCosts(activity, payoutCredit, feeDimPartner, fxDaily, null, date)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> spend = Costs.paidSpend(wh.read(Tables.BRONZE_SPEND).where(col("delivery_date").leq(runDate)),
                 fxDaily, null, date);

@@ -97,14 +97,16 @@ class MmmJobTest extends SparkTestBase {
         PartnermixConfig config = configIn("warehouse");
         Warehouse wh = new Warehouse(spark(), config.paths().warehouse());
         DeltaWrites.overwrite(wh, Tables.BRONZE_TOUCHPOINTS, Rows.of(spark(),
-                "event_date DATE, event_type STRING, channel STRING, partner_id STRING, country STRING",
-                "{\"event_date\":\"2026-11-05\",\"event_type\":\"click\",\"channel\":\"paid_search\",\"country\":\"US\"}",
-                "{\"event_date\":\"2026-11-05\",\"event_type\":\"click\",\"channel\":\"paid_search\",\"country\":\"CA\"}",
-                "{\"event_date\":\"2026-11-05\",\"event_type\":\"impression\",\"channel\":\"paid_search\",\"country\":\"US\"}",
-                "{\"event_date\":\"2026-11-05\",\"event_type\":\"page_view\",\"channel\":\"paid_search\",\"country\":\"US\"}",
-                "{\"event_date\":\"2026-11-06\",\"event_type\":\"click\",\"channel\":\"affiliate\",\"partner_id\":\"P1\",\"country\":\"DE\"}",
-                "{\"event_date\":\"2026-11-06\",\"event_type\":\"click\",\"channel\":\"direct\",\"country\":\"DE\"}",
-                "{\"event_date\":\"2026-11-07\",\"event_type\":\"click\",\"channel\":\"affiliate\",\"partner_id\":\"P1\",\"country\":\"DE\"}"));
+                "event_date DATE, event_type STRING, channel STRING, partner_id STRING, country STRING, delivery_date DATE",
+                "{\"event_date\":\"2026-11-05\",\"event_type\":\"click\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-05\"}",
+                "{\"event_date\":\"2026-11-05\",\"event_type\":\"click\",\"channel\":\"paid_search\",\"country\":\"CA\",\"delivery_date\":\"2026-11-05\"}",
+                "{\"event_date\":\"2026-11-05\",\"event_type\":\"impression\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-05\"}",
+                "{\"event_date\":\"2026-11-05\",\"event_type\":\"page_view\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-05\"}",
+                "{\"event_date\":\"2026-11-06\",\"event_type\":\"click\",\"channel\":\"affiliate\",\"partner_id\":\"P1\",\"country\":\"DE\",\"delivery_date\":\"2026-11-06\"}",
+                "{\"event_date\":\"2026-11-06\",\"event_type\":\"click\",\"channel\":\"direct\",\"country\":\"DE\",\"delivery_date\":\"2026-11-06\"}",
+                "{\"event_date\":\"2026-11-07\",\"event_type\":\"click\",\"channel\":\"affiliate\",\"partner_id\":\"P1\",\"country\":\"DE\",\"delivery_date\":\"2026-11-07\"}",
+                // delivered the day after the run date: not in the panel that night (2 NA clicks on the 5th, not 3)
+                "{\"event_date\":\"2026-11-05\",\"event_type\":\"click\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-09\"}"));
         DeltaWrites.overwrite(wh, Tables.SILVER_DIM_PARTNER, Rows.of(spark(),
                 "partner_id STRING, partner_type STRING, cps_rate DECIMAL(18,8), cpc_rate DECIMAL(18,8), "
                         + "cpm_rate DECIMAL(18,8), rate_currency STRING, valid_from DATE, valid_to DATE",
