@@ -23,7 +23,8 @@ import static org.apache.spark.sql.functions.sequence;
  * that currency (a weekend, a late feed); a corrected rate (a later delivery of the same date
  * and currency) replaces the earlier one. The {@value #DAYS_BEFORE_FIRST_RATE} days before a currency's
  * first delivered rate use that first rate: the warehouse's first month starts before its first feed (flat
- * fees are due from the month's first day, and the first day's events east of UTC fall on the UTC day before). Earlier days, and a currency never delivered, have no rate.
+ * fees are due from the month's first day, and the first day's events east of UTC fall on the UTC day before).
+ * Earlier days, and a currency never delivered, have no rate.
  */
 public final class FxRates {
 

@@ -87,12 +87,10 @@ public final class MartsJob implements Job {
                 .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> payoutCredit = credit.where(col("model").equalTo(settings.payoutModel()));
         // Daily partner cost feeds both partner_daily and the statements: computed once.
-        // Flat fees from the first month the warehouse has data in, not from each contract's start years back.
+        // Costs from the first month the warehouse has data in: flat fees are not due from a contract's start years back.
         Date firstDataDay = activity.agg(org.apache.spark.sql.functions.min("date")).first().getDate(0);
-        Dataset<Row> feeDimPartner = firstDataDay == null ? dimPartner : dimPartner.withColumn("valid_from",
-                org.apache.spark.sql.functions.greatest(col("valid_from"), org.apache.spark.sql.functions.trunc(
-                        org.apache.spark.sql.functions.lit(firstDataDay), "month")));
-        Dataset<Row> costs = Costs.partnerCosts(activity, payoutCredit, feeDimPartner, fxDaily, null, date)
+        LocalDate costsFrom = firstDataDay == null ? null : firstDataDay.toLocalDate().withDayOfMonth(1);
+        Dataset<Row> costs = Costs.partnerCosts(activity, payoutCredit, dimPartner, fxDaily, costsFrom, date)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> spend = Costs.paidSpend(wh.read(Tables.BRONZE_SPEND).where(col("delivery_date").leq(runDate)),
                 fxDaily, null, date);
