@@ -1,6 +1,6 @@
 """Reads a Partnermix warehouse with pyspark and prints one JSON line: for the latest version and for
-earlier versions of the tables (Delta time travel), the row count of every Delta table and the
-data-quality results of one run date (rows per layer/level/status).
+earlier versions of the tables (Delta time travel), the row count and a content digest of every Delta
+table, and the data-quality results and the publication rows of one run date.
 
 Run in a process of its own, so that the tests' process holds no JVM:
     python delta_tables.py <warehouse> <jar holding Delta> <run date> [<versions.json>]
@@ -39,7 +39,9 @@ def snapshot(spark, tables: dict[str, Path], run_date: str, versions: dict[str, 
         return reader.load(str(tables[name]))
 
     names = [n for n in tables if versions is None or n in versions]
-    counts = {name: read(name).count() for name in names}
+    content = {name: count_and_digest(read(name)) for name in names}
+    counts = {name: rows for name, (rows, _) in content.items()}
+    digests = {name: digest for name, (_, digest) in content.items()}
     dq = {}
     if "dq.check_results" in names:
         rows = (
@@ -47,7 +49,25 @@ def snapshot(spark, tables: dict[str, Path], run_date: str, versions: dict[str, 
             .groupBy("layer", "level", "status").count().collect()
         )
         dq = {f"{r['layer']}/{r['level']}/{r['status']}": r["count"] for r in rows}
-    return {"counts": counts, "dq": dq}
+    published = (read("dq.publications").where(f"cast(run_date as string) = '{run_date}'").count()
+                 if "dq.publications" in names else 0)
+    return {"counts": counts, "digests": digests, "dq": dq, "published": published}
+
+
+def count_and_digest(frame) -> tuple[int, str]:
+    """Rows and an order-independent digest of their content, as com.partnermix.common.Checksums computes it:
+    each row as JSON with its columns in name order, hashed with two seeds, the hashes summed as decimals (no
+    overflow; a row delivered twice counts twice). Equal content gives an equal digest whatever files hold it."""
+    from pyspark.sql import functions as F
+
+    row_json = F.to_json(F.struct(*[F.col(f"`{c}`") for c in sorted(frame.columns)]))
+    row = frame.agg(
+        F.count(F.lit(1)),
+        F.coalesce(F.sum(F.xxhash64(row_json).cast("decimal(38,0)")), F.lit(0)),
+        F.coalesce(F.sum(F.xxhash64(F.lit("partnermix"), row_json).cast("decimal(38,0)")), F.lit(0)),
+    ).first()
+    schema = ",".join(sorted(f"{f.name}:{f.dataType.simpleString()}" for f in frame.schema.fields))
+    return int(row[0]), f"{row[1]}/{row[2]}/{schema}"
 
 
 def main(warehouse: str, jar: str, run_date: str, versions_file: str | None = None) -> None:
@@ -77,8 +97,11 @@ def main(warehouse: str, jar: str, run_date: str, versions_file: str | None = No
         again = snapshot(spark, tables, run_date, changed)
         result["earlier"] = {
             "counts": {name: again["counts"].get(name, latest["counts"][name]) for name in earlier},
+            "digests": {name: again["digests"].get(name, latest["digests"][name]) for name in earlier},
             "dq": again["dq"] if "dq.check_results" in changed
             else latest["dq"] if "dq.check_results" in earlier else {},
+            "published": again["published"] if "dq.publications" in changed
+            else latest["published"] if "dq.publications" in earlier else 0,
         }
     spark.stop()
     print(json.dumps(result, sort_keys=True))
