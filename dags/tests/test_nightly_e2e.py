@@ -5,8 +5,9 @@ for that date with the jobs' folders moved into the temporary folder through PAR
 and the Spark master from an AIRFLOW_CONN_ variable, exactly as a deployment configures it. Every task
 must succeed, the tables must exist and dq.check_results must hold the date's results. A second run
 of the same date must succeed and leave every table with the same row count and every silver and gold
-table with the same content, compared by content digest (the DAG keeps the jobs idempotent). Between them, a run crashes after fraud (the test-only switch testing.fail_after_stage): the
-published night must stay as it was, and the next run repairs it. Takes a few minutes: every task is a
+table with the same content, compared by content digest (the DAG keeps the jobs idempotent). Between
+them, a run crashes after fraud (the test-only switch testing.fail_after_stage): the published night
+must stay as it was, and the next run repairs it. Takes a few minutes: every task is a
 spark-submit of its own.
 """
 
