@@ -6,7 +6,7 @@ and the Spark master from an AIRFLOW_CONN_ variable, exactly as a deployment con
 must succeed, the tables must exist and dq.check_results must hold the date's results. A second run
 of the same date must succeed and leave every table with the same row count and every silver and gold
 table with the same content, compared by content digest (the DAG keeps the jobs idempotent). Between
-them, a run crashes after fraud (the test-only switch testing.fail_after_stage): the published night
+them, a run crashes after attribute (the test-only switch testing.fail_after_stage): the published night
 must stay as it was, and the next run repairs it. Takes a few minutes: every task is a
 spark-submit of its own.
 """
@@ -108,9 +108,9 @@ def night(tmp_path_factory, partnermix_home):
         after_first = latest_versions(warehouse) if warehouse.is_dir() else {}
         versions = work / "versions-after-first-run.json"
         versions.write_text(json.dumps(after_first))
-        # A night that dies after fraud (gold credit rewritten, marts, the gold gate and publish not run): BI must
-        # stay on the first run's publication; the next run repairs the night.
-        env.setenv("PARTNERMIX_SET", "spark.shuffle_partitions=2 testing.fail_after_stage=fraud")
+        # A night that dies after attribute (gold credit rewritten; fraud, marts, the gold gate and publish not run):
+        # BI must stay on the first run's publication; the next run repairs the night.
+        env.setenv("PARTNERMIX_SET", "spark.shuffle_partitions=2 testing.fail_after_stage=attribute")
         crashed = run_nightly(dag)
         after_crash = latest_versions(warehouse)
         env.setenv("PARTNERMIX_SET", "spark.shuffle_partitions=2")
@@ -165,8 +165,8 @@ def test_a_rerun_of_the_same_date_succeeds_and_gives_the_same_tables(night):
 def test_a_night_that_fails_half_way_leaves_the_published_night_and_the_next_run_repairs_it(night):
     crashed = night["crashed"]
     assert crashed["__run__"] == "failed"
-    assert crashed["attribute"] == "success" and crashed["fraud"] == "failed"
-    assert {crashed[t] for t in ("marts", "dq_gold", "publish")} == {"upstream_failed"}, crashed
+    assert crashed["dq_silver"] == "success" and crashed["attribute"] == "failed"
+    assert {crashed[t] for t in ("fraud", "mmm", "marts", "dq_gold", "publish")} == {"upstream_failed"}, crashed
     before, after = night["versions_after_first"], night["versions_after_crash"]
     # The night rewrote gold credit, but nothing was published: readers stay on the first run's versions.
     assert after["gold.attribution_credit"] > before["gold.attribution_credit"]
