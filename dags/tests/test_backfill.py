@@ -22,8 +22,7 @@ import pytest
 
 import partnermix_common as pm
 
-FROM_DATE, TO_DATE = "2026-11-16", "2026-11-18"
-NIGHTS = ["2026-11-16", "2026-11-17", "2026-11-18"]
+NIGHTS = ["2026-11-16", "2026-11-17", "2026-11-18"]  # the backfill's range: --from-date the first, --to-date the last
 SCHEDULED_NIGHT = "2026-11-25"  # not in the range: its run is a scheduled-style run made by `tasks test`
 
 FAKE_SPARK_SUBMIT = """#!/usr/bin/env bash
@@ -56,10 +55,10 @@ def backfill(tmp_path_factory, partnermix_home):
         "AIRFLOW_CONN_SPARK_DEFAULT": json.dumps({"conn_type": "spark", "host": "local[2]"}),
     }
     airflow(env, "dags", "reserialize")  # what the DAG processor does before a backfill can be planned
-    airflow(env, "backfill", "create", "--dag-id", pm.NIGHTLY_DAG_ID, "--from-date", FROM_DATE,
-            "--to-date", TO_DATE, "--max-active-runs", "1", "--reprocess-behavior", "completed")
+    airflow(env, "backfill", "create", "--dag-id", pm.NIGHTLY_DAG_ID, "--from-date", NIGHTS[0],
+            "--to-date", NIGHTS[-1], "--max-active-runs", "1", "--reprocess-behavior", "completed")
     with sqlite3.connect(database) as db:
-        backfills = db.execute("SELECT id, dag_id, max_active_runs, reprocess_behavior FROM backfill").fetchall()
+        backfills = db.execute("SELECT dag_id, max_active_runs, reprocess_behavior FROM backfill").fetchall()
         runs = db.execute(
             "SELECT r.run_id, r.run_type, date(r.logical_date), r.data_interval_start, r.data_interval_end,"
             " b.sort_ordinal FROM dag_run r JOIN backfill_dag_run b ON b.dag_run_id = r.id"
@@ -73,8 +72,7 @@ def backfill(tmp_path_factory, partnermix_home):
 
 
 def test_the_backfill_queues_one_run_per_night_oldest_first_one_at_a_time(backfill):
-    assert [(dag, limit, behaviour) for _, dag, limit, behaviour in backfill["backfills"]] == [
-        (pm.NIGHTLY_DAG_ID, 1, "completed")]
+    assert backfill["backfills"] == [(pm.NIGHTLY_DAG_ID, 1, "completed")]  # (dag, max active runs, reprocess)
     runs = backfill["runs"]
     assert [(run_type, day, ordinal) for _, run_type, day, _, _, ordinal in runs] == [
         ("backfill", night, i + 1) for i, night in enumerate(NIGHTS)]

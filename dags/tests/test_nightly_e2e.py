@@ -7,7 +7,7 @@ must succeed, the tables must exist and dq.check_results must hold the date's re
 of the same date must succeed and leave every table with the same row count and every silver and gold
 table with the same content, compared by content digest (the DAG keeps the jobs idempotent). Between
 them, a run crashes after attribute (the test-only switch testing.fail_after_stage): the published night
-must stay as it was, and the next run repairs it. Takes a few minutes: every task is a
+must stay as it was, and the next run repairs it. About half an hour on two cores: every task is a
 spark-submit of its own.
 """
 
