@@ -64,9 +64,11 @@ public record PartnermixConfig(
      * @param checkpointEvery     iterations between checkpoints that cut the growing query plan
      * @param reliableCheckpoints true: checkpoints are written to paths.checkpoints and survive a lost executor
      *                            (clusters); false: kept in executor memory/disk (one machine; faster)
+     * @param broadcastMaxDevices up to this many devices the identity map is sent to every task, so the events
+     *                            are joined to their persons without a shuffle; a larger map is joined by shuffle
      */
     public record Identity(int maxUserIdsPerDevice, int maxDevicesPerUser, int maxIterations, int checkpointEvery,
-                           boolean reliableCheckpoints) {}
+                           boolean reliableCheckpoints, long broadcastMaxDevices) {}
 
     /**
      * Sessions and journeys.
@@ -191,10 +193,13 @@ public record PartnermixConfig(
      * @param timingOutlier  TIMING_OUTLIER
      * @param peerGroups     robust z-scores against peers: partner type x region, falling back to partner type
      *                       when the group has fewer than {@code minPeers} partners
+     * @param broadcastMaxFlags up to this many findings a night, they are sent to every task to collect their
+     *                       evidence from the timeline without shuffling it
      */
     public record Fraud(int windowDays, List<String> shopHosts, FraudRule standDown, FraudRule basketHijack,
                         SnipeRule snipe, StuffingRule cookieStuffing, FloodRule clickFlood, FraudRule couponLeakage,
-                        SelfReferralRule selfReferral, OutlierRule timingOutlier, PeerGroups peerGroups) {
+                        SelfReferralRule selfReferral, OutlierRule timingOutlier, PeerGroups peerGroups,
+                        long broadcastMaxFlags) {
         public Fraud {
             shopHosts = shopHosts == null ? List.of() : List.copyOf(shopHosts);
         }

@@ -5,6 +5,9 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
+import java.util.function.UnaryOperator;
+
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -40,25 +43,30 @@ final class Evidence {
      * @param flags    flag_id, rule_code, event_id, person_id, first_touch_ts, order_ts (order columns null
      *                 when the flag has no examined order)
      * @param timeline {@link FraudRules#timeline} rows
+     * @param fewFlags the flags are few enough to send to every task: the timeline (every click and page view of
+     *                 the window) is then joined where it lies instead of being shuffled twice to meet them
      * @return flag_id, evidence
      */
-    static Dataset<Row> of(Dataset<Row> flags, Dataset<Row> timeline) {
+    static Dataset<Row> of(Dataset<Row> flags, Dataset<Row> timeline, boolean fewFlags) {
+        UnaryOperator<Dataset<Row>> small = d -> fewFlags ? broadcast(d) : d;
         Dataset<Row> events = timeline.select(col("person_id").as("t_person"), col("anonymous_id").as("t_device"),
                 col("event_ts"), col("event_type"), col("page_type"), col("partner_id"), col("referrer_url"),
                 col("landing_url"), col("coupon_code"), col("event_id"));
         Dataset<Row> orderFlags = flags.where(col("person_id").isNotNull())
                 .select(col("flag_id"), col("person_id"), coalesce(col("first_touch_ts"),
                         expr("order_ts - interval 1 day")).as("from_ts"), col("order_ts"));
-        Dataset<Row> orderEvidence = orderFlags.join(events, orderFlags.col("person_id").equalTo(events.col("t_person"))
+        Dataset<Row> orderEvidence = small.apply(orderFlags)
+                .join(events, orderFlags.col("person_id").equalTo(events.col("t_person"))
                         .and(events.col("event_ts").between(orderFlags.col("from_ts"), orderFlags.col("order_ts"))))
                 .groupBy("flag_id").agg(sort_array(collect_list(event())).as("timeline"));
 
-        Dataset<Row> clicked = flags.where(col("person_id").isNull().and(col("event_id").isNotNull()))
-                .select("flag_id", "event_id")
+        Dataset<Row> clicked = small.apply(flags.where(col("person_id").isNull().and(col("event_id").isNotNull()))
+                        .select("flag_id", "event_id"))
                 .join(timeline.select(col("event_id"), col("anonymous_id").as("device"), col("event_ts").as("click_ts")),
                         ScalaSeqs.of("event_id"))
                 .drop("event_id");
-        Dataset<Row> deviceEvidence = clicked.join(events, clicked.col("device").equalTo(events.col("t_device"))
+        Dataset<Row> deviceEvidence = small.apply(clicked)
+                .join(events, clicked.col("device").equalTo(events.col("t_device"))
                         .and(expr("abs(cast(event_ts as double) - cast(click_ts as double))")
                                 .leq(DEVICE_WINDOW_SECONDS)))
                 .groupBy("flag_id").agg(sort_array(collect_list(event())).as("timeline"));

@@ -11,6 +11,7 @@ import com.partnermix.common.ScalaSeqs;
 import com.partnermix.common.StepTimer;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
+import com.partnermix.journeys.IdentityStitching;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -133,11 +134,12 @@ public final class FraudJob implements Job {
 
         // Clicks and page views of everyone since the earliest touch an examined order can have.
         LocalDate eventsFrom = from.minusDays(maxLookbackDays);
+        Dataset<Row> identityMap = wh.read(Tables.SILVER_IDENTITY_MAP);
         Dataset<Row> events = wh.read(Tables.BRONZE_TOUCHPOINTS)
                 .where(col("event_date").between(Date.valueOf(eventsFrom), Date.valueOf(date))
                         .and(col("delivery_date").leq(Date.valueOf(date)))
                         .and(col("event_type").isin("click", "page_view")))
-                .join(wh.read(Tables.SILVER_IDENTITY_MAP).select("anonymous_id", "person_id"),
+                .join(IdentityStitching.personsForJoin(identityMap, identityMap.count(), config.identity()),
                         ScalaSeqs.of("anonymous_id"))
                 .join(broadcast(partners.select("partner_id", "stand_down_required")), ScalaSeqs.of("partner_id"),
                         "left");
@@ -201,7 +203,7 @@ public final class FraudJob implements Job {
             flags = flags.unionByName(outliers.selectExpr(flags.columns()));
         }
         Dataset<Row> enriched = cut.apply(enrich(wh, flags, examined, credited, partners, timeline, settings,
-                date));
+                date, cut));
         Map<String, Long> byRule = new TreeMap<>();
         double atRisk = 0;
         for (Row r : enriched.groupBy("rule_code").agg(count("*"), sum("commission_at_risk_usd")).collectAsList()) {
@@ -303,7 +305,7 @@ public final class FraudJob implements Job {
      */
     private static Dataset<Row> enrich(Warehouse wh, Dataset<Row> flags, Dataset<Row> examined, Dataset<Row> credited,
                                        Dataset<Row> partners, Dataset<Row> timeline, PartnermixConfig.Fraud settings,
-                                       LocalDate date) {
+                                       LocalDate date, java.util.function.UnaryOperator<Dataset<Row>> cut) {
         Map<String, String[]> rules = ruleSettings(settings);
         Column severity = lit(null).cast("string");
         Column action = lit(null).cast("string");
@@ -332,13 +334,14 @@ public final class FraudJob implements Job {
                 coalesce(col("cps_rate"), lit(0)).multiply(coalesce(col("revenue_usd"), lit(0)))).otherwise(lit(0));
         Column cpc = when(col("payment_model").equalTo("cpc").and(col("event_id").isNotNull()),
                 coalesce(col("cpc_rate"), lit(0)).multiply(coalesce(col("usd_per_unit"), lit(1.0)))).otherwise(lit(0));
-        Dataset<Row> priced = withOrder
+        Dataset<Row> priced = cut.apply(withOrder
                 .withColumn("commission_at_risk_usd", cps.plus(cpc).cast("decimal(18,4)"))
                 .withColumn("flag_id", flagId)
                 .withColumn("severity", severity)
-                .withColumn("proposed_action", action);
+                .withColumn("proposed_action", action));
+        boolean fewFlags = priced.count() <= settings.broadcastMaxFlags();
 
-        Dataset<Row> out = priced.join(Evidence.of(priced, timeline), ScalaSeqs.of("flag_id"), "left")
+        Dataset<Row> out = priced.join(Evidence.of(priced, timeline, fewFlags), ScalaSeqs.of("flag_id"), "left")
                 .withColumn("evidence", coalesce(col("evidence"), Evidence.none()));
         Column detected = lit(Date.valueOf(date));
         if (wh.exists(Tables.GOLD_FRAUD_FLAGS)) {

@@ -8,6 +8,7 @@ import org.apache.spark.storage.StorageLevel;
 
 import java.util.function.UnaryOperator;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -42,18 +43,21 @@ public final class IdentityStitching {
 
     private IdentityStitching() {}
 
-    /** The outcome: one row per device, and the ids the guard kept out of stitching. */
+    /** The outcome (both cut from the sightings): one row per device, and the ids the guard kept out of stitching. */
     public record Result(Dataset<Row> identityMap, Dataset<Row> guarded, int iterations) {}
 
     /**
      * @param sightings   (anonymous_id, user_id nullable, seen_ts) from every touchpoint and order
-     * @param checkpoint  cuts the lineage of a dataset (a reliable checkpoint on a cluster)
+     * @param checkpoint  cuts the lineage of a dataset (a reliable checkpoint on a cluster); eager, so the results
+     *                    are computed when this returns
      */
     public static Result stitch(Dataset<Row> sightings, PartnermixConfig.Identity settings,
                                 UnaryOperator<Dataset<Row>> checkpoint) {
+        // Devices and links are each one pass over every sighting, kept until the map and the guard list are cut.
         Dataset<Row> devices = sightings.groupBy(ANONYMOUS_ID).agg(min("seen_ts").as("first_seen_ts"))
                 .withColumn("label", concat(date_format(col("first_seen_ts"), "yyyyMMddHHmmssSSS"), lit("|"),
-                        col(ANONYMOUS_ID)));
+                        col(ANONYMOUS_ID)))
+                .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> links = sightings.where(col(USER_ID).isNotNull()).select(ANONYMOUS_ID, USER_ID).distinct()
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
@@ -112,13 +116,25 @@ public final class IdentityStitching {
                 .withColumn(PERSON_ID, concat(lit("p_"), substring(sha2(col("root_anonymous_id"), 256), 1, 24)))
                 .withColumn("user_id_count", coalesce(col("user_id_count"), lit(0L)))
                 .withColumn("is_guarded", coalesce(col("is_guarded"), lit(false)));
-        Dataset<Row> identityMap = map
+        Dataset<Row> identityMap = checkpoint.apply(map
                 .withColumn("person_device_count", count("*").over(
                         org.apache.spark.sql.expressions.Window.partitionBy(PERSON_ID)))
                 .select(col(ANONYMOUS_ID), col(PERSON_ID), col("first_seen_ts"), col("root_anonymous_id"),
-                        col("user_id_count"), col("person_device_count"), col("is_guarded"));
+                        col("user_id_count"), col("person_device_count"), col("is_guarded")));
+        Dataset<Row> guardedIds = checkpoint.apply(guarded);
         links.unpersist();
-        return new Result(identityMap, guarded, iteration);
+        devices.unpersist();
+        return new Result(identityMap, guardedIds, iteration);
+    }
+
+    /**
+     * The (anonymous_id, person_id) pairs of a map of {@code devices} rows, marked for broadcast when there are at
+     * most {@code identity.broadcast_max_devices}: the events are then joined to their persons where they are
+     * read, and shuffled once, by person, for the per-person sort that follows.
+     */
+    public static Dataset<Row> personsForJoin(Dataset<Row> identityMap, long devices, PartnermixConfig.Identity settings) {
+        Dataset<Row> persons = identityMap.select(ANONYMOUS_ID, PERSON_ID);
+        return devices <= settings.broadcastMaxDevices() ? broadcast(persons) : persons;
     }
 
     /** Sightings of devices and logins in the touchpoint and order feeds. */

@@ -94,10 +94,12 @@ public final class JourneysJob implements Job {
 
         Report execute() {
             Column deliveredByTonight = col("delivery_date").leq(lit(java.sql.Date.valueOf(date)));
-            // Read once: identity, sessions, journeys and the affected persons all scan them.
-            Dataset<Row> touchpoints = keep.apply(wh.read(Tables.BRONZE_TOUCHPOINTS).where(deliveredByTonight)
+            // Not cached: building an in-memory copy of every touchpoint cost more (about a minute at 10M rows)
+            // than the scans of the Delta files it saves (identity reads three columns; the events are read for
+            // the affected persons and for the sessions).
+            Dataset<Row> touchpoints = wh.read(Tables.BRONZE_TOUCHPOINTS).where(deliveredByTonight)
                     .select("event_id", "event_ts", "event_date", "event_type", "channel", "partner_id", "anonymous_id",
-                            "user_id", "page_type", "coupon_code", "device_type", "country", "delivery_date"));
+                            "user_id", "page_type", "coupon_code", "device_type", "country", "delivery_date");
             Dataset<Row> orderVersions = keep.apply(wh.read(Tables.BRONZE_ORDERS).where(deliveredByTonight));
             long touchpointCount = touchpoints.count();
             orderVersions.count();
@@ -110,14 +112,14 @@ public final class JourneysJob implements Job {
                     ? d -> d.checkpoint(true) : d -> d.localCheckpoint(true);
             IdentityStitching.Result identity = IdentityStitching.stitch(
                     IdentityStitching.sightings(touchpoints, orderVersions), config.identity(), checkpoint);
-            // A checkpoint, not a cache: it cuts the propagation rounds out of every later plan (whose text
-            // Spark would otherwise render again for each cached dataset built on it).
-            Dataset<Row> identityMap = checkpoint.apply(identity.identityMap());
-            Dataset<Row> guarded = keep.apply(identity.guarded());
+            // Checkpointed by the stitching, not cached: that cuts the propagation rounds out of every later plan
+            // (whose text Spark would otherwise render again for each cached dataset built on it).
+            Dataset<Row> identityMap = identity.identityMap();
+            Dataset<Row> guarded = identity.guarded();
             long devices = identityMap.count();
             timer.lap("identity");
 
-            Dataset<Row> persons = identityMap.select("anonymous_id", "person_id");
+            Dataset<Row> persons = IdentityStitching.personsForJoin(identityMap, devices, config.identity());
             Dataset<Row> events = touchpoints.join(persons, ScalaSeqs.of("anonymous_id"))
                     .withColumn("region", rules.region(col("country")));
             Dataset<Row> partners = broadcast(wh.read(Tables.SILVER_DIM_PARTNER).select(col("partner_id").as("dim_partner_id"),
@@ -199,7 +201,7 @@ public final class JourneysJob implements Job {
                                              Dataset<Row> orderVersions, TouchRules rules) {
             Optional<LocalDate> stateDate = storedStateDate();
             if (!wh.exists(Tables.SILVER_JOURNEYS) || stateDate.isEmpty()) {
-                return persons.select("person_id").distinct();
+                return identityMap.select("person_id").distinct();   // not persons: that may carry a join hint
             }
             LocalDate lo = stateDate.get().isBefore(date.minusDays(1)) ? stateDate.get() : date.minusDays(1);
             LocalDate hi = stateDate.get().isAfter(date) ? stateDate.get() : date;

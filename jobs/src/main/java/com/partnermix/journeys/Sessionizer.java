@@ -33,14 +33,17 @@ public final class Sessionizer {
     private Sessionizer() {}
 
     /**
-     * Adds {@code session_id} to every event. Input columns: person_id, event_id, event_ts (and any others,
-     * kept as they are).
+     * Adds {@code session_start_ts} and {@code session_id} to every event. Input columns: person_id, event_id,
+     * event_ts (and any others, kept as they are).
      */
     public static Dataset<Row> assignSessions(Dataset<Row> events, int gapSeconds) {
-        return withSessionStart(events, gapSeconds)
-                .withColumn("session_id", concat(lit("s_"), substring(sha2(concat(col("person_id"), lit("|"),
-                        date_format(col("session_start_ts"), "yyyy-MM-dd'T'HH:mm:ss.SSSSSS")), 256), 1, 24)))
-                .drop("session_start_ts");
+        return withSessionStart(events, gapSeconds).withColumn("session_id", sessionId());
+    }
+
+    /** A session is named after its person and its start (so a rerun names it the same). */
+    private static Column sessionId() {
+        return concat(lit("s_"), substring(sha2(concat(col("person_id"), lit("|"),
+                date_format(col("session_start_ts"), "yyyy-MM-dd'T'HH:mm:ss.SSSSSS")), 256), 1, 24));
     }
 
     /**
@@ -64,8 +67,12 @@ public final class Sessionizer {
     }
 
     /**
-     * One row per session. Input: events with session_id, person_id, event_id, event_ts, event_type, channel,
-     * partner_id, page_type, device_type, country, and {@code region} already derived from the country.
+     * One row per session. Input: events of {@link #assignSessions} with event_type, channel, partner_id,
+     * page_type, device_type, country, and {@code region} already derived from the country.
+     *
+     * <p>Grouped by person and session start, not by session id: the events come sorted by person and time
+     * from the session window, so they are already in that order and the aggregate's sort has nothing to move
+     * (the id, a hash, would need a full sort of every event).
      */
     public static Dataset<Row> sessions(Dataset<Row> sessionEvents) {
         // Structs compare field by field: the smallest (event_ts, event_id, ...) is the session's first event.
@@ -73,8 +80,7 @@ public final class Sessionizer {
         Column landingView = struct(col("event_ts"), col("event_id"), col("page_type"));
         Column firstDevice = struct(col("event_ts"), col("event_id"), col("device_type"));
         Column firstCountry = struct(col("event_ts"), col("event_id"), col("country"), col("region"));
-        return sessionEvents.groupBy("session_id", "person_id").agg(
-                        min("event_ts").as("session_start_ts"),
+        return sessionEvents.groupBy("person_id", "session_start_ts").agg(
                         max("event_ts").as("session_end_ts"),
                         count("*").as("event_count"),
                         sum(when(col("event_type").equalTo("page_view"), 1).otherwise(0)).as("page_views"),
@@ -86,7 +92,7 @@ public final class Sessionizer {
                         min(when(col("country").isNotNull(), firstCountry)).as("geo"),
                         max(col("page_type").equalTo("cart")).as("reached_cart"),
                         max(col("page_type").equalTo("checkout")).as("reached_checkout"))
-                .select(col("session_id"), col("person_id"), col("session_start_ts"), col("session_end_ts"),
+                .select(sessionId().as("session_id"), col("person_id"), col("session_start_ts"), col("session_end_ts"),
                         to_date(col("session_start_ts")).as("session_date"),
                         expr("(unix_micros(session_end_ts) - unix_micros(session_start_ts)) / 1e6")
                                 .as("duration_seconds"),

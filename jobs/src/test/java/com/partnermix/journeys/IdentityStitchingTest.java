@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IdentityStitchingTest extends SparkTestBase {
 
     private static final String SIGHTINGS = "anonymous_id STRING, user_id STRING, seen_ts TIMESTAMP";
-    private static final PartnermixConfig.Identity SETTINGS = new PartnermixConfig.Identity(3, 5, 20, 2, false);
+    private static final PartnermixConfig.Identity SETTINGS = new PartnermixConfig.Identity(3, 5, 20, 2, false, 1_000_000);
 
     private static String seen(String device, String login, String ts) {
         return "{\"anonymous_id\":\"" + device + "\"," + (login == null ? "" : "\"user_id\":\"" + login + "\",")
