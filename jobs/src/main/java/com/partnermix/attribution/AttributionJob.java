@@ -21,6 +21,7 @@ import org.apache.spark.storage.StorageLevel;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -97,11 +98,29 @@ public final class AttributionJob implements Job {
         int shapleyPlayers = 0;
         Object[] window = {java.sql.Date.valueOf(windowStart), java.sql.Date.valueOf(date), trainingJourneys,
                 trainingConversions};
-        if (settings.models().contains("markov")) {
+        // Both data-driven models learn from the window's paths: one group-by over the touches builds the state
+        // sequences of both granularities.
+        boolean markov = settings.models().contains("markov");
+        boolean shapley = settings.models().contains("shapley");
+        if (shapley && settings.shapley().granularity().equals("partner")) {
+            throw new IllegalArgumentException("attribution.shapley.granularity: players are channels or partner "
+                    + "types (partner level has too many players for a meaningful game)");
+        }
+        Column markovState = markov ? DataDrivenWeights.state(settings.markov().granularity()) : null;
+        Column shapleyState = shapley ? DataDrivenWeights.state(settings.shapley().granularity()) : null;
+        Map<String, Column> sequences = new LinkedHashMap<>();
+        if (markov) {
+            sequences.put("markov_states", markovState);
+        }
+        if (shapley) {
+            sequences.put("shapley_states", shapleyState);
+        }
+        Dataset<Row> trainingPaths = sequences.isEmpty() ? null
+                : DataDrivenWeights.paths(training, touches, sequences).persist(StorageLevel.MEMORY_AND_DISK());
+        if (markov) {
             PartnermixConfig.Markov m = settings.markov();
-            Column state = DataDrivenWeights.state(m.granularity());
             MarkovRemoval.Result result = DataDrivenWeights.markov(
-                    DataDrivenWeights.paths(training, touches, state), m.order(), m.pathTransform());
+                    trainingPaths.withColumnRenamed("markov_states", "states"), m.order(), m.pathTransform());
             Map<String, Double> weights = m.creditBasis().equals("revenue") ? result.revenueRemovalEffect()
                     : result.conversionRemovalEffect();
             markovStates = result.chainStates();
@@ -111,28 +130,27 @@ public final class AttributionJob implements Job {
                         window[0], window[1], window[2], window[3], result.chainStates(),
                         result.conversionProbability()));
             }
-            touchWeights = touchWeights.withColumn("markov_state", state)
+            touchWeights = touchWeights.withColumn("markov_state", markovState)
                     .join(broadcast(stateTable(wh, weights, "markov_state", "markov_weight")),
                             ScalaSeqs.of("markov_state"), "left");
             timer.lap("markov");
         }
-        if (settings.models().contains("shapley")) {
+        if (shapley) {
             String granularity = settings.shapley().granularity();
-            if (granularity.equals("partner")) {
-                throw new IllegalArgumentException("attribution.shapley.granularity: players are channels or partner "
-                        + "types (partner level has too many players for a meaningful game)");
-            }
-            Column state = DataDrivenWeights.state(granularity);
-            Map<String, Double> values = DataDrivenWeights.shapley(DataDrivenWeights.paths(training, touches, state));
+            Map<String, Double> values = DataDrivenWeights.shapley(
+                    trainingPaths.withColumnRenamed("shapley_states", "states"));
             shapleyPlayers = values.size();
             for (String s : values.keySet()) {
                 weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "shapley", granularity, null, s,
                         values.get(s), null, null, window[0], window[1], window[2], window[3], null, null));
             }
-            touchWeights = touchWeights.withColumn("shapley_state", state)
+            touchWeights = touchWeights.withColumn("shapley_state", shapleyState)
                     .join(broadcast(stateTable(wh, values, "shapley_state", "shapley_value")),
                             ScalaSeqs.of("shapley_state"), "left");
             timer.lap("shapley");
+        }
+        if (trainingPaths != null) {
+            trainingPaths.unpersist();
         }
 
         // mixed_media: the base model's credit rescaled by the latest earlier MMM fit's calibration factors.

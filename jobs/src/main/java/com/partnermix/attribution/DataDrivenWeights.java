@@ -49,10 +49,25 @@ public final class DataDrivenWeights {
      * {@code revenue_usd} (exact decimals, so sums do not depend on partitioning).
      */
     public static Dataset<Row> paths(Dataset<Row> journeys, Dataset<Row> touches, Column state) {
+        return paths(journeys, touches, Map.of("states", state));
+    }
+
+    /**
+     * {@link #paths(Dataset, Dataset, Column)} with one state sequence per entry of {@code states} (column name ->
+     * the state of a touch): the models trained at different granularities share one group-by over the touches.
+     */
+    public static Dataset<Row> paths(Dataset<Row> journeys, Dataset<Row> touches, Map<String, Column> states) {
+        List<Column> steps = new ArrayList<>(List.of(col("position")));
+        List<Column> sequences = new ArrayList<>(List.of(col("journey_id")));
+        int i = 0;
+        for (Map.Entry<String, Column> e : states.entrySet()) {
+            steps.add(e.getValue().as("s" + i));
+            sequences.add(expr("transform(steps, s -> s.s" + i + ")").as(e.getKey()));
+            i++;
+        }
         Dataset<Row> perJourney = touches.groupBy("journey_id")
-                .agg(sort_array(collect_list(struct(col("position"), state.as("state")))).as("steps"))
-                .withColumn("states", expr("transform(steps, s -> s.state)"))
-                .drop("steps");
+                .agg(sort_array(collect_list(struct(steps.toArray(Column[]::new)))).as("steps"))
+                .select(sequences.toArray(Column[]::new));
         return perJourney.join(journeys.select("journey_id", "is_converted", "revenue_usd"),
                 com.partnermix.common.ScalaSeqs.of("journey_id"));
     }

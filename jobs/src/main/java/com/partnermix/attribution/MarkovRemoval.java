@@ -161,16 +161,23 @@ public final class MarkovRemoval {
         Chain chain = Chain.build(transitions, exits);
         boolean dense = chain.size() <= denseLimit;
 
-        double[][] full = chain.solve(new boolean[chain.size()], dense);
+        double[][] full = chain.solve(new boolean[chain.size()], dense, null);
         double pFull = full[0][START];
         double eFullScaled = full[1][START];
 
+        // One solve per removed base state, each independent of the others (it only reads the chain): they run
+        // on every core of the driver. Each solve is sequential, so the effects do not depend on the thread count.
+        List<String> bases = chain.baseStates;
+        double[][] removedAtStart = new double[bases.size()][];
+        java.util.stream.IntStream.range(0, bases.size()).parallel().forEach(k -> {
+            double[][] removed = chain.solve(chain.statesContaining(bases.get(k)), dense, full);
+            removedAtStart[k] = new double[] {removed[0][START], removed[1][START]};
+        });
         Map<String, Double> conversion = new TreeMap<>();
         Map<String, Double> revenue = new TreeMap<>();
-        for (String base : chain.baseStates) {
-            double[][] removed = chain.solve(chain.statesContaining(base), dense);
-            conversion.put(base, effect(pFull, removed[0][START]));
-            revenue.put(base, effect(eFullScaled, removed[1][START]));
+        for (int k = 0; k < bases.size(); k++) {
+            conversion.put(bases.get(k), effect(pFull, removedAtStart[k][0]));
+            revenue.put(bases.get(k), effect(eFullScaled, removedAtStart[k][1]));
         }
         return new Result(conversion, revenue, pFull, eFullScaled * chain.revenueScale, chain.size());
     }
@@ -341,10 +348,15 @@ public final class MarkovRemoval {
             return removed;
         }
 
-        /** x[0] = conversion probabilities, x[1] = scaled expected revenue; removed states are 0. */
-        double[][] solve(boolean[] removed, boolean dense) {
+        /**
+         * x[0] = conversion probabilities, x[1] = scaled expected revenue; removed states are 0.
+         *
+         * @param start where the iterative solver starts (null: 0): a removal starts from the full chain's
+         *              solution, which is close, so it needs fewer sweeps to the same tolerance
+         */
+        double[][] solve(boolean[] removed, boolean dense, double[][] start) {
             double[][] rhs = {toConversion, reward};
-            return dense ? solveDense(removed, rhs) : solveGaussSeidel(removed, rhs);
+            return dense ? solveDense(removed, rhs) : solveGaussSeidel(removed, rhs, start);
         }
 
         private double[][] solveDense(boolean[] removed, double[][] rhs) {
@@ -425,10 +437,15 @@ public final class MarkovRemoval {
             return x;
         }
 
-        private double[][] solveGaussSeidel(boolean[] removed, double[][] rhs) {
+        private double[][] solveGaussSeidel(boolean[] removed, double[][] rhs, double[][] start) {
             int n = size();
             int r = rhs.length;
             double[][] x = new double[r][n];
+            for (int q = 0; start != null && q < r; q++) {
+                for (int i = 0; i < n; i++) {
+                    x[q][i] = removed[i] ? 0.0 : start[q][i];
+                }
+            }
             double[] s = new double[r];
             for (int sweep = 0; sweep < MAX_SWEEPS; sweep++) {
                 double change = 0.0;

@@ -2,6 +2,7 @@ package com.partnermix.common;
 
 import io.delta.tables.DeltaTable;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -58,7 +59,30 @@ public final class DeltaWrites {
 
     /** Appends rows (creating the table on the first run). */
     public static void append(Warehouse wh, Table table, Dataset<Row> rows, String... partitionBy) {
-        rows.write().format("delta").mode(SaveMode.Append).partitionBy(partitionBy).save(wh.path(table));
+        DataFrameWriter<Row> writer = rows.write().format("delta").mode(SaveMode.Append).partitionBy(partitionBy);
+        String statsColumns = Tables.STATS_COLUMNS.get(table);
+        if (statsColumns != null && !wh.exists(table)) {
+            writer = writer.option(STATS_COLUMNS_PROPERTY, statsColumns);   // a delta.* option: set on creation
+        }
+        writer.save(wh.path(table));
+    }
+
+    private static final String STATS_COLUMNS_PROPERTY = "delta.dataSkippingStatsColumns";
+
+    /**
+     * Gives a table created before {@link Tables#STATS_COLUMNS} named its columns that setting (one metadata
+     * commit, once): files written from then on carry statistics of those columns only.
+     */
+    private static void keepStatsColumns(Warehouse wh, Table table) {
+        String statsColumns = Tables.STATS_COLUMNS.get(table);
+        if (statsColumns == null) {
+            return;
+        }
+        Row detail = wh.delta(table).detail().select("properties").head();
+        if (!statsColumns.equals(detail.<String, String>getJavaMap(0).get(STATS_COLUMNS_PROPERTY))) {
+            wh.spark().sql("ALTER TABLE delta.`" + wh.path(table) + "` SET TBLPROPERTIES ('" + STATS_COLUMNS_PROPERTY
+                    + "' = '" + statsColumns + "')");
+        }
     }
 
     /**
@@ -122,6 +146,7 @@ public final class DeltaWrites {
             append(wh, table, rebuilt, partitionBy);
             return;
         }
+        keepStatsColumns(wh, table);
         Column[] keyColumns = rowKeys.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
         // Keys of the affected groups that tonight's rebuild no longer produces: they are deleted.
         Dataset<Row> stale = wh.read(table)

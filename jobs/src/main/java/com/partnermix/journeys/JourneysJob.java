@@ -138,10 +138,13 @@ public final class JourneysJob implements Job {
             boolean everyone = !wh.exists(Tables.SILVER_JOURNEYS) || !wh.exists(Tables.SILVER_IDENTITY_MAP);
             UnaryOperator<Dataset<Row>> ofAffected = d -> everyone ? d
                     : d.join(affected, ScalaSeqs.of("person_id"), "left_semi");
-            Dataset<Row> sessionEvents = keep.apply(Sessionizer.assignSessions(ofAffected.apply(events),
-                    rules.sessionGapSeconds()));
-            Dataset<Row> sessions = keep.apply(Sessionizer.sessions(sessionEvents));
-            Dataset<Row> affectedTouches = asTouches.apply(sessionEvents).withColumnRenamed("event_ts", "touch_ts");
+            // One pass over the events gives the sessions and each session's touches: only those are kept, not
+            // every event (the touches still come partitioned by person, as the journeys need them).
+            Dataset<Row> sessionRows = keep.apply(Sessionizer.sessionsWithTouches(
+                    Sessionizer.withSessionStart(ofAffected.apply(events), rules.sessionGapSeconds())));
+            Dataset<Row> sessions = sessionRows.drop("touches");
+            Dataset<Row> affectedTouches = asTouches.apply(Sessionizer.touches(sessionRows))
+                    .withColumnRenamed("event_ts", "touch_ts");
             Dataset<Row> orders = ofAffected.apply(
                     currentOrders(orderVersions, persons, wh.read(Tables.BRONZE_FX_RATES), rules, date));
             Timestamp runEnd = Timestamp.from(date.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC));

@@ -5,12 +5,18 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.functions;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.lit;
@@ -69,39 +75,71 @@ public final class Sessionizer {
     /**
      * One row per session. Input: events of {@link #assignSessions} with event_type, channel, partner_id,
      * page_type, device_type, country, and {@code region} already derived from the country.
-     *
-     * <p>Grouped by person and session start, not by session id: the events come sorted by person and time
-     * from the session window, so they are already in that order and the aggregate's sort has nothing to move
-     * (the id, a hash, would need a full sort of every event).
      */
     public static Dataset<Row> sessions(Dataset<Row> sessionEvents) {
+        return aggregate(sessionEvents, null);
+    }
+
+    /** The event columns a session's touches keep (see {@link #sessionsWithTouches}). */
+    public static final List<String> TOUCH_COLUMNS = List.of("event_id", "event_ts", "event_date", "event_type",
+            "channel", "partner_id", "coupon_code", "region");
+
+    /**
+     * {@link #sessions} with one more column, {@code touches}: the session's impressions and clicks (the
+     * {@link #TOUCH_COLUMNS} of each), collected in the same pass. Input: events of {@link #withSessionStart} (the
+     * session id is only computed per session). The journeys need the touches and the sessions of the same events:
+     * collecting them here spares keeping every event (page views are most of them) for a second pass.
+     */
+    public static Dataset<Row> sessionsWithTouches(Dataset<Row> sessionEvents) {
+        Column touch = struct(TOUCH_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
+        return aggregate(sessionEvents, collect_list(when(col("event_type").isin("impression", "click"), touch))
+                .as("touches"));
+    }
+
+    /** One row per touch of {@link #sessionsWithTouches}: person_id, session_id and the {@link #TOUCH_COLUMNS}. */
+    public static Dataset<Row> touches(Dataset<Row> sessionsWithTouches) {
+        return sessionsWithTouches.select(col("person_id"), col("session_id"), explode(col("touches")).as("touch"))
+                .select("person_id", "session_id", "touch.*");
+    }
+
+    /**
+     * Grouped by person and session start, not by session id: the events come sorted by person and time from the
+     * session window, so they are already in that order and the aggregate's sort has nothing to move (the id, a
+     * hash, would need a full sort of every event).
+     */
+    private static Dataset<Row> aggregate(Dataset<Row> sessionEvents, Column touches) {
         // Structs compare field by field: the smallest (event_ts, event_id, ...) is the session's first event.
         Column entryTouch = struct(col("event_ts"), col("event_id"), col("channel"), col("partner_id"));
         Column landingView = struct(col("event_ts"), col("event_id"), col("page_type"));
         Column firstDevice = struct(col("event_ts"), col("event_id"), col("device_type"));
         Column firstCountry = struct(col("event_ts"), col("event_id"), col("country"), col("region"));
-        return sessionEvents.groupBy("person_id", "session_start_ts").agg(
-                        max("event_ts").as("session_end_ts"),
-                        count("*").as("event_count"),
-                        sum(when(col("event_type").equalTo("page_view"), 1).otherwise(0)).as("page_views"),
-                        sum(when(col("event_type").equalTo("click"), 1).otherwise(0)).as("clicks"),
-                        sum(when(col("event_type").equalTo("impression"), 1).otherwise(0)).as("impressions"),
-                        min(when(col("channel").isNotNull(), entryTouch)).as("entry"),
-                        min(when(col("event_type").equalTo("page_view"), landingView)).as("landing"),
-                        min(when(col("device_type").isNotNull(), firstDevice)).as("device"),
-                        min(when(col("country").isNotNull(), firstCountry)).as("geo"),
-                        max(col("page_type").equalTo("cart")).as("reached_cart"),
-                        max(col("page_type").equalTo("checkout")).as("reached_checkout"))
-                .select(sessionId().as("session_id"), col("person_id"), col("session_start_ts"), col("session_end_ts"),
-                        to_date(col("session_start_ts")).as("session_date"),
-                        expr("(unix_micros(session_end_ts) - unix_micros(session_start_ts)) / 1e6")
-                                .as("duration_seconds"),
-                        col("entry.channel").as("entry_channel"), col("entry.partner_id").as("entry_partner_id"),
-                        col("landing.page_type").as("landing_page_type"),
-                        col("event_count"), col("page_views"), col("clicks"), col("impressions"),
-                        coalesce(col("reached_cart"), lit(false)).as("has_cart"),
-                        coalesce(col("reached_checkout"), lit(false)).as("has_checkout"),
-                        col("device.device_type").as("device_type"), col("geo.country").as("country"),
-                        coalesce(col("geo.region"), lit("UNKNOWN")).as("region"));
+        List<Column> aggregates = new ArrayList<>(List.of(
+                count("*").as("event_count"),
+                sum(when(col("event_type").equalTo("page_view"), 1).otherwise(0)).as("page_views"),
+                sum(when(col("event_type").equalTo("click"), 1).otherwise(0)).as("clicks"),
+                sum(when(col("event_type").equalTo("impression"), 1).otherwise(0)).as("impressions"),
+                min(when(col("channel").isNotNull(), entryTouch)).as("entry"),
+                min(when(col("event_type").equalTo("page_view"), landingView)).as("landing"),
+                min(when(col("device_type").isNotNull(), firstDevice)).as("device"),
+                min(when(col("country").isNotNull(), firstCountry)).as("geo"),
+                max(col("page_type").equalTo("cart")).as("reached_cart"),
+                max(col("page_type").equalTo("checkout")).as("reached_checkout")));
+        List<Column> output = new ArrayList<>(List.of(sessionId().as("session_id"), col("person_id"),
+                col("session_start_ts"), col("session_end_ts"), to_date(col("session_start_ts")).as("session_date"),
+                expr("(unix_micros(session_end_ts) - unix_micros(session_start_ts)) / 1e6").as("duration_seconds"),
+                col("entry.channel").as("entry_channel"), col("entry.partner_id").as("entry_partner_id"),
+                col("landing.page_type").as("landing_page_type"),
+                col("event_count"), col("page_views"), col("clicks"), col("impressions"),
+                coalesce(col("reached_cart"), lit(false)).as("has_cart"),
+                coalesce(col("reached_checkout"), lit(false)).as("has_checkout"),
+                col("device.device_type").as("device_type"), col("geo.country").as("country"),
+                coalesce(col("geo.region"), lit("UNKNOWN")).as("region")));
+        if (touches != null) {
+            aggregates.add(touches);
+            output.add(col("touches"));
+        }
+        return sessionEvents.groupBy("person_id", "session_start_ts")
+                .agg(max("event_ts").as("session_end_ts"), aggregates.toArray(Column[]::new))
+                .select(output.toArray(Column[]::new));
     }
 }

@@ -67,4 +67,24 @@ class SessionizerTest extends SparkTestBase {
         assertEquals(forward, backward);
         assertEquals(2, forward.stream().map(s -> s.split(",")[1]).distinct().count());
     }
+
+    @Test
+    void theSessionsCollectTheirImpressionsAndClicksInTheSamePass() {
+        String events = EVENTS + ", event_date DATE, coupon_code STRING";
+        Dataset<Row> rows = Rows.of(spark(), events,
+                event("e1", "2026-11-20T10:00:00Z", "impression", "display", null, null),
+                event("e2", "2026-11-20T10:10:00Z", "click", "affiliate", "P1", null),
+                event("e3", "2026-11-20T10:10:05Z", "page_view", null, null, "landing"),
+                event("e4", "2026-11-20T12:00:00Z", "page_view", null, null, "product"));   // a session of its own
+        Dataset<Row> withTouches = Sessionizer.sessionsWithTouches(Sessionizer.withSessionStart(rows, 1800));
+        // The sessions are those of the two-pass form, column for column.
+        assertEquals(Rows.sorted(Sessionizer.sessions(Sessionizer.assignSessions(rows, 1800))),
+                Rows.sorted(withTouches.drop("touches")));
+        // Each touch carries its session's id; page views are no touches.
+        assertEquals(Rows.sorted(Sessionizer.assignSessions(rows, 1800)
+                        .where("event_type IN ('impression', 'click')").select("session_id", "event_id", "channel")),
+                Rows.sorted(Sessionizer.touches(withTouches).select("session_id", "event_id", "channel")));
+        assertEquals(List.of("e1", "e2"), Sessionizer.touches(withTouches).orderBy("event_ts")
+                .select("event_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    }
 }
