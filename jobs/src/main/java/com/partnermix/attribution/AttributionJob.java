@@ -106,14 +106,12 @@ public final class AttributionJob implements Job {
             throw new IllegalArgumentException("attribution.shapley.granularity: players are channels or partner "
                     + "types (partner level has too many players for a meaningful game)");
         }
-        Column markovState = markov ? DataDrivenWeights.state(settings.markov().granularity()) : null;
-        Column shapleyState = shapley ? DataDrivenWeights.state(settings.shapley().granularity()) : null;
         Map<String, Column> sequences = new LinkedHashMap<>();
         if (markov) {
-            sequences.put("markov_states", markovState);
+            sequences.put("markov_states", DataDrivenWeights.state(settings.markov().granularity()));
         }
         if (shapley) {
-            sequences.put("shapley_states", shapleyState);
+            sequences.put("shapley_states", DataDrivenWeights.state(settings.shapley().granularity()));
         }
         Dataset<Row> trainingPaths = sequences.isEmpty() ? null
                 : DataDrivenWeights.paths(training, touches, sequences).persist(StorageLevel.MEMORY_AND_DISK());
@@ -130,7 +128,7 @@ public final class AttributionJob implements Job {
                         window[0], window[1], window[2], window[3], result.chainStates(),
                         result.conversionProbability()));
             }
-            touchWeights = touchWeights.withColumn("markov_state", markovState)
+            touchWeights = touchWeights.withColumn("markov_state", sequences.get("markov_states"))
                     .join(broadcast(stateTable(wh, weights, "markov_state", "markov_weight")),
                             ScalaSeqs.of("markov_state"), "left");
             timer.lap("markov");
@@ -144,7 +142,7 @@ public final class AttributionJob implements Job {
                 weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "shapley", granularity, null, s,
                         values.get(s), null, null, window[0], window[1], window[2], window[3], null, null));
             }
-            touchWeights = touchWeights.withColumn("shapley_state", shapleyState)
+            touchWeights = touchWeights.withColumn("shapley_state", sequences.get("shapley_states"))
                     .join(broadcast(stateTable(wh, values, "shapley_state", "shapley_value")),
                             ScalaSeqs.of("shapley_state"), "left");
             timer.lap("shapley");

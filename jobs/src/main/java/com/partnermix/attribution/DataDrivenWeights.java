@@ -45,16 +45,9 @@ public final class DataDrivenWeights {
     }
 
     /**
-     * One row per journey with touches: {@code states} in time order, {@code is_converted} and
-     * {@code revenue_usd} (exact decimals, so sums do not depend on partitioning).
-     */
-    public static Dataset<Row> paths(Dataset<Row> journeys, Dataset<Row> touches, Column state) {
-        return paths(journeys, touches, Map.of("states", state));
-    }
-
-    /**
-     * {@link #paths(Dataset, Dataset, Column)} with one state sequence per entry of {@code states} (column name ->
-     * the state of a touch): the models trained at different granularities share one group-by over the touches.
+     * One row per journey with touches: one column of states in time order per entry of {@code states} (column
+     * name -> the state of a touch), {@code is_converted} and {@code revenue_usd} (exact decimals, so sums do not
+     * depend on partitioning). Models trained at different granularities share this one group-by over the touches.
      */
     public static Dataset<Row> paths(Dataset<Row> journeys, Dataset<Row> touches, Map<String, Column> states) {
         List<Column> steps = new ArrayList<>(List.of(col("position")));
