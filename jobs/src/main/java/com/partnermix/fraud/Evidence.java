@@ -40,16 +40,16 @@ final class Evidence {
     }
 
     /**
-     * @param flags    flag_id, rule_code, event_id, person_id, first_touch_ts, order_ts (order columns null
-     *                 when the flag has no examined order)
-     * @param timeline {@link FraudRules#timeline} rows
-     * @param fewFlags the flags are few enough to send to every task: the timeline (every click and page view of
-     *                 the window) is then joined where it lies instead of being shuffled twice to meet them
+     * @param flags        flag_id, rule_code, event_id, person_id, first_touch_ts, order_ts (order columns null
+     *                     when the flag has no examined order)
+     * @param personEvents {@link FraudRules#withOrders} rows: every click and page view of the window, and the orders
+     * @param fewFlags     the flags are few enough to send to every task: the events are then joined where they
+     *                     are read instead of being shuffled twice to meet them
      * @return flag_id, evidence
      */
-    static Dataset<Row> of(Dataset<Row> flags, Dataset<Row> timeline, boolean fewFlags) {
+    static Dataset<Row> of(Dataset<Row> flags, Dataset<Row> personEvents, boolean fewFlags) {
         UnaryOperator<Dataset<Row>> small = d -> fewFlags ? broadcast(d) : d;
-        Dataset<Row> events = timeline.select(col("person_id").as("t_person"), col("anonymous_id").as("t_device"),
+        Dataset<Row> events = personEvents.select(col("person_id").as("t_person"), col("anonymous_id").as("t_device"),
                 col("event_ts"), col("event_type"), col("page_type"), col("partner_id"), col("referrer_url"),
                 col("landing_url"), col("coupon_code"), col("event_id"));
         Dataset<Row> orderFlags = flags.where(col("person_id").isNotNull())
@@ -62,8 +62,8 @@ final class Evidence {
 
         Dataset<Row> clicked = small.apply(flags.where(col("person_id").isNull().and(col("event_id").isNotNull()))
                         .select("flag_id", "event_id"))
-                .join(timeline.select(col("event_id"), col("anonymous_id").as("device"), col("event_ts").as("click_ts")),
-                        ScalaSeqs.of("event_id"))
+                .join(personEvents.select(col("event_id"), col("anonymous_id").as("device"),
+                        col("event_ts").as("click_ts")), ScalaSeqs.of("event_id"))
                 .drop("event_id");
         Dataset<Row> deviceEvidence = small.apply(clicked)
                 .join(events, clicked.col("device").equalTo(events.col("t_device"))

@@ -143,8 +143,8 @@ public final class FraudJob implements Job {
                         ScalaSeqs.of("anonymous_id"))
                 .join(broadcast(partners.select("partner_id", "stand_down_required")), ScalaSeqs.of("partner_id"),
                         "left");
-        Dataset<Row> timeline = cut.apply(FraudRules.timeline(events,
-                        examined.select("person_id", "order_id", "order_ts"), gapSeconds)
+        Dataset<Row> examinedOrders = examined.select("person_id", "order_id", "order_ts");
+        Dataset<Row> timeline = cut.apply(FraudRules.timeline(events, examinedOrders, gapSeconds)
                 .withColumn("event_date", to_date(col("event_ts"))));
         Dataset<Row> touches = cut.apply(wh.read(Tables.SILVER_JOURNEY_TOUCHES)
                 .join(examined.select("order_id"), ScalaSeqs.of("order_id"), "left_semi"));
@@ -202,8 +202,9 @@ public final class FraudJob implements Job {
                     .withColumn("detection_scope", lit("partners:" + date));
             flags = flags.unionByName(outliers.selectExpr(flags.columns()));
         }
-        Dataset<Row> enriched = cut.apply(enrich(wh, flags, examined, credited, partners, timeline, settings,
-                date, cut));
+        // The evidence reads the events themselves (page views included), only those of flagged persons and devices.
+        Dataset<Row> enriched = cut.apply(enrich(wh, flags, examined, credited, partners,
+                FraudRules.withOrders(events, examinedOrders), settings, date, cut));
         Map<String, Long> byRule = new TreeMap<>();
         double atRisk = 0;
         for (Row r : enriched.groupBy("rule_code").agg(count("*"), sum("commission_at_risk_usd")).collectAsList()) {
@@ -304,7 +305,7 @@ public final class FraudJob implements Job {
      * the first detection when a flag is found again).
      */
     private static Dataset<Row> enrich(Warehouse wh, Dataset<Row> flags, Dataset<Row> examined, Dataset<Row> credited,
-                                       Dataset<Row> partners, Dataset<Row> timeline, PartnermixConfig.Fraud settings,
+                                       Dataset<Row> partners, Dataset<Row> events, PartnermixConfig.Fraud settings,
                                        LocalDate date, java.util.function.UnaryOperator<Dataset<Row>> cut) {
         Map<String, String[]> rules = ruleSettings(settings);
         Column severity = lit(null).cast("string");
@@ -341,7 +342,7 @@ public final class FraudJob implements Job {
                 .withColumn("proposed_action", action));
         boolean fewFlags = priced.count() <= settings.broadcastMaxFlags();
 
-        Dataset<Row> out = priced.join(Evidence.of(priced, timeline, fewFlags), ScalaSeqs.of("flag_id"), "left")
+        Dataset<Row> out = priced.join(Evidence.of(priced, events, fewFlags), ScalaSeqs.of("flag_id"), "left")
                 .withColumn("evidence", coalesce(col("evidence"), Evidence.none()));
         Column detected = lit(Date.valueOf(date));
         if (wh.exists(Tables.GOLD_FRAUD_FLAGS)) {

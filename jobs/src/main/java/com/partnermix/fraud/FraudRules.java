@@ -78,23 +78,25 @@ public final class FraudRules {
     }
 
     /**
-     * Clicks, page views and orders of each person in time order.
+     * The partner clicks and orders of each person, each with its context among the person's clicks, page views
+     * and orders in time order. Page views and other clicks are only context: the rules read partner clicks and
+     * orders, so only those rows are returned (a fraction of the events), and page views enter the sort without
+     * the click-only columns.
      *
      * @param events person_id, anonymous_id, event_id, event_ts, event_type (click or page_view), partner_id,
      *               page_type, landing_url, referrer_url, ip_hash, coupon_code, stand_down_required
      * @param orders person_id, order_id, order_ts (an order appears as event_type 'order', event_id = order_id)
-     * @return the events and orders with session_start_ts, prev_order_ts, last_cart_ts (last cart or checkout
-     *         view before), last_open_click (struct event_ts, partner_id, landing_url: the last click before of a
-     *         partner not required to stand down) and next_event (struct event_type, event_ts, event_id)
+     * @return the partner clicks and orders with session_start_ts, prev_order_ts, last_cart_ts (last cart or
+     *         checkout view before), last_open_click (struct event_ts, partner_id, landing_url: the last click before
+     *         of a partner not required to stand down) and next_event (struct event_type, event_ts, event_id)
      */
     public static Dataset<Row> timeline(Dataset<Row> events, Dataset<Row> orders, int gapSeconds) {
-        Dataset<Row> orderRows = orders.select(col("person_id"), lit(null).cast("string").as("anonymous_id"),
-                col("order_id").as("event_id"), col("order_ts").as("event_ts"), lit("order").as("event_type"),
-                lit(null).cast("string").as("partner_id"), lit(null).cast("string").as("page_type"),
-                lit(null).cast("string").as("landing_url"), lit(null).cast("string").as("referrer_url"),
-                lit(null).cast("string").as("ip_hash"), lit(null).cast("string").as("coupon_code"),
-                lit(null).cast("boolean").as("stand_down_required"));
-        Dataset<Row> all = events.selectExpr(orderRows.columns()).unionByName(orderRows);
+        Dataset<Row> all = withOrders(events, orders);
+        Column isClick = col("event_type").equalTo("click");
+        for (String clickOnly : List.of("anonymous_id", "partner_id", "landing_url", "referrer_url", "ip_hash",
+                "coupon_code", "stand_down_required")) {
+            all = all.withColumn(clickOnly, when(isClick, col(clickOnly)));
+        }
         WindowSpec inTime = Sessionizer.byPerson();
         WindowSpec before = inTime.rowsBetween(Window.unboundedPreceding(), -1);
         Column openClick = isPartnerClick().and(not(coalesce(col("stand_down_required"), lit(false))));
@@ -106,7 +108,22 @@ public final class FraudRules {
                 .withColumn("last_open_click", last(when(openClick, struct(col("event_ts"), col("partner_id"),
                         col("landing_url"))), true).over(before))
                 .withColumn("next_event", lead(struct(col("event_type"), col("event_ts"), col("event_id")), 1)
-                        .over(inTime));
+                        .over(inTime))
+                .where(isPartnerClick().or(col("event_type").equalTo("order")));
+    }
+
+    /**
+     * The events with each order as one more event (event_type 'order', event_id = order_id, the event columns
+     * null): the rows of {@link #timeline} before its context is computed, and what a flag's evidence shows.
+     */
+    public static Dataset<Row> withOrders(Dataset<Row> events, Dataset<Row> orders) {
+        Dataset<Row> orderRows = orders.select(col("person_id"), lit(null).cast("string").as("anonymous_id"),
+                col("order_id").as("event_id"), col("order_ts").as("event_ts"), lit("order").as("event_type"),
+                lit(null).cast("string").as("partner_id"), lit(null).cast("string").as("page_type"),
+                lit(null).cast("string").as("landing_url"), lit(null).cast("string").as("referrer_url"),
+                lit(null).cast("string").as("ip_hash"), lit(null).cast("string").as("coupon_code"),
+                lit(null).cast("boolean").as("stand_down_required"));
+        return events.selectExpr(orderRows.columns()).unionByName(orderRows);
     }
 
     /** True when the event after a click is a page view within {@code dwellSeconds}: the click was a visit. */

@@ -38,6 +38,13 @@ final class PersonSimulator {
             {"Mozilla/5.0 (iPad; CPU OS 18_1 like Mac OS X)", "Mozilla/5.0 (Linux; Android 14; SM-X710)"}};
     private static final long MINUTE = 60_000L;
     private static final long HOUR = 3_600_000L;
+    private static final long LOOKBACK = 30L * 24 * HOUR;
+
+    /** A partner click: when, on which device, and whether it was flooded. */
+    private record AffiliateClick(long ts, String eventId, int partner, int device, boolean flood) {}
+
+    /** An order placed; {@code leakOwner}: the owner of a partner's code it used outside the leakage pattern, or -1. */
+    private record PlacedOrder(String orderId, long ts, int device, int leakOwner) {}
 
     private final TrueModel m;
     private final GeneratorOptions o;
@@ -93,11 +100,10 @@ final class PersonSimulator {
         int orderCount;
         int pastOrders;
         int lastOrderDay = -1000;
-        // last affiliate click, for click-flood labels
-        int lastAffPartner = -1;
-        String lastAffEvent;
-        long lastAffTs;
-        boolean lastAffFlood;
+        // partner clicks and orders: the click-flood and leakage labels are given at the end (see labelLastClicks)
+        final java.util.List<AffiliateClick> affiliateClicks = new java.util.ArrayList<>();
+        final java.util.List<PlacedOrder> placedOrders = new java.util.ArrayList<>();
+        final boolean[] loggedInOnce;   // per device: a record of it carried the login (what stitches devices)
         // on-site session (clicks, page views, orders; 30 minutes of silence ends it), for the
         // stand-down and in-cart labels, which hold for any partner click, injected or not
         long lastSiteTs = Long.MIN_VALUE;
@@ -135,6 +141,7 @@ final class PersonSimulator {
             ip = new String[n];
             ua = new String[n];
             remembered = new boolean[n];
+            loggedInOnce = new boolean[n];
             for (int d = 0; d < n; d++) {
                 anon[d] = "a-" + String.format("%012x", mix(o.seed(), index, 10 + d) >>> 16);
                 int t = d == 0 ? 0 : rng.nextInt(3);
@@ -206,6 +213,48 @@ final class PersonSimulator {
                     selfReferralOrder(d, dayStart + 8 * HOUR + rng.nextLong(12 * HOUR));
                 }
             }
+            labelLastClicks();
+        }
+
+        /**
+         * The click-flood and leakage labels name the click that holds an order's last-click credit: the person's
+         * last partner click at or before the order, after their previous order, within the 30-day lookback, on a
+         * device tied to the order's (the same one, or both logged in at some point: logins are what stitches
+         * devices; a click on a device never logged in cannot be credited to an order on another). Decided at the
+         * end, once every click (flood clicks are emitted out of time order) and every login is known.
+         */
+        void labelLastClicks() {
+            placedOrders.sort(java.util.Comparator.comparingLong(PlacedOrder::ts));
+            for (int i = 0; i < placedOrders.size(); i++) {
+                PlacedOrder order = placedOrders.get(i);
+                long previousOrderTs = Long.MIN_VALUE;
+                for (int j = i - 1; j >= 0 && previousOrderTs == Long.MIN_VALUE; j--) {
+                    if (tied(placedOrders.get(j).device(), order.device())) {
+                        previousOrderTs = placedOrders.get(j).ts();
+                    }
+                }
+                AffiliateClick credited = null;
+                for (AffiliateClick c : affiliateClicks) {
+                    boolean inJourney = c.ts() > previousOrderTs && c.ts() <= order.ts()
+                            && order.ts() - c.ts() <= LOOKBACK && tied(c.device(), order.device());
+                    if (inJourney && (credited == null || c.ts() >= credited.ts())) {
+                        credited = c;
+                    }
+                }
+                if (order.leakOwner() >= 0 && !(credited != null && credited.partner() == order.leakOwner())) {
+                    // a code remembered from one partner while another (or no) partner has the last click: leakage too
+                    out.truth(Delivery.TRUTH_FRAUD, RULES[LEAKAGE] + "," + order.orderId() + ","
+                            + (credited != null ? credited.eventId() + "," + cat.get(credited.partner()).id() : ","));
+                }
+                if (credited != null && credited.flood() && credited.partner() == cat.floodPartner) {
+                    label(FLOOD, order.orderId(), credited.eventId(), cat.floodPartner);
+                }
+            }
+        }
+
+        /** Whether the warehouse can see two devices as one person. */
+        boolean tied(int device, int other) {
+            return device == other || loggedInOnce[device] && loggedInOnce[other];
         }
 
         int drawPattern() {
@@ -297,7 +346,7 @@ final class PersonSimulator {
                     r.put("coupon_code", p.ownedCodes().get(rng.nextInt(p.ownedCodes().size())));
                 }
                 r.put("landing_url", landing).put("referrer_url", partnerSite(p));
-                noteAffiliateClick(partner, r.get("event_id"), ts, false);
+                noteAffiliateClick(partner, r.get("event_id"), ts, dev, false);
             } else {
                 landing = channelLanding(source, landingPath);
                 r.put("campaign_id", source < 4 ? "cmp-" + (source * 10 + rng.nextInt(5)) : null)
@@ -350,7 +399,7 @@ final class PersonSimulator {
 
         void emitPartnerClick(int d, Rec r, int dev, boolean loggedIn, long ts, int partner, boolean flood) {
             emitTouch(d, r, dev, loggedIn, ts, true);
-            noteAffiliateClick(partner, r.get("event_id"), ts, flood);
+            noteAffiliateClick(partner, r.get("event_id"), ts, dev, flood);
         }
 
         void orderSession(int d, long dayStart, int pattern) {
@@ -525,7 +574,6 @@ final class PersonSimulator {
             }
             int codeOwnerOfOrder = cat.ownerOf(code);
             boolean leaked = !forceCode && codeOwnerOfOrder >= 0;   // the leakage pattern labels its own orders
-            boolean recentAffClick = lastAffPartner >= 0 && ts - lastAffTs < 30L * 24 * HOUR;
             boolean asString = rng.nextBoolean();
             boolean withUser = rng.nextDouble() < 0.92;
             boolean withNewFlag = rng.nextDouble() < 0.85;
@@ -571,14 +619,7 @@ final class PersonSimulator {
             lastCartTs = Long.MIN_VALUE;
             lastOpenPartner = -1;
             snipeEvent = null;
-            if (leaked && !(recentAffClick && lastAffPartner == codeOwnerOfOrder)) {
-                // a code remembered from one partner while another (or no) partner has the last click: leakage too
-                out.truth(Delivery.TRUTH_FRAUD, RULES[LEAKAGE] + "," + orderId + ","
-                        + (recentAffClick ? lastAffEvent + "," + cat.get(lastAffPartner).id() : ","));
-            }
-            if (lastAffFlood && lastAffPartner == cat.floodPartner && ts - lastAffTs < 30L * 24 * HOUR) {
-                label(FLOOD, orderId, lastAffEvent, cat.floodPartner);
-            }
+            placedOrders.add(new PlacedOrder(orderId, ts, dev, leaked ? codeOwnerOfOrder : -1));
             pastOrders++;
             lastOrderDay = d;
             return orderId;
@@ -588,6 +629,7 @@ final class PersonSimulator {
                      int dev, boolean withUser, String code, int items, Boolean isNew) {
             Rec r = new Rec().put("order_id", orderId).put("order_ts", placed).put("updated_ts", updated)
                     .put("status", status);
+            loggedInOnce[dev] |= withUser;
             if (asString) {
                 r.put("revenue", revenue);
             } else {
@@ -608,7 +650,7 @@ final class PersonSimulator {
             out.truth(Delivery.TRUTH_FRAUD, RULES[rule] + "," + orderId + "," + eventId + "," + cat.get(partner).id());
         }
 
-        void noteAffiliateClick(int partner, String eventId, long ts, boolean flood) {
+        void noteAffiliateClick(int partner, String eventId, long ts, int dev, boolean flood) {
             if (onSite(ts)) {
                 PartnerCatalog.Partner p = cat.get(partner);
                 if (p.standDown() && lastOpenPartner >= 0 && lastOpenPartner != partner && lastOpenTs >= sessionStart) {
@@ -622,12 +664,7 @@ final class PersonSimulator {
                     lastOpenTs = ts;
                 }
             }
-            if (ts >= lastAffTs) {
-                lastAffPartner = partner;
-                lastAffEvent = eventId;
-                lastAffTs = ts;
-                lastAffFlood = flood;
-            }
+            affiliateClicks.add(new AffiliateClick(ts, eventId, partner, dev, flood));
             if (!cat.get(partner).ownedCodes().isEmpty()) {
                 codeOwner = partner;
                 codeOwnerTs = ts;
@@ -697,6 +734,7 @@ final class PersonSimulator {
             r.put("anonymous_id", anon[dev]);
             if (loggedIn) {
                 r.put("user_id", userId);
+                loggedInOnce[dev] = true;
             }
             if (network) {
                 if (!r.has("ip")) {

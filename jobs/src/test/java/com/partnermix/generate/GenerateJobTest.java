@@ -185,6 +185,70 @@ class GenerateJobTest {
         assertEquals(Set.of(PersonSimulator.RULES), rules);
     }
 
+    /**
+     * A click-flood or leakage label names the click that holds the order's last-click credit, as a warehouse can
+     * see it: the person's last partner click at or before the order, after their previous order, within 30 days,
+     * on the order's device or on a device that logged in like the order's did (logins stitch devices).
+     */
+    @Test
+    void lastClickLabelsNameTheClickTheOrderCanBeCreditedTo() {
+        GeneratedZone z = GeneratedZone.reference();
+        Map<String, String> personOf = new HashMap<>();
+        z.truthRows("identity").forEach(r -> personOf.put(r.get(0), r.get(1)));
+        Map<String, JsonNode> clicks = new HashMap<>();
+        Map<String, JsonNode> placed = new HashMap<>();
+        Set<String> loggedIn = new HashSet<>();
+        for (String[] line : z.feedLines("touchpoints")) {
+            JsonNode n = ContractCheck.touchProblem(line[1]) == null ? ContractCheck.parse(line[1]) : null;
+            if (n != null && n.hasNonNull("user_id")) {
+                loggedIn.add(n.get("anonymous_id").asText());
+            }
+            if (n != null && n.get("event_type").asText().equals("click") && n.hasNonNull("partner_id")) {
+                clicks.put(n.get("event_id").asText(), n);
+            }
+        }
+        for (String[] line : z.feedLines("orders")) {
+            JsonNode n = ContractCheck.parse(line[1]);
+            if (n != null && n.hasNonNull("user_id") && n.hasNonNull("anonymous_id")) {
+                loggedIn.add(n.get("anonymous_id").asText());
+            }
+            if (n != null && n.hasNonNull("order_id") && n.hasNonNull("order_ts") && n.hasNonNull("anonymous_id")
+                    && "placed".equals(n.path("status").asText())) {
+                placed.putIfAbsent(n.get("order_id").asText(), n);
+            }
+        }
+        java.util.function.BiPredicate<String, String> tied = (a, b) -> a.equals(b)
+                || loggedIn.contains(a) && loggedIn.contains(b) && personOf.get(a).equals(personOf.get(b));
+        java.util.function.Function<JsonNode, Long> millis = n -> OffsetDateTime.parse(
+                n.has("order_ts") ? n.get("order_ts").asText() : n.get("event_ts").asText()).toInstant().toEpochMilli();
+        int floods = 0;
+        for (List<String> label : z.truthRows("fraud_labels")) {
+            boolean lastClickRule = label.get(0).equals("CLICK_FLOOD") || label.get(0).equals("COUPON_LEAKAGE");
+            JsonNode order = placed.get(label.get(1));
+            JsonNode click = clicks.get(label.get(2));
+            if (!lastClickRule || order == null || click == null) {
+                continue;   // a partner-level label, a leak with no click, or a line the contract rejects
+            }
+            floods += label.get(0).equals("CLICK_FLOOD") ? 1 : 0;
+            String device = order.get("anonymous_id").asText();
+            long orderTs = millis.apply(order);
+            long clickTs = millis.apply(click);
+            assertTrue(clickTs <= orderTs && orderTs - clickTs <= 30L * 86_400_000, label.toString());
+            assertTrue(tied.test(click.get("anonymous_id").asText(), device), "click on an untied device: " + label);
+            for (JsonNode other : placed.values()) {
+                long ts = millis.apply(other);
+                assertFalse(ts > clickTs && ts < orderTs && tied.test(other.get("anonymous_id").asText(), device),
+                        "another order of the person comes between the click and " + label);
+            }
+            for (JsonNode later : clicks.values()) {
+                long ts = millis.apply(later);
+                assertFalse(ts > clickTs && ts <= orderTs && tied.test(later.get("anonymous_id").asText(), device),
+                        "a later partner click " + later.get("event_id").asText() + " holds the last click of " + label);
+            }
+        }
+        assertTrue(floods > 0, "the reference zone has click-flood orders");
+    }
+
     @Test
     void onTimeRunDeliversTheSameRecordsOnTheirEventDates() {
         GeneratedZone late = GeneratedZone.reference();
