@@ -10,6 +10,7 @@ import org.apache.spark.sql.expressions.WindowSpec;
 import java.sql.Timestamp;
 import java.util.function.UnaryOperator;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -61,13 +62,17 @@ public final class JourneyBuilder {
      * not shuffled again; positions and journey touches come out of the per-journey aggregate.
      */
     public static Built build(Dataset<Row> touches, Dataset<Row> orders, Timestamp runEnd, long defaultLookbackSeconds) {
-        return build(touches, orders, runEnd, defaultLookbackSeconds, d -> d);
+        return build(touches, orders, runEnd, defaultLookbackSeconds, false, d -> d);
     }
 
-    /** @param keep caches the per-journey aggregate, which both outputs read */
+    /**
+     * @param fewOrders the persons' order lists are small enough to send to every task: the touches then find their
+     *                  next order where they lie, without being shuffled and sorted to meet them
+     * @param keep      caches the per-journey aggregate, which both outputs read
+     */
     public static Built build(Dataset<Row> touches, Dataset<Row> orders, Timestamp runEnd, long defaultLookbackSeconds,
-                              UnaryOperator<Dataset<Row>> keep) {
-        Dataset<Row> perJourney = keep.apply(closedJourneys(inJourneys(assignToOrders(touches, orders),
+                              boolean fewOrders, UnaryOperator<Dataset<Row>> keep) {
+        Dataset<Row> perJourney = keep.apply(closedJourneys(inJourneys(assignToOrders(touches, orders, fewOrders),
                 defaultLookbackSeconds), runEnd));
         return new Built(journeys(perJourney, orders), journeyTouches(perJourney));
     }
@@ -77,7 +82,7 @@ public final class JourneyBuilder {
     }
 
     /** Each touch with its person's next order (at or after it) and whether it is within the touch's lookback. */
-    static Dataset<Row> assignToOrders(Dataset<Row> touches, Dataset<Row> orders) {
+    static Dataset<Row> assignToOrders(Dataset<Row> touches, Dataset<Row> orders, boolean fewOrders) {
         // A person's orders as one array in time order: the next order of a touch is a lookup in it, so the
         // touches need no second sort (a person has a handful of orders).
         Dataset<Row> personOrders = orders.groupBy("person_id")
@@ -87,7 +92,7 @@ public final class JourneyBuilder {
         // smaller id.
         Column nextOrder = expr("element_at(filter(person_orders, o -> o.ts >= touch_ts), 1)");
         Column secondsToOrder = expr("(unix_micros(next_order.ts) - unix_micros(touch_ts)) / 1e6");
-        return touches.join(personOrders, ScalaSeqs.of("person_id"), "left")
+        return touches.join(fewOrders ? broadcast(personOrders) : personOrders, ScalaSeqs.of("person_id"), "left")
                 .withColumn("next_order", nextOrder)
                 .drop("person_orders")
                 .withColumn("seconds_to_next_order", secondsToOrder)
@@ -103,9 +108,9 @@ public final class JourneyBuilder {
      * lookback apart; a run is named after its first touch.
      */
     static Dataset<Row> inJourneys(Dataset<Row> assigned, long defaultLookbackSeconds) {
-        Column segment = coalesce(col("next_order.id"), lit(""));
-        WindowSpec inSegment = Window.partitionBy(col("person_id"), segment, col("is_assigned"))
-                .orderBy("touch_ts", "event_id");
+        // The segment is a column of its own: the two windows below (the run start needs the gap) then share one
+        // partition key and one sort; an expression repeated in both specs would sort every touch twice.
+        WindowSpec inSegment = Window.partitionBy("person_id", "segment", "is_assigned").orderBy("touch_ts", "event_id");
         Column gapSeconds = expr("unix_micros(touch_ts)").minus(lag(expr("unix_micros(touch_ts)"), 1).over(inSegment))
                 .divide(1e6);
         Column startsRun = gapSeconds.isNull().or(gapSeconds.gt(defaultLookbackSeconds));
@@ -113,10 +118,11 @@ public final class JourneyBuilder {
         Column runStart = last(when(col("starts_run"), col("event_id")), true).over(inSegment);
         Column runId = concat(lit("n_"), substring(sha2(concat(col("person_id"), lit("|"), col("run_start")), 256),
                 1, 24));
-        return assigned.withColumn("starts_run", startsRun)
+        return assigned.withColumn("segment", coalesce(col("next_order.id"), lit("")))
+                .withColumn("starts_run", startsRun)
                 .withColumn("run_start", runStart)
                 .withColumn("journey_id", when(col("is_assigned"), journeyIdOfOrder(col("order_id"))).otherwise(runId))
-                .drop("starts_run", "run_start");
+                .drop("segment", "starts_run", "run_start");
     }
 
     /**

@@ -72,6 +72,15 @@ public final class JourneysJob implements Job {
         }
     }
 
+    /**
+     * Spark's switch for its object-hash aggregate, which it picks for collect_list. Sessions and journeys group rows
+     * that come sorted by person into very many small groups (5.6M sessions of about two events at bench size):
+     * there the object-hash aggregate outgrows its map after 128 groups, sorts anyway and builds a new buffer for
+     * every group, where the sort-based aggregate reuses one (measured on 10.6M touchpoints: the sessions stage
+     * 129 -> 103 s of task time). Off while this job runs; the session's own value is put back after.
+     */
+    private static final String OBJECT_HASH_AGGREGATE = "spark.sql.execution.useObjectHashAggregateExec";
+
     public static Report build(Warehouse wh, PartnermixConfig config, LocalDate date) {
         StepTimer timer = new StepTimer();
         List<Dataset<Row>> cached = new ArrayList<>();
@@ -80,12 +89,16 @@ public final class JourneysJob implements Job {
             cached.add(p);
             return p;
         };
+        org.apache.spark.sql.RuntimeConfig sparkConf = wh.spark().conf();
+        String objectHashAggregate = sparkConf.get(OBJECT_HASH_AGGREGATE, "true");
+        sparkConf.set(OBJECT_HASH_AGGREGATE, "false");
         try {
             return new Night(wh, config, date, timer, keep).execute();
         } finally {
             // Newest first: uncaching a dataset another cached one is built on makes Spark re-plan the dependent.
             java.util.Collections.reverse(cached);
             cached.forEach(Dataset::unpersist);
+            sparkConf.set(OBJECT_HASH_AGGREGATE, objectHashAggregate);
         }
     }
 
@@ -148,8 +161,10 @@ public final class JourneysJob implements Job {
             Dataset<Row> orders = ofAffected.apply(
                     currentOrders(orderVersions, persons, wh.read(Tables.BRONZE_FX_RATES), rules, date));
             Timestamp runEnd = Timestamp.from(date.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC));
+            // A person's order list is smaller than the person's identity map rows: broadcast under the same limit.
+            boolean fewOrders = devices <= config.identity().broadcastMaxDevices();
             JourneyBuilder.Built built = JourneyBuilder.build(affectedTouches, orders, runEnd,
-                    rules.defaultLookbackSeconds(), keep);
+                    rules.defaultLookbackSeconds(), fewOrders, keep);
             Dataset<Row> journeys = keep.apply(built.journeys());
             Dataset<Row> journeyTouches = built.touches();   // an explode of the cached per-journey rows: not cached again
             long sessionCount = sessions.count();

@@ -188,7 +188,10 @@ class JourneysJobTest extends SparkTestBase {
         tables.add(Tables.GOLD_ATTRIBUTION_CREDIT);
         tables.add(Tables.GOLD_MODEL_WEIGHTS);
         List<List<String>> before = tables.stream().map(t -> Rows.sorted(nightly.read(t))).toList();
+        String aggregateSetting = "spark.sql.execution.useObjectHashAggregateExec";
+        spark().conf().set(aggregateSetting, "true");
         JourneysJob.build(nightly, nightlyConfig, D2);
+        assertEquals("true", spark().conf().get(aggregateSetting));   // the job's own setting does not leak out
         AttributionJob.attribute(nightly, nightlyConfig, D2);
         List<List<String>> after = tables.stream().map(t -> Rows.sorted(nightly.read(t))).toList();
         assertEquals(before, after);
