@@ -223,12 +223,19 @@ public final class FraudJob implements Job {
                         expr("cast(date_add(to_date('" + from + "'), cast(id as int)) as string)"))
                         .as("detection_scope")))
                 .union(wh.spark().range(1).select(lit("partners:" + date).as("detection_scope")));
-        // Orders whose stuffed clicks may change tonight: their adjusted credit is recomputed too.
-        Dataset<Row> stuffingOrdersBefore = wh.exists(Tables.GOLD_FRAUD_FLAGS)
-                ? wh.read(Tables.GOLD_FRAUD_FLAGS).join(scopes, ScalaSeqs.of("detection_scope"), "left_semi")
-                .where(col("rule_code").equalTo(FraudRules.COOKIE_STUFFING).and(col("order_id").isNotNull()))
-                .select("order_id").distinct().localCheckpoint()
-                : enriched.select("order_id").limit(0);
+
+        // The adjusted credit first, from the flags as they will be: a crash before the flags are written leaves
+        // the stored ones, so a rerun finds the same differences and re-credits the same orders.
+        Dataset<Row> stored = wh.exists(Tables.GOLD_FRAUD_FLAGS) ? wh.read(Tables.GOLD_FRAUD_FLAGS)
+                : enriched.limit(0);
+        Dataset<Row> droppedBefore = cut.apply(droppedTouches(stored));
+        Dataset<Row> droppedAfter = cut.apply(droppedTouches(stored
+                .join(scopes, ScalaSeqs.of("detection_scope"), "left_anti").selectExpr(enriched.columns())
+                .unionByName(enriched)));
+        long adjusted = adjustedCredit(wh, config, ordersToRecredit(wh, examined, changed, droppedBefore,
+                droppedAfter), droppedAfter);
+        timer.lap("adjusted_credit");
+
         DeltaWrites.replaceGroups(wh, Tables.GOLD_FRAUD_FLAGS, enriched, scopes, "detection_scope",
                 List.of("flag_id"));
         DeltaWrites.replaceSlice(wh, Tables.GOLD_PARTNER_ANOMALIES, anomalies
@@ -243,16 +250,6 @@ public final class FraudJob implements Job {
 
         long queueItems = ReviewQueue.rebuild(wh, date);
         timer.lap("queue");
-
-        Dataset<Row> adjustedOrders = examined.select("order_id")
-                .union(changed.select("order_id"))
-                .union(wh.read(Tables.GOLD_FRAUD_FLAGS).join(scopes, ScalaSeqs.of("detection_scope"), "left_semi")
-                        .where(col("rule_code").equalTo(FraudRules.COOKIE_STUFFING).and(col("order_id").isNotNull()))
-                        .select("order_id"))
-                .union(stuffingOrdersBefore)
-                .distinct();
-        long adjusted = adjustedCredit(wh, config, adjustedOrders);
-        timer.lap("adjusted_credit");
         return new Report(date, ordersExamined, flagCount, byRule, atRisk, queueItems, adjusted, timer.toString());
     }
 
@@ -359,21 +356,42 @@ public final class FraudJob implements Job {
                 .dropDuplicates("flag_id");
     }
 
+    /** The touches the adjusted models leave out: (order_id, event_id) of the flags to withhold or reassign. */
+    static Dataset<Row> droppedTouches(Dataset<Row> flags) {
+        return flags.where(col("proposed_action").isin("withhold", "reassign").and(col("order_id").isNotNull())
+                        .and(col("event_id").isNotNull()))
+                .select("order_id", "event_id").distinct();
+    }
+
+    /**
+     * The orders whose adjusted credit may change tonight, not every examined order: those whose journey was
+     * rebuilt, those that gain or lose a dropped touch, and examined orders that have no adjusted credit yet
+     * (the first night, or one whose adjusted credit was never written).
+     */
+    private static Dataset<Row> ordersToRecredit(Warehouse wh, Dataset<Row> examined, Dataset<Row> changed,
+                                                 Dataset<Row> droppedBefore, Dataset<Row> droppedAfter) {
+        Dataset<Row> flagsChanged = droppedBefore.unionByName(droppedAfter).groupBy("order_id", "event_id").count()
+                .where(col("count").equalTo(1)).select("order_id");   // in one of the two sets only
+        Dataset<Row> withoutAdjusted = examined.select("order_id");
+        if (wh.exists(Tables.GOLD_ATTRIBUTION_CREDIT)) {
+            withoutAdjusted = withoutAdjusted.join(wh.read(Tables.GOLD_ATTRIBUTION_CREDIT)
+                    .where(col("model").equalTo(ADJUSTED_MODELS.get("last_click"))).select("order_id"),
+                    ScalaSeqs.of("order_id"), "left_anti");
+        }
+        return changed.select("order_id").union(flagsChanged).union(withoutAdjusted).distinct();
+    }
+
     /**
      * Recomputes last_click_adjusted and position_based_adjusted for {@code orders}: their journeys without
-     * the touches flagged withhold or reassign, so the credit moves to the displaced partner or the next valid
-     * touch (or the order stays unattributed when none is left).
+     * the {@code dropped} touches (see {@link #droppedTouches}), so the credit moves to the displaced partner or
+     * the next valid touch (or the order stays unattributed when none is left).
      */
-    static long adjustedCredit(Warehouse wh, PartnermixConfig config, Dataset<Row> orderIds) {
+    static long adjustedCredit(Warehouse wh, PartnermixConfig config, Dataset<Row> orderIds, Dataset<Row> dropped) {
         Dataset<Row> orders = wh.read(Tables.SILVER_JOURNEYS).where(col("is_converted"))
                 .join(orderIds, ScalaSeqs.of("order_id"), "left_semi")
                 .select("order_id", "journey_id", "person_id", "order_date", "order_status", "revenue_usd",
                         "is_new_customer", "region")
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> dropped = wh.read(Tables.GOLD_FRAUD_FLAGS)
-                .where(col("proposed_action").isin("withhold", "reassign").and(col("order_id").isNotNull())
-                        .and(col("event_id").isNotNull()))
-                .select("order_id", "event_id").distinct();
         Dataset<Row> kept = wh.read(Tables.SILVER_JOURNEY_TOUCHES).drop("person_id", "order_id", "region")
                 .join(orders, ScalaSeqs.of("journey_id"))
                 .join(dropped, ScalaSeqs.of("order_id", "event_id"), "left_anti")

@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The fraud job on one night: a stand-down violation with its evidence and commission at risk,
- * the adjusted models giving the credit back to the displaced creator, and a rerun that keeps the
- * flags identical and the reviewer's decision.
+ * the adjusted models giving the credit back to the displaced creator, a rerun that keeps the
+ * flags identical and the reviewer's decision, and a next night that re-credits only what changed.
  */
 class FraudJobTest extends SparkTestBase {
 
@@ -46,7 +46,18 @@ class FraudJobTest extends SparkTestBase {
     @BeforeAll
     static void runOneNight() {
         Path root = tmp.resolve("fraud");
-        new LandingFixture(root.resolve("landing")).basics(D)
+        firstNight(root);
+        config = config(root);
+        wh = new Warehouse(spark(), config.paths().warehouse());
+        IngestJob.ingest(spark(), wh, config, D);
+        JourneysJob.build(wh, config, D);
+        AttributionJob.attribute(wh, config, D);
+        first = FraudJob.detect(wh, config, D);
+    }
+
+    /** The first night's landing: a creator's click, then a browser extension's click in the same session, o1. */
+    private static LandingFixture firstNight(Path root) {
+        return new LandingFixture(root.resolve("landing")).basics(D)
                 .file("touchpoints", D, "part-1.jsonl", List.of(
                         event("c1", "10:00:00", "click", "P-CR-007", null, "https://shop.example.com/mats?afsrc=1"),
                         event("v1", "10:00:02", "page_view", null, "landing", "https://shop.example.com/mats"),
@@ -58,15 +69,13 @@ class FraudJobTest extends SparkTestBase {
                         LandingFixture.order("o1", "2026-11-20T10:09:00Z", "2026-11-20T10:09:00Z", "placed", "100", "d1"),
                         LandingFixture.order("o2", "2026-11-20T12:00:00Z", "2026-11-20T12:00:00Z", "placed", "40",
                                 "stranger")));
-        config = config(root);
-        wh = new Warehouse(spark(), config.paths().warehouse());
-        IngestJob.ingest(spark(), wh, config, D);
-        JourneysJob.build(wh, config, D);
-        AttributionJob.attribute(wh, config, D);
-        first = FraudJob.detect(wh, config, D);
     }
 
     private static Map<String, Double> creditOf(String orderId, String model) {
+        return creditOf(wh, orderId, model);
+    }
+
+    private static Map<String, Double> creditOf(Warehouse wh, String orderId, String model) {
         Map<String, Double> out = new TreeMap<>();
         wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).where(col("order_id").equalTo(orderId).and(col("model").equalTo(model)))
                 .collectAsList().forEach(r -> out.put(r.isNullAt(r.fieldIndex("event_id")) ? "unattributed"
@@ -123,6 +132,32 @@ class FraudJobTest extends SparkTestBase {
         // re-crediting the order (attribution rerun) leaves the adjusted models alone
         AttributionJob.attribute(wh, config, D);
         assertEquals(Map.of("c1@1", 1.0), creditOf("o1", "last_click_adjusted"));
+    }
+
+    @Test
+    void theNextNightReCreditsOnlyTheOrdersWhoseJourneyOrFlagsChanged() {
+        Path root = tmp.resolve("fraud-next-night");
+        LocalDate d2 = D.plusDays(1);
+        firstNight(root).basics(d2)
+                .file("touchpoints", d2, "part-1.jsonl", List.of(
+                        LandingFixture.click("c9", "2026-11-21T09:00:00Z", "P-CR-007", "d9")))
+                .file("orders", d2, "part-1.jsonl", List.of(
+                        LandingFixture.order("o3", "2026-11-21T09:30:00Z", "2026-11-21T09:30:00Z", "placed", "60", "d9")));
+        PartnermixConfig nightly = config(root);
+        Warehouse w = new Warehouse(spark(), nightly.paths().warehouse());
+        List<Long> recredited = new java.util.ArrayList<>();
+        for (LocalDate day : List.of(D, d2)) {
+            IngestJob.ingest(spark(), w, nightly, day);
+            JourneysJob.build(w, nightly, day);
+            AttributionJob.attribute(w, nightly, day);
+            recredited.add(FraudJob.detect(w, nightly, day).adjustedOrders());
+        }
+        // Night 1: both orders are new. Night 2: o3 only; o1 and o2 are examined again, but neither their journeys
+        // nor their flags changed, so their adjusted credit is left as night 1 wrote it.
+        assertEquals(List.of(2L, 1L), recredited);
+        assertEquals(Map.of("c1@1", 1.0), creditOf(w, "o1", "last_click_adjusted"));
+        assertEquals(Map.of("c9@1", 1.0), creditOf(w, "o3", "last_click_adjusted"));
+        assertEquals(Map.of("c9@1", 1.0), creditOf(w, "o3", "position_based_adjusted"));
     }
 
     @Test
