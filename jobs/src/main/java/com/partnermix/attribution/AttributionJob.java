@@ -216,8 +216,7 @@ public final class AttributionJob implements Job {
                     orderTouches, settings.models());
             long orderCount = orders.count();
             timer.lap("orders");
-            writeCredit(wh, rows, replaced, settings.models());
-            long creditRows = DeltaWrites.rowsWritten(wh, Tables.GOLD_ATTRIBUTION_CREDIT);
+            long creditRows = writeCredit(wh, rows, replaced, settings.models());
             timer.lap("credit+write");
             DeltaWrites.replaceSlice(wh, Tables.GOLD_MODEL_WEIGHTS,
                     wh.spark().createDataFrame(weightRows, WEIGHT_SCHEMA), "run_date = '" + date + "'");
@@ -256,10 +255,10 @@ public final class AttributionJob implements Job {
      * Replaces the credit of {@code orders} (an order_id column) under {@code modelNames} only: the fraud-adjusted
      * models are written by another job into the same table and must survive a re-credit, and vice versa.
      */
-    public static void writeCredit(Warehouse wh, Dataset<Row> rows, Dataset<Row> orders, List<String> modelNames) {
+    public static long writeCredit(Warehouse wh, Dataset<Row> rows, Dataset<Row> orders, List<String> modelNames) {
         Dataset<Row> models = orders.sparkSession().createDataFrame(
                 modelNames.stream().map(m -> RowFactory.create(m)).toList(), new StructType().add("model", "string"));
-        DeltaWrites.replaceGroups(wh, Tables.GOLD_ATTRIBUTION_CREDIT, rows,
+        return DeltaWrites.replaceGroups(wh, Tables.GOLD_ATTRIBUTION_CREDIT, rows,
                 orders.select("order_id").crossJoin(broadcast(models)), List.of("order_id", "model"),
                 List.of("order_id", "model", "position"));
     }

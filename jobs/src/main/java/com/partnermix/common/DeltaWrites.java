@@ -128,25 +128,47 @@ public final class DeltaWrites {
     private static final String DELETE_MARK = "__delete";
 
     /**
-     * Replaces every row of the affected groups (for example the persons whose journeys were
-     * rebuilt tonight) by {@code rebuilt}, in one MERGE commit: rows whose key is produced again
-     * are updated, new keys inserted, and rows of an affected group that are not produced again
-     * deleted. Rows of other groups are not touched. {@code affectedGroups} holds one column,
-     * {@code groupColumn}; {@code rebuilt} must only hold rows of affected groups.
+     * From this share of a table's groups on, {@link #replaceGroups} rewrites the table instead of merging into it.
+     * A MERGE reads and rewrites every file that holds an affected group (with groups spread over all files: every
+     * file) after a join to find them; a rewrite reads the other groups' rows once and writes the table. Measured at
+     * 10.6M touchpoints, a night whose late data touched 57 % of the persons: the three silver MERGEs took 67 s
+     * against 15 s for writing the tables whole; the fraud job's adjusted models (12 % of the credit table's groups,
+     * in files of their own) stay cheaper as a MERGE.
      */
-    public static void replaceGroups(Warehouse wh, Table table, Dataset<Row> rebuilt, Dataset<Row> affectedGroups,
+    static final double REWRITE_SHARE = 0.25;
+    /** Fewer affected groups than this are always merged (without counting the table's groups). */
+    static final long REWRITE_MIN_GROUPS = 10_000;
+
+    /**
+     * Replaces every row of the affected groups (for example the persons whose journeys were
+     * rebuilt tonight) by {@code rebuilt}, in one commit: rows whose key is produced again
+     * are updated, new keys inserted, and rows of an affected group that are not produced again
+     * deleted. Rows of other groups keep their values. {@code affectedGroups} holds one column,
+     * {@code groupColumn}; {@code rebuilt} must only hold rows of affected groups. The commit is a MERGE, or an
+     * overwrite of the table with its other groups' rows when the affected groups are many (see
+     * {@link #REWRITE_SHARE}).
+     *
+     * @return the rows written for the affected groups
+     */
+    public static long replaceGroups(Warehouse wh, Table table, Dataset<Row> rebuilt, Dataset<Row> affectedGroups,
                                      String groupColumn, List<String> rowKeys, String... partitionBy) {
-        replaceGroups(wh, table, rebuilt, affectedGroups, List.of(groupColumn), rowKeys, partitionBy);
+        return replaceGroups(wh, table, rebuilt, affectedGroups, List.of(groupColumn), rowKeys, partitionBy);
     }
 
     /** {@link #replaceGroups(Warehouse, Table, Dataset, Dataset, String, List, String...)} with a composite group key. */
-    public static void replaceGroups(Warehouse wh, Table table, Dataset<Row> rebuilt, Dataset<Row> affectedGroups,
+    public static long replaceGroups(Warehouse wh, Table table, Dataset<Row> rebuilt, Dataset<Row> affectedGroups,
                                      List<String> groupColumns, List<String> rowKeys, String... partitionBy) {
         if (!wh.exists(table)) {
             append(wh, table, rebuilt, partitionBy);
-            return;
+            return rowsWritten(wh, table);
         }
         keepStatsColumns(wh, table);
+        Column[] groupKey = groupColumns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+        long groups = affectedGroups.select(groupKey).distinct().count();
+        if (groups >= REWRITE_MIN_GROUPS
+                && groups >= REWRITE_SHARE * wh.read(table).select(groupKey).distinct().count()) {
+            return rewriteGroups(wh, table, rebuilt, affectedGroups.select(groupKey), groupColumns);
+        }
         Column[] keyColumns = rowKeys.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
         // Keys of the affected groups that tonight's rebuild no longer produces: they are deleted.
         Dataset<Row> stale = wh.read(table)
@@ -168,5 +190,16 @@ public final class DeltaWrites {
                 .whenMatched().updateExpr(assignments)
                 .whenNotMatched("NOT s." + DELETE_MARK).insertExpr(assignments)
                 .execute();
+        return rowsWritten(wh, table);
+    }
+
+    /** {@link #replaceGroups} as one overwrite: the stored rows of the other groups, and the rebuilt ones. */
+    private static long rewriteGroups(Warehouse wh, Table table, Dataset<Row> rebuilt, Dataset<Row> affectedGroups,
+                                      List<String> groupColumns) {
+        Dataset<Row> others = wh.read(table).join(affectedGroups, ScalaSeqs.of(groupColumns), "left_anti");
+        long kept = others.count();
+        // The table's partitioning, properties and statistics settings stay: an overwrite without a new schema.
+        others.unionByName(rebuilt, true).write().format("delta").mode(SaveMode.Overwrite).save(wh.path(table));
+        return rowsWritten(wh, table) - kept;
     }
 }

@@ -12,7 +12,10 @@ import java.util.TreeSet;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The statistics Delta keeps of gold.attribution_credit: only of the columns readers skip files by. */
+/**
+ * Replacing groups of rows (a MERGE, or a rewrite of the table when many groups change) and the statistics Delta
+ * keeps of gold.attribution_credit: only of the columns readers skip files by.
+ */
 class DeltaWritesTest extends SparkTestBase {
 
     private static Dataset<Row> credit(String... orderIds) {
@@ -55,5 +58,38 @@ class DeltaWritesTest extends SparkTestBase {
         assertEquals(Set.of("model", "order_date"), statsColumnsOfLastCommit(wh, Tables.GOLD_ATTRIBUTION_CREDIT));
         assertEquals(List.of("o1", "o2"), wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).orderBy("order_id")
                 .select("order_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    }
+
+    /** Orders 0..n-1, each with two model rows; the credit says which night wrote it. */
+    private static Dataset<Row> orders(long from, long to, double night) {
+        return spark().range(from, to).selectExpr("concat('o', id) AS order_id", "explode(array('linear', 'markov')) AS model",
+                night + " AS credit");
+    }
+
+    /**
+     * Whichever way the groups are replaced, the result is the same: rebuilt rows replace their group's, an affected
+     * group that is not rebuilt is emptied, and every other group keeps its rows.
+     */
+    @Test
+    void replacingManyGroupsRewritesTheTableAndFewGroupsAreMerged() {
+        for (long affected : List.of(12_000L, 30_000L)) {   // 20 % of 60,000 orders: merged; 50 %: rewritten
+            Warehouse wh = new Warehouse(spark(), tmp.resolve("groups-" + affected).toString());
+            Table table = Tables.SILVER_JOURNEYS;
+            DeltaWrites.replaceGroups(wh, table, orders(0, 60_000, 1.0), orders(0, 60_000, 1.0).select("order_id"),
+                    "order_id", List.of("order_id", "model"));
+            // Night 2 rebuilds the first `affected` orders but the last 1,000 of them, which vanish.
+            long written = DeltaWrites.replaceGroups(wh, table, orders(0, affected - 1_000, 2.0),
+                    orders(0, affected, 2.0).select("order_id"), "order_id", List.of("order_id", "model"));
+
+            assertEquals(2 * (affected - 1_000), written);
+            Row totals = wh.read(table).selectExpr("count(*)", "sum(if(credit = 2.0, 1, 0))",
+                    "count(distinct order_id)").head();
+            assertEquals(List.of(2 * (60_000 - 1_000L), 2 * (affected - 1_000), 59_000L),
+                    List.of(totals.getLong(0), totals.getLong(1), totals.getLong(2)));
+            assertEquals(0L, wh.read(table).where("order_id = 'o" + (affected - 1) + "' OR (order_id = 'o"
+                    + affected + "' AND credit <> 1.0)").count());
+            String operation = wh.delta(table).history(1).select("operation").head().getString(0);
+            assertEquals(affected == 12_000L ? "MERGE" : "WRITE", operation);
+        }
     }
 }
