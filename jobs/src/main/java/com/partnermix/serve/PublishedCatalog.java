@@ -3,6 +3,10 @@ package com.partnermix.serve;
 import com.partnermix.common.Table;
 import com.partnermix.common.Warehouse;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.apache.spark.sql.catalyst.catalog.CatalogTable;
+import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
+import scala.Option;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.types.StructType;
 
@@ -61,8 +65,8 @@ final class PublishedCatalog {
             Table table = entry.getKey();
             StructType schema = spark.read().format("delta").option("versionAsOf", entry.getValue())
                     .load(wh.path(table)).schema();
-            spark.sql(CatalogDdl.createView(table.qualifiedName(), wh.path(table), entry.getValue(), current.runDate(),
-                    schema, docs.table(table.qualifiedName())));
+            replaceView(spark, table, name -> CatalogDdl.createView(name, wh.path(table), entry.getValue(),
+                    current.runDate(), schema, docs.table(table.qualifiedName())));
         }
         ReadOnlyExtension.publish(pins);
         served = current;
@@ -72,6 +76,39 @@ final class PublishedCatalog {
         }
         return "serving the publication of " + current.runDate() + ": " + versions.entrySet().stream()
                 .map(e -> e.getKey() + "@v" + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    /** Prefix of the short-lived view a replacement is built in; one left by a crash is dropped at the next refresh. */
+    static final String STAGING_PREFIX = "partnermix_next_";
+
+    /**
+     * Creates the view, or replaces it so that a query running meanwhile always finds it. Spark's CREATE OR REPLACE
+     * VIEW drops the old view before it creates the new one, and a BI query resolving the name in between fails with
+     * TABLE_OR_VIEW_NOT_FOUND. So the new definition (columns, comments, properties) is built as a staging view by
+     * the same DDL and copied over the existing view in one metastore update, as ALTER VIEW ... AS does.
+     */
+    private static void replaceView(SparkSession spark, Table table, java.util.function.Function<String, String> ddl) {
+        SessionCatalog catalog = spark.sessionState().catalog();
+        TableIdentifier target = new TableIdentifier(table.name(), Option.apply(table.schema()));
+        if (!catalog.tableExists(target)) {
+            spark.sql(ddl.apply(table.qualifiedName()));
+            return;
+        }
+        TableIdentifier staging = new TableIdentifier(STAGING_PREFIX + table.name(), Option.apply(table.schema()));
+        String stagingName = table.schema() + "." + CatalogDdl.quoteIdentifier(staging.table());
+        spark.sql(ddl.apply(stagingName));
+        CatalogTable next;
+        try {
+            next = catalog.getTableMetadata(staging);
+        } catch (org.apache.spark.sql.AnalysisException e) {
+            throw new IllegalStateException("serve: the staging view " + stagingName + " just created is missing", e);
+        }
+        catalog.alterTable(next.copy(target, next.tableType(), next.storage(), next.schema(), next.provider(),
+                next.partitionColumnNames(), next.bucketSpec(), next.owner(), next.createTime(), next.lastAccessTime(),
+                next.createVersion(), next.properties(), next.stats(), next.viewText(), next.comment(),
+                next.unsupportedFeatures(), next.tracksPartitionsInCatalog(), next.schemaPreservesCase(),
+                next.ignoredProperties(), next.viewOriginalText()));
+        spark.sql("DROP VIEW IF EXISTS " + stagingName);
     }
 
     private static Set<String> views(SparkSession spark, String database) {

@@ -6,9 +6,12 @@ import com.partnermix.testing.Rows;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.catalog.DropTableEvent;
+import org.apache.spark.sql.catalyst.catalog.ExternalCatalogEventListener;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,8 +42,27 @@ class PublishedCatalogTest extends SparkTestBase {
 
         // The next night publishes path_summary at version 1 and no longer partner_anomalies.
         publish("2026-11-21T05:00:00Z", "gold.path_summary", 1, null, 0);
-        assertEquals("serving the publication of 2026-11-21: gold.path_summary@v1", catalog.refresh());
+        List<String> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ExternalCatalogEventListener listener = event -> {
+            if (event instanceof DropTableEvent drop) {
+                dropped.add(drop.database() + "." + drop.name());
+            }
+        };
+        spark().sharedState().externalCatalog().addListener(listener);
+        try {
+            assertEquals("serving the publication of 2026-11-21: gold.path_summary@v1", catalog.refresh());
+        } finally {
+            spark().sharedState().externalCatalog().removeListener(listener);
+        }
+        assertFalse(dropped.contains("gold.path_summary"), "a served view was dropped while replaced: " + dropped);
         assertEquals(12L, spark().sql("SELECT SUM(journeys) FROM gold.path_summary").first().getLong(0));
+        // Replaced in place (never dropped, so a BI query meanwhile finds it), with the new version's properties and
+        // the column docs, and no staging view left.
+        assertEquals("1", spark().sql("SHOW TBLPROPERTIES gold.path_summary ('partnermix.delta_version')")
+                .first().getString(1));
+        assertEquals("Journeys that followed the path.", spark().sql("DESCRIBE gold.path_summary")
+                .where("col_name = 'journeys'").first().getString(2));
+        assertFalse(spark().catalog().tableExists("gold." + PublishedCatalog.STAGING_PREFIX + "path_summary"));
         assertFalse(spark().catalog().tableExists("gold.partner_anomalies"), "an unpublished table is dropped");
         assertTrue(ReadOnlyExtension.published().stream().allMatch(pin -> pin.endsWith("/gold/path_summary@1")),
                 ReadOnlyExtension.published().toString());
