@@ -67,6 +67,12 @@ public final class Main {
             if (job == null) {
                 throw new Args.UsageException("unknown subcommand '" + args.command() + "'");
             }
+            // Jobs take their own options, so an unknown flag is not refused: --help must be caught before any job
+            // runs (`bench --help` would otherwise start a benchmark that rebuilds its warehouse).
+            if (args.flag("help")) {
+                System.out.println("partnermix " + job.name() + ": " + job.summary() + "\n\n" + usage());
+                return 0;
+            }
             config = ConfigLoader.load(confPath(args), args.overrides());
         } catch (Args.UsageException e) {
             System.err.println("partnermix: " + e.getMessage());

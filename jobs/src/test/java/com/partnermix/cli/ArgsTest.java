@@ -36,4 +36,11 @@ class ArgsTest {
         assertEquals(2, Main.execute(new String[] {"ingest", "--set", "paths.landing=/nonexistent"}));
         assertEquals(0, Main.execute(new String[] {"help"}));
     }
+
+    @Test
+    void helpOfASubcommandPrintsItsSummaryAndRunsNothing() {
+        // Without --date the journeys job would refuse to start (exit 2); --help answers before any job runs.
+        assertEquals(0, Main.execute(new String[] {"journeys", "--help"}));
+        assertEquals(0, Main.execute(new String[] {"bench", "--help", "--persons", "200000"}));
+    }
 }
