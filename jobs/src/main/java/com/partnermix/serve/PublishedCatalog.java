@@ -6,14 +6,15 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.apache.spark.sql.catalyst.catalog.CatalogTable;
 import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
-import scala.Option;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.types.StructType;
+import scala.Option;
 
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -87,7 +88,7 @@ final class PublishedCatalog {
      * TABLE_OR_VIEW_NOT_FOUND. So the new definition (columns, comments, properties) is built as a staging view by
      * the same DDL and copied over the existing view in one metastore update, as ALTER VIEW ... AS does.
      */
-    private static void replaceView(SparkSession spark, Table table, java.util.function.Function<String, String> ddl) {
+    private static void replaceView(SparkSession spark, Table table, Function<String, String> ddl) {
         SessionCatalog catalog = spark.sessionState().catalog();
         TableIdentifier target = new TableIdentifier(table.name(), Option.apply(table.schema()));
         if (!catalog.tableExists(target)) {
