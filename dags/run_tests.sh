@@ -63,4 +63,4 @@ echo "-- metadata database ready in $(( $(date +%s) - started )) s"
 
 echo "-- pytest dags/tests"
 cd "$REPO"
-python -m pytest "$DAGS/tests" -q -p no:cacheprovider "$@"
+python -m pytest "$DAGS/tests" -q -p no:cacheprovider --durations=8 "$@"

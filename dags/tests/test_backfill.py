@@ -22,6 +22,8 @@ import pytest
 
 import partnermix_common as pm
 
+pytestmark = pytest.mark.slow  # runs the airflow CLI a dozen times: left out of bin/test --fast
+
 NIGHTS = ["2026-11-16", "2026-11-17", "2026-11-18"]  # the backfill's range: --from-date the first, --to-date the last
 SCHEDULED_NIGHT = "2026-11-25"  # not in the range: its run is a scheduled-style run made by `tasks test`
 

@@ -26,6 +26,8 @@ import pytest
 import partnermix_common as pm
 from delta_tables import latest_versions
 
+pytestmark = pytest.mark.slow  # spark-submits a whole night three times: left out of bin/test --fast
+
 RUN_DATE = "2026-11-20"
 # For tiny data: no C2 compiler, serial GC. Halves the CPU time of each job on a 2-core machine.
 FAST_SMALL_JVM = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]

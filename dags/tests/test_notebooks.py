@@ -7,6 +7,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # builds the notebooks' virtualenv: left out of bin/test --fast
+
 REPO = Path(__file__).resolve().parents[2]
 
 

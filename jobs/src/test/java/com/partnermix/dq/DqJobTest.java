@@ -6,6 +6,7 @@ import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.ingest.IngestJob;
 import com.partnermix.testing.LandingFixture;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Slow
 class DqJobTest extends SparkTestBase {
 
     private static final LocalDate D = LocalDate.parse("2026-11-20");

@@ -8,6 +8,7 @@ import com.partnermix.ingest.IngestJob;
 import com.partnermix.journeys.JourneysJob;
 import com.partnermix.testing.LandingFixture;
 import com.partnermix.testing.Rows;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * the adjusted models giving the credit back to the displaced creator, a rerun that keeps the
  * flags identical and the reviewer's decision, and a next night that re-credits only what changed.
  */
+@Slow
 class FraudJobTest extends SparkTestBase {
 
     private static final LocalDate D = LocalDate.parse("2026-11-20");

@@ -7,6 +7,7 @@ import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.Table;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The generator and the ingest agree: every broken line the generator injected is quarantined with its reason. */
+@Slow
 class GeneratedLandingIngestTest extends SparkTestBase {
 
     private static final LocalDate LAST = LocalDate.parse("2026-11-20");

@@ -8,6 +8,7 @@ import com.partnermix.common.Warehouse;
 import com.partnermix.ingest.IngestJob;
 import com.partnermix.testing.LandingFixture;
 import com.partnermix.testing.Rows;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Night-by-night journeys and attribution over a small landing zone: late data, reruns, and the
  * same silver tables in one go.
  */
+@Slow
 class JourneysJobTest extends SparkTestBase {
 
     private static final LocalDate D1 = LocalDate.parse("2026-11-19");

@@ -6,6 +6,7 @@ import com.partnermix.common.Table;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.testing.Rows;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *                     in October), to 20 delivered 2026-11-14 (after the lock: 2 more reversed in November)
  * </pre>
  */
+@Slow
 class MartsJobTest extends SparkTestBase {
 
     private static final String CREDIT = MartsFixture.CREDIT;

@@ -7,6 +7,7 @@ import com.partnermix.dq.CheckFileParser;
 import com.partnermix.dq.CheckSpec;
 import com.partnermix.journeys.TouchRules;
 import com.partnermix.testing.Rows;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -47,6 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * </pre>
  * GBP is 1.25 USD until Nov 14 and 1.30 from Nov 15: the GBP statements convert every item at its own day's rate.
  */
+@Slow
 class StatementsTest extends SparkTestBase {
 
     static final LocalDate RUN = LocalDate.parse("2026-11-25");

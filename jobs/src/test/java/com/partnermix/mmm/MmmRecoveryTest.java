@@ -1,6 +1,7 @@
 package com.partnermix.mmm;
 
 import com.partnermix.common.PartnermixConfig;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fitted shares of single channels move by about +-0.05 between runs); the test is deterministic
  * (seeded generator and search).
  */
+@Slow
 class MmmRecoveryTest extends SparkTestBase {
 
     static final LocalDate LAST = LocalDate.parse("2026-11-20");

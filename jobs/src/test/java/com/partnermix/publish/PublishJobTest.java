@@ -8,6 +8,7 @@ import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.dq.DqJob;
 import com.partnermix.testing.Rows;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Write, check, then publish: readers see only what a passed gold gate checked. */
+@Slow
 class PublishJobTest extends SparkTestBase {
 
     private static final LocalDate NIGHT_1 = LocalDate.parse("2026-11-20");

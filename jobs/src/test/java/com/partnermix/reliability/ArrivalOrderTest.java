@@ -5,6 +5,7 @@ import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.Table;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Column;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * at the latest, so every late record of the first night arrives on the second (a guard below checks that some
  * do). Each further night would cost about two and a half minutes on two cores per way it is built.
  */
+@Slow
 class ArrivalOrderTest extends SparkTestBase {
 
     static final LocalDate LAST = LocalDate.parse("2026-11-20");

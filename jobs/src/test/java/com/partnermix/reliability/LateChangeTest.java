@@ -4,6 +4,7 @@ import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.testing.LandingFixture;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Three nights, about three minutes on two cores; MartsJobTest holds the same statement rules (a whole and a
  * partial return after the lock) on handmade tables.
  */
+@Slow
 class LateChangeTest extends SparkTestBase {
 
     static final LocalDate ORDERED = LocalDate.parse("2026-10-10");

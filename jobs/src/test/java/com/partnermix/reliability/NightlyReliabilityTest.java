@@ -9,6 +9,7 @@ import com.partnermix.pipeline.InjectedFailure;
 import com.partnermix.pipeline.NightlyPipeline;
 import com.partnermix.pipeline.Stage;
 import com.partnermix.publish.Publications;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import com.partnermix.verify.Invariant;
 import com.partnermix.verify.VerifyJob;
@@ -41,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and gold, and the repair is the same night run a second time. Comparing the two states by content checksum is
  * both the rerun test and the "repair gives exactly the clean result" test.
  */
+@Slow
 class NightlyReliabilityTest extends SparkTestBase {
 
     /** The first two of three generated days: with this seed and size night 1 already has a fraud item to review. */

@@ -3,6 +3,7 @@ package com.partnermix.serve;
 import com.partnermix.common.Table;
 import com.partnermix.common.Tables;
 import com.partnermix.testing.Rows;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import io.delta.tables.DeltaTable;
 import org.apache.spark.sql.Dataset;
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The real endpoint: {@code partnermix serve} in its own JVM (it owns its Derby metastore, as in
  * production) over a tiny warehouse, queried with the Hive JDBC driver a BI tool uses.
  */
+@Slow
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)   // the new publication comes last
 class ServeJobTest extends SparkTestBase {
 

@@ -16,7 +16,9 @@ public final class SharedSpark {
 
     public static synchronized SparkSession get() {
         if (spark == null) {
-            Path scratch = Path.of(System.getProperty("java.io.tmpdir"), "partnermix-test");
+            // One scratch folder per test JVM: bin/test runs several (surefire forks) side by side.
+            Path scratch = Path.of(System.getProperty("java.io.tmpdir"),
+                    "partnermix-test-" + System.getProperty("partnermix.test.fork", "1"));
             spark = SparkSessions.create(ConfigLoaderAccess.load(Path.of("conf/local.yaml"), List.of(
                     "paths.warehouse=" + scratch.resolve("warehouse"),
                     "paths.checkpoints=" + scratch.resolve("checkpoints"),

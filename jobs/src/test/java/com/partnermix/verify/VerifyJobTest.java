@@ -6,6 +6,7 @@ import com.partnermix.common.Table;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.testing.Rows;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ingest 2026-11-20: touchpoints 10 = 7 + 2 + 1, orders 3 = 2 + 1 + 0
  * </pre>
  */
+@Slow
 class VerifyJobTest extends SparkTestBase {
 
     private static final LocalDate D = LocalDate.parse("2026-11-20");
