@@ -173,8 +173,8 @@ public final class ReadOnlyExtension implements Function1<SparkSessionExtensions
 
     /**
      * A client session's settings, checked before each of its statements: whatever path changed them (SET, the
-     * connection's settings), variable substitution stays off and nothing but {@link #SESSION_SETTINGS} differs
-     * from a new session's.
+     * connection's settings), variable substitution stays off and no catalog was added or changed. (Not every
+     * other setting: Delta itself changes some in the querying session.)
      *
      * @return why the session may run nothing; null: it may
      */
@@ -183,20 +183,12 @@ public final class ReadOnlyExtension implements Function1<SparkSessionExtensions
             return "partnermix serve refuses this session: variable substitution was turned on.";
         }
         Map<String, String> baseline = sessionBaseline;
-        if (baseline == null) {
-            return null;
-        }
         for (Map.Entry<String, String> setting : JavaConverters.mapAsJavaMap(conf.getAllConfs()).entrySet()) {
             String key = setting.getKey();
-            if (SESSION_SETTINGS.contains(key) || ThriftEndpoint.CONNECTION_SETTINGS.contains(key)
-                    || key.equals(SQLConf.DATETIME_JAVA8API_ENABLED().key())   // set by the Thrift server itself
-                    || Objects.equals(baseline.get(key), setting.getValue())
-                    // Hive copies the server's own system properties that name its settings into every session
-                    || Objects.equals(System.getProperty(key), setting.getValue())) {
-                continue;
+            if (key.startsWith("spark.sql.catalog.")
+                    && (baseline == null || !Objects.equals(baseline.get(key), setting.getValue()))) {
+                return "partnermix serve refuses this session: its setting " + key + " was changed.";
             }
-            return "partnermix serve refuses this session: its setting " + key + " was changed (only "
-                    + String.join(" and ", new TreeSet<>(SESSION_SETTINGS)) + " may be).";
         }
         return null;
     }
