@@ -162,7 +162,7 @@ class ServeSecurityTest extends SparkTestBase {
                 "SET spark.sql.variable.substitute=true",
                 "SET spark.sql.variable.substitute = true",
                 "SET spark.sql.catalog.x=org.apache.spark.sql.execution.datasources.v2.jdbc.JDBCTableCatalog",
-                "SET spark.sql.catalog.x.url=jdbc:derby:memory:x;create=true",
+                "SET spark.sql.catalog.x.url=jdbc",
                 "SET spark.sql.runSQLOnFiles=true",
                 "SET hivevar:x=1",
                 "SET spark.sql.extensions=x",
@@ -193,10 +193,10 @@ class ServeSecurityTest extends SparkTestBase {
 
     @Test
     void refusesSessionSettingsInTheJdbcUrl() throws Exception {
+        // (The Hive JDBC driver itself refuses ${ in a URL: refusesSessionSettingsARawThriftClientSends sends it.)
         for (String suffix : List.of(
                 ";?spark.sql.variable.substitute=true",
                 ";?spark.sql.catalog.x=org.apache.spark.sql.execution.datasources.v2.jdbc.JDBCTableCatalog",
-                "#x=${env:PARTNERMIX_SALT}",
                 "#spark.sql.variable.substitute=true",
                 ";hive.server2.proxy.user=hive")) {
             SQLException refused = assertThrows(SQLException.class,
