@@ -47,13 +47,17 @@ public record PartnermixConfig(
     /**
      * The SQL endpoint for BI tools ({@code serve}): a Spark Thrift Server (HiveServer2 protocol).
      *
-     * @param host           the address it listens on (127.0.0.1: this machine only; it has no authentication)
+     * @param host           the address it listens on; empty: 127.0.0.1 (this machine only). Any other address
+     *                       needs {@code auth: password}
      * @param port           the JDBC port (10000 is HiveServer2's usual one)
      * @param refreshSeconds how often it looks for a new publication in dq.publications
      * @param catalogDir     the Derby metastore the server owns (a local folder); empty: {@code <warehouse>/_catalog}
      * @param docs           the table and column descriptions BI tools show (conf/catalog.yaml)
+     * @param auth           none (loopback only) or password: user name and password checked against passwordFile
+     * @param passwordFile   the users of {@code auth: password} (salted PBKDF2 hashes; {@code serve --add-user NAME})
      */
-    public record Serve(String host, int port, int refreshSeconds, String catalogDir, String docs) {}
+    public record Serve(String host, int port, int refreshSeconds, String catalogDir, String docs, String auth,
+                        String passwordFile) {}
 
     /**
      * Identity stitching: anonymous ids linked through shared user ids form a person.
