@@ -83,6 +83,8 @@ public final class TouchpointParser implements Serializable {
         String country = f.country("country");
         String ip = f.text("ip");
         String userAgent = f.text("user_agent");
+        String landingUrl = pii.sanitizeUrl(f.text("landing_url"));
+        String referrerUrl = pii.sanitizeUrl(f.text("referrer_url"));
         return RowFactory.create(
                 eventId,
                 eventTs,
@@ -98,10 +100,10 @@ public final class TouchpointParser implements Serializable {
                 f.id("creative_id", false),
                 f.id("sub_id", false),
                 f.id("coupon_code", false),
-                f.text("landing_url"),
-                f.text("referrer_url"),
+                landingUrl,
+                referrerUrl,
                 pii.hash(ip),
-                pii.networkPrefix(ip),
+                pii.storedPrefix(ip),
                 pii.hash(userAgent),
                 deviceType,
                 country);

@@ -177,8 +177,10 @@ class IngestJobTest extends SparkTestBase {
                 }
             }
         }
-        assertEquals(List.of("[203.0.113.0/24,true]"), env.rows(Tables.BRONZE_TOUCHPOINTS,
-                "ip_prefix", "length(ip_hash) = 64 and length(user_agent_hash) = 64"));
+        // HMAC-SHA256 keyed with privacy.salt; the network (203.0.113.0/24) is kept as its keyed hash too
+        Pii pii = new Pii("test-salt", 24, 48);
+        assertEquals(List.of("[" + pii.hash("203.0.113.7") + "," + pii.hash("203.0.113.0/24") + ",true]"),
+                env.rows(Tables.BRONZE_TOUCHPOINTS, "ip_hash", "ip_prefix", "length(user_agent_hash) = 64"));
         assertEquals(1, env.wh.read(Tables.BRONZE_QUARANTINE).count());
     }
 

@@ -39,7 +39,27 @@ class TouchpointParserTest {
         assertEquals(java.sql.Date.valueOf("2026-11-19"), row.get(2));
         assertEquals("affiliate", row.get(4));
         assertEquals("P-1", row.get(5));
-        assertEquals("203.0.113.0/24", row.get(17));
+        assertEquals(new Pii("salt", 24, 48).hash("203.0.113.7"), row.get(16));
+    }
+
+    @Test
+    void theIpPrefixIsStoredAsTheKeyedHashOfTheNetworkNotInClear() {
+        // A clear /24 next to the address's keyed hash leaves 256 addresses to try: ip_prefix groups by network,
+        // but shows it to no one without the key.
+        Row row = parse(parser, CLICK + "}");
+        assertEquals(new Pii("salt", 24, 48).hash("203.0.113.0/24"), row.get(17));
+        Row sameNetwork = parse(parser, CLICK.replace("203.0.113.7", "203.0.113.200") + "}");
+        assertEquals(row.get(17), sameNetwork.get(17));
+    }
+
+    @Test
+    void landingAndReferrerUrlsKeepOnlyAllowListedQueryValues() {
+        Pii pii = new Pii("salt", 24, 48);
+        Row row = parse(parser, CLICK + ",\"landing_url\":\"https://shop.example.com/mats?afsrc=1&utm_source=nl"
+                + "&email=jane%40example.com#token=abc\",\"referrer_url\":\"https://deals.example.net/out?uid=42\"}");
+        assertEquals("https://shop.example.com/mats?afsrc=1&utm_source=nl&email=" + pii.token("jane%40example.com")
+                + "#" + pii.token("token=abc"), row.get(14));
+        assertEquals("https://deals.example.net/out?uid=" + pii.token("42"), row.get(15));
     }
 
     @Test
