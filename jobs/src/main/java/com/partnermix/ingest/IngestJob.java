@@ -129,7 +129,7 @@ public final class IngestJob implements Job {
             timer.lap("quarantine+runs");
             List<IngestReport.FeedCounts> ordered = new ArrayList<>(counts);
             ordered.sort(java.util.Comparator.comparing(c -> Landing.Feed.valueOf(c.feed().toUpperCase()).ordinal()));
-            return new IngestReport(date, ordered, reasons, timer.toString());
+            return new IngestReport(date, ordered, reasons, timer.toString(), landing.warnings());
         }
 
         private void ingestPartners(List<String> partnerFiles) {

@@ -43,7 +43,17 @@ public final class TouchpointParser implements Serializable {
             .add("device_type", DataTypes.StringType)
             .add("country", DataTypes.StringType);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Strict where lenient reading would let a line say two things: a duplicate key (which value wins differs
+     * between readers) and anything after the first value ({@code {..}{..}}: the second object would be dropped
+     * silently) are malformed. Numbers are read exactly (a double would round money with 16+ digits).
+     */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
+            .build();
 
     private final Pii pii;
     private final int maxIdLength;

@@ -63,6 +63,45 @@ class TouchpointParserTest {
     }
 
     @Test
+    void aSecondJsonValueOnTheLineIsMalformed() {
+        // the second event would otherwise be dropped without a trace
+        assertEquals("malformed_json", reasonOf(CLICK + "}" + CLICK.replace("e-1", "e-2") + "}"));
+        assertEquals("malformed_json", reasonOf(CLICK + "} 42"));
+    }
+
+    @Test
+    void duplicateKeysAreMalformed() {
+        // which of two event_ids counts differs between JSON readers: neither is trusted
+        assertEquals("malformed_json", reasonOf(CLICK.replace("{\"event_id\":\"e-1\"", "{\"event_id\":\"e-1\",\"event_id\":\"e-9\"") + "}"));
+        assertEquals("malformed_json", reasonOf(CLICK + ",\"ip\":\"198.51.100.1\"}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"1899-12-31T23:59:59Z", "1582-10-04T00:00:00Z", "0001-01-01T00:00:00Z",
+            "+300000-01-01T00:00:00Z", "+999999999-12-31T23:59:59Z"})
+    void timestampsTheWarehouseCannotStoreAreOutOfRange(String ts) {
+        // Before 1900 Parquet's rebase check fails the night's write; after 294247 Spark's microseconds overflow.
+        assertEquals("out_of_range:event_ts", reasonOf(CLICK.replace("2026-11-19T21:15:03.000+08:00", ts) + "}"));
+    }
+
+    @Test
+    void theFirstStorableInstantIsAccepted() {
+        Row row = parse(parser, CLICK.replace("2026-11-19T21:15:03.000+08:00", "1900-01-01T00:00:00Z") + "}");
+        assertEquals(Timestamp.from(Instant.parse("1900-01-01T00:00:00Z")), row.get(1));
+    }
+
+    @Test
+    void identifiersThatWouldNotBeStoredAsDeliveredAreRejected() {
+        // invalid UTF-8 bytes arrive as U+FFFD: e-\xff and e-\xfe would both become "e-\uFFFD", one id
+        assertEquals("invalid_utf8:event_id", reasonOf(CLICK.replace("\"e-1\"", "\"e-\uFFFD\"") + "}"));
+        // a lone surrogate is written to Parquet as '?'
+        assertEquals("invalid_utf8:anonymous_id", reasonOf(CLICK.replace("\"a-1\"", "\"a-\\ud800\"") + "}"));
+        assertEquals("invalid_utf8:coupon_code", reasonOf(CLICK + ",\"coupon_code\":\"SAVE\\udc00\"}"));
+        // a whole pair (an emoji) is fine
+        assertEquals("e-\uD83D\uDE00", parse(parser, CLICK.replace("\"e-1\"", "\"e-\\ud83d\\ude00\"") + "}").get(0));
+    }
+
+    @Test
     void unknownExtraFieldsAndByteOrderMarkAreTolerated() {
         Row row = parse(parser, "\uFEFF" + CLICK + ",\"tracker_version\":\"9.1\",\"nested\":{\"x\":1}}");
         assertEquals("e-1", row.get(0));
