@@ -1,6 +1,5 @@
 package com.partnermix.ingest;
 
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -211,10 +210,10 @@ final class RawLineRedactor {
         for (int i = 0; i < key.length() && k.length() < 64; i++) {
             char c = key.charAt(i);
             if (Character.isLetterOrDigit(c)) {
-                k.append(Character.toLowerCase(c));
+                k.append(Character.toLowerCase(c));   // "User-Agent", "USER_AGENT", "useragent": one key
             }
         }
-        return k.toString().toLowerCase(Locale.ROOT);
+        return k.toString();
     }
 
     private String unescape(int from, int to) {
