@@ -75,7 +75,8 @@ def test_deployment_defaults_point_into_the_installation_and_leave_the_warehouse
     assert d.jar == "/opt/partnermix/target/partnermix-cluster.jar"
     assert d.conf_file == "/opt/partnermix/conf/local.yaml"
     assert d.job_args() == ["--conf", "/opt/partnermix/conf/local.yaml",
-                            "--set", "paths.landing=/opt/partnermix/var/landing"]
+                            "--set", "paths.landing=/opt/partnermix/var/landing",
+                            "--set", "privacy.allow_demo_salt=false"]
     assert d.spark_conf == {"spark.driver.extraJavaOptions": "-Djdk.reflect.useDirectMethodHandle=false",
                             "spark.driver.memory": "4g"}
 
@@ -97,6 +98,7 @@ def test_deployment_reads_paths_overrides_and_resources_from_the_environment(cle
         "--set", "paths.landing=s3a://landing",
         "--set", "paths.warehouse=s3a://wh",
         "--set", "data_quality.metrics_repository=s3a://wh/dq/_deequ_metrics.json",
+        "--set", "privacy.allow_demo_salt=false",
         "--set", "spark.shuffle_partitions=64",
         "--set", "privacy.salt=x",
     ]

@@ -95,6 +95,7 @@ def night(tmp_path_factory, partnermix_home):
         env.setenv("PARTNERMIX_LANDING", str(work / "landing"))
         env.setenv("PARTNERMIX_WAREHOUSE", str(warehouse))
         env.setenv("PARTNERMIX_SET", "spark.shuffle_partitions=2")
+        env.setenv("PARTNERMIX_SALT", "dag-e2e-test-salt")  # the DAG refuses the demo salt of conf/local.yaml
         env.setenv("PARTNERMIX_DRIVER_MEMORY", "2g")
         env.setenv("PARTNERMIX_DRIVER_JAVA_OPTIONS", " ".join(FAST_SMALL_JVM))
         env.delenv("PARTNERMIX_CONF", raising=False)

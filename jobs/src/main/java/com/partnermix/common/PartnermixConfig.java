@@ -277,8 +277,88 @@ public record PartnermixConfig(
     /** Folders or object-store URIs. */
     public record Paths(String warehouse, String landing, String groundTruth, String checkpoints) {}
 
-    /** Personal data handling: IP and user agent are stored only as salted hashes and a network prefix. */
-    public record Privacy(String salt, int ipv4PrefixBits, int ipv6PrefixBits) {}
+    /**
+     * Personal data handling: IP and user agent are stored only as keyed hashes (HMAC-SHA256, key = the salt),
+     * the IP's network as a keyed hash too unless {@code ipPrefix} is {@code cidr}, URLs with only the
+     * allow-listed query parameters readable.
+     *
+     * @param salt           the HMAC key; a secret from the environment ({@code PARTNERMIX_SALT})
+     * @param ipPrefix       {@code hashed} (default): {@code ip_prefix} holds the keyed hash of the /24 (/48);
+     *                       {@code cidr}: the network itself, e.g. 203.0.113.0/24 (where an analyst must see it)
+     * @param urlParamsKept  query parameters kept readable in landing and referrer URLs ({@code utm_*}: a prefix)
+     * @param allowDemoSalt  true only in conf/local.yaml: the demo salt may be used while the warehouse and
+     *                       landing zone are the embedded var/ folders
+     */
+    public record Privacy(String salt, int ipv4PrefixBits, int ipv6PrefixBits, String ipPrefix,
+                          List<String> urlParamsKept, boolean allowDemoSalt) {
+
+        /** The salt conf/local.yaml falls back to: public, so only for the demo on this machine. */
+        public static final String DEMO_SALT = "partnermix-local-demo-salt";
+
+        public Privacy {
+            ipPrefix = ipPrefix == null ? "hashed" : ipPrefix.trim();
+            if (!List.of("hashed", "cidr").contains(ipPrefix)) {
+                throw new IllegalArgumentException("privacy.ip_prefix must be hashed or cidr, not '" + ipPrefix + "'");
+            }
+            urlParamsKept = urlParamsKept == null ? List.of() : List.copyOf(urlParamsKept);
+        }
+
+        public boolean hashIpPrefix() {
+            return ipPrefix.equals("hashed");
+        }
+
+        /**
+         * The salt a run that hashes personal data may use, or a configuration error saying why not: it is empty,
+         * or it is the public demo salt outside the embedded demo (a configuration that does not allow it, such as
+         * a cluster configuration or a DAG run, or folders other than {@code <home>/var/...}).
+         *
+         * @param home the installation root ({@code PARTNERMIX_HOME}, default the working directory)
+         */
+        public String saltFor(Paths paths, String home) {
+            String fix = " Set PARTNERMIX_SALT to a secret of your own (for instance `openssl rand -hex 32`) from a"
+                    + " secret store, and keep it: the same IP must hash the same way every night.";
+            if (salt == null || salt.isBlank()) {
+                throw new IllegalArgumentException("privacy.salt is empty: IP addresses and user agents are stored only"
+                        + " as keyed hashes, so ingest cannot run without a key." + fix);
+            }
+            if (!salt.equals(DEMO_SALT)) {
+                return salt;
+            }
+            if (!allowDemoSalt) {
+                throw new IllegalArgumentException("privacy.salt is the public demo salt, and this configuration does"
+                        + " not allow it (privacy.allow_demo_salt is false: a cluster configuration or a DAG run)." + fix);
+            }
+            java.nio.file.Path embedded = java.nio.file.Path.of(home).toAbsolutePath().normalize().resolve("var");
+            for (String folder : List.of(paths.warehouse(), paths.landing())) {
+                if (!isLocalFolderUnder(folder, embedded)) {
+                    throw new IllegalArgumentException("privacy.salt is the public demo salt, which only the embedded"
+                            + " demo may use (warehouse and landing under " + embedded + "); this run uses " + folder
+                            + "." + fix);
+                }
+            }
+            return salt;
+        }
+
+        private static boolean isLocalFolderUnder(String folder, java.nio.file.Path root) {
+            String path = folder;
+            int colon = folder.indexOf(':');
+            int slash = folder.indexOf('/');
+            if (colon >= 0 && (slash < 0 || colon < slash)) {
+                if (!folder.startsWith("file:")) {
+                    return false;       // s3a://, hdfs://, ...: never the embedded demo
+                }
+                try {
+                    path = java.net.URI.create(folder).getPath();
+                } catch (IllegalArgumentException e) {
+                    return false;
+                }
+                if (path == null) {
+                    return false;
+                }
+            }
+            return java.nio.file.Path.of(path).toAbsolutePath().normalize().startsWith(root);
+        }
+    }
 
     /**
      * Ingest validation settings.

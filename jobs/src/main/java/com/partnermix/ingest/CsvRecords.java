@@ -8,7 +8,6 @@ import org.apache.spark.sql.types.StructType;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -112,9 +111,9 @@ public final class CsvRecords {
                 return null;
             }
             if (value.signum() < 0) {
-                throw new Rejection("bad_value:" + column, column + " must be >= 0, got " + value.toPlainString());
+                throw new Rejection("bad_value:" + column, column + " must be >= 0, got " + get(column));
             }
-            return value.setScale(type.scale(), RoundingMode.HALF_UP);
+            return FieldReader.fit(column, value, type);
         }
 
         Long count(String column) {
@@ -154,8 +153,9 @@ public final class CsvRecords {
         String codes = v.get("owned_coupon_codes");
         List<String> owned = codes == null ? List.of()
                 : Arrays.stream(codes.split(";")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        owned.forEach(code -> FieldReader.checkText("owned_coupon_codes", code));
         return RowFactory.create(
-                v.required("partner_id"),
+                FieldReader.checkText("partner_id", v.required("partner_id")),
                 v.get("partner_name"),
                 v.enumValue("partner_type", Contract.PARTNER_TYPES),
                 v.enumValue("region", Contract.REGIONS),
@@ -163,7 +163,7 @@ public final class CsvRecords {
                 cps, cpc, cpm, flat,
                 FieldReader.currency("rate_currency", v.required("rate_currency")),
                 Boolean.TRUE.equals(FieldReader.parseBoolean("stand_down_required", v.get("stand_down_required"))),
-                v.get("parent_partner_id"),
+                FieldReader.checkText("parent_partner_id", v.get("parent_partner_id")),
                 owned.toArray(new String[0]),
                 v.enumValue("status", Contract.PARTNER_STATUSES),
                 FieldReader.parseDate("joined_date", v.get("joined_date")));

@@ -2,9 +2,13 @@ package com.partnermix.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.apache.spark.sql.types.DecimalType;
+
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Date;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -17,6 +21,17 @@ final class FieldReader {
 
     private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+    /**
+     * Times and dates the warehouse can store faithfully. Parquet refuses (Spark's rebase check) timestamps
+     * before 1900 and dates before 1582, which would fail the whole night's write; Spark's microseconds end in
+     * the year 294247 and its dates at 9999.
+     */
+    static final LocalDate EARLIEST_DATE = LocalDate.parse("1900-01-01");
+    static final LocalDate LATEST_DATE = LocalDate.parse("9999-12-31");
+    private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+    /** A decimal written with more characters than this is no amount (and parsing huge ones costs time). */
+    private static final int MAX_DECIMAL_CHARS = 64;
 
     private final JsonNode node;
     private final int maxIdLength;
@@ -50,6 +65,28 @@ final class FieldReader {
             throw new Rejection("id_too_long:" + field, field + " has " + value.length() + " characters, over "
                     + maxIdLength);
         }
+        return checkText(field, value);
+    }
+
+    /**
+     * An identifier must survive storage unchanged. Bytes that are not UTF-8 are read as U+FFFD, and a lone
+     * surrogate (half a pair, written as a JSON escape) is stored as '?': two different ids would become
+     * one and the second be dropped as its duplicate.
+     */
+    static String checkText(String field, String value) {
+        if (value == null) {
+            return null;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean broken = c == '\uFFFD'
+                    || (Character.isHighSurrogate(c) && (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))))
+                    || (Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(value.charAt(i - 1))));
+            if (broken) {
+                throw new Rejection("invalid_utf8:" + field, field + " holds bytes that are not UTF-8 (or an unpaired"
+                        + " surrogate) at character " + i + ": it would not be stored as delivered");
+            }
+        }
         return value;
     }
 
@@ -66,12 +103,18 @@ final class FieldReader {
     }
 
     static Timestamp parseTimestamp(String field, String text) {
+        Instant instant;
         try {
             // RFC 3339 requires an offset; ISO_OFFSET_DATE_TIME rejects local times without one.
-            return Timestamp.from(OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
+            instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
             throw new Rejection("bad_timestamp:" + field, "'" + text + "' is not an RFC 3339 timestamp with offset");
         }
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw new Rejection("out_of_range:" + field, "'" + text + "' is before " + EARLIEST_DATE + " or after "
+                    + LATEST_DATE + ": outside what the warehouse stores");
+        }
+        return Timestamp.from(instant);
     }
 
     String country(String field) {
@@ -97,11 +140,38 @@ final class FieldReader {
         if (text == null || text.isBlank()) {
             return null;
         }
+        if (text.trim().length() > MAX_DECIMAL_CHARS) {
+            throw new Rejection("bad_number:" + field, field + " has " + text.trim().length()
+                    + " characters: not a decimal amount");
+        }
         try {
             return new BigDecimal(text.trim());
         } catch (NumberFormatException e) {
             throw new Rejection("bad_number:" + field, "'" + text + "' is not a decimal number");
         }
+    }
+
+    /**
+     * The value rounded (half up) to the column's scale, or a rejection when it does not fit the column:
+     * Spark would store a value with too many digits as NULL without a word. Tiny values (1e-999999999) are
+     * zero; rounding them by {@code setScale} would first compute a power of ten with a billion digits.
+     */
+    static BigDecimal fit(String field, BigDecimal value, DecimalType type) {
+        if (value == null) {
+            return null;
+        }
+        long integerDigits = (long) value.precision() - value.scale();
+        if (integerDigits < -type.scale()) {
+            return BigDecimal.ZERO.setScale(type.scale());
+        }
+        BigDecimal rounded = integerDigits > type.precision() - type.scale() ? null
+                : value.setScale(type.scale(), RoundingMode.HALF_UP);
+        if (rounded == null || rounded.precision() > type.precision()) {
+            throw new Rejection("bad_number:" + field, field + " " + (integerDigits > 40 ? "with " + integerDigits
+                    + " integer digits" : value.toPlainString()) + " does not fit " + type.simpleString()
+                    + " (at most " + (type.precision() - type.scale()) + " digits before the point)");
+        }
+        return rounded;
     }
 
     static Long parseLong(String field, String text) {
@@ -142,10 +212,16 @@ final class FieldReader {
         if (text == null || text.isBlank()) {
             throw Rejection.missing(field);
         }
+        LocalDate date;
         try {
-            return Date.valueOf(LocalDate.parse(text.trim()));
+            date = LocalDate.parse(text.trim());
         } catch (DateTimeParseException e) {
             throw new Rejection("bad_value:" + field, "'" + text + "' is not a YYYY-MM-DD date");
         }
+        if (date.isBefore(EARLIEST_DATE) || date.isAfter(LATEST_DATE)) {
+            throw new Rejection("out_of_range:" + field, "'" + text.trim() + "' is before " + EARLIEST_DATE
+                    + " or after " + LATEST_DATE + ": outside what the warehouse stores");
+        }
+        return Date.valueOf(date);
     }
 }

@@ -49,6 +49,11 @@ public final class IngestJob implements Job {
 
     @Override
     public int run(JobContext context) {
+        try {
+            salt(context.config());
+        } catch (IllegalArgumentException e) {
+            throw new com.partnermix.cli.Args.UsageException(e.getMessage());   // a configuration error: exit 2
+        }
         LocalDate date = context.date();
         IngestReport report = ingest(context.spark(), context.warehouse(), context.config(), date);
         System.out.println(report.format());
@@ -57,6 +62,11 @@ public final class IngestJob implements Job {
 
     public static IngestReport ingest(SparkSession spark, Warehouse wh, PartnermixConfig config, LocalDate date) {
         return new Run(spark, wh, config, date).execute();
+    }
+
+    /** The HMAC key of this run; refuses an empty salt, and the demo salt outside the embedded demo. */
+    static String salt(PartnermixConfig config) {
+        return config.privacy().saltFor(config.paths(), System.getenv().getOrDefault("PARTNERMIX_HOME", "."));
     }
 
     /** One night's ingest; a class so that the per-feed steps share their inputs without long argument lists. */
@@ -79,8 +89,8 @@ public final class IngestJob implements Job {
             this.config = config;
             this.date = date;
             this.landing = new Landing(spark, config.paths().landing(), date);
-            this.pii = new Pii(config.privacy().salt(), config.privacy().ipv4PrefixBits(),
-                    config.privacy().ipv6PrefixBits());
+            this.pii = new Pii(salt(config), config.privacy().ipv4PrefixBits(), config.privacy().ipv6PrefixBits(),
+                    config.privacy().hashIpPrefix(), config.privacy().urlParamsKept());
             this.runId = "ingest:" + date;
         }
 
@@ -119,7 +129,7 @@ public final class IngestJob implements Job {
             timer.lap("quarantine+runs");
             List<IngestReport.FeedCounts> ordered = new ArrayList<>(counts);
             ordered.sort(java.util.Comparator.comparing(c -> Landing.Feed.valueOf(c.feed().toUpperCase()).ordinal()));
-            return new IngestReport(date, ordered, reasons, timer.toString());
+            return new IngestReport(date, ordered, reasons, timer.toString(), landing.warnings());
         }
 
         private void ingestPartners(List<String> partnerFiles) {

@@ -4,8 +4,16 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 
-/** What one ingest run did, per feed; printed by the job and returned to the demo and the benchmark. */
-public record IngestReport(LocalDate date, List<FeedCounts> feeds, Map<String, Long> quarantineReasons, String timing) {
+/**
+ * What one ingest run did, per feed; printed by the job and returned to the demo and the benchmark.
+ * {@code warnings}: what the landing zone held that was not read, and why (see {@link Landing#warnings()}).
+ */
+public record IngestReport(LocalDate date, List<FeedCounts> feeds, Map<String, Long> quarantineReasons, String timing,
+                           List<String> warnings) {
+
+    public IngestReport {
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
 
     /** Landing lines = accepted + quarantined + duplicates, for every feed and run. */
     public record FeedCounts(String feed, int files, long landingLines, long accepted, long quarantined,
@@ -32,6 +40,9 @@ public record IngestReport(LocalDate date, List<FeedCounts> feeds, Map<String, L
         for (FeedCounts f : feeds) {
             out.append(String.format("  %-12s %6d %12d %12d %12d %12d%n", f.feed(), f.files(), f.landingLines(),
                     f.accepted(), f.quarantined(), f.duplicates()));
+        }
+        for (String warning : warnings) {
+            out.append("  WARNING ").append(warning).append(System.lineSeparator());
         }
         if (!quarantineReasons.isEmpty()) {
             out.append("  quarantine reasons:");

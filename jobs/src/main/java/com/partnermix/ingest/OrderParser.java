@@ -9,7 +9,6 @@ import org.apache.spark.sql.types.StructType;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.ZoneOffset;
@@ -54,18 +53,16 @@ public final class OrderParser implements Serializable {
         Timestamp orderTs = FieldReader.parseTimestamp("order_ts", orderTsText);
         Timestamp updatedTs = FieldReader.parseTimestamp("updated_ts", updatedTsText);
         if (revenue.signum() < 0) {
-            throw new Rejection("negative_revenue", "revenue " + revenue.toPlainString() + " is negative");
+            throw new Rejection("negative_revenue", "revenue " + f.required("revenue") + " is negative");
         }
-        if (revenue.precision() - revenue.scale() > MONEY.precision() - MONEY.scale()) {
-            throw new Rejection("bad_number:revenue", "revenue " + revenue.toPlainString() + " is implausibly large");
-        }
+        BigDecimal money = FieldReader.fit("revenue", revenue, MONEY);
         return RowFactory.create(
                 orderId,
                 orderTs,
                 Date.valueOf(orderTs.toInstant().atZone(ZoneOffset.UTC).toLocalDate()),
                 updatedTs,
                 status,
-                revenue.setScale(MONEY.scale(), RoundingMode.HALF_UP),
+                money,
                 currency,
                 anonymousId,
                 f.id("user_id", false),

@@ -79,6 +79,15 @@ public final class ParsedLines {
         return h;
     }
 
+    /** The line without personal data; never throws (a line that cannot be redacted is withheld). */
+    private static String redacted(Pii pii, String line) {
+        try {
+            return pii.redactRawLine(line);
+        } catch (RuntimeException e) {
+            return "<withheld: the line could not be redacted (" + e.getClass().getSimpleName() + ")>";
+        }
+    }
+
     static Row parseOne(LineParser parser, Pii pii, int width, String file, String line) {
         List<Object> values = new ArrayList<>(width + 4);
         String reason = null;
@@ -92,19 +101,27 @@ public final class ParsedLines {
                 values.add(parsed.get(i));
             }
         } catch (Rejection rejection) {
+            reason = rejection.reason();
+            detail = rejection.detail();
+        } catch (RuntimeException unforeseen) {
+            // A line no rule foresaw must not fail the night's task: it is quarantined like any other, and the
+            // bronze gate (quarantine share) stops the night before publishing if it is not one line but all.
+            reason = Rejection.PARSER_ERROR;
+            detail = unforeseen.getClass().getSimpleName() + ": " + unforeseen.getMessage();
+        }
+        if (reason != null) {
             values.clear();
             for (int i = 0; i < width; i++) {
                 values.add(null);
             }
-            reason = rejection.reason();
-            detail = rejection.detail();
         }
         values.add(file);
         values.add(lineHash(line));
         // Only rejected lines are kept (for the quarantine); redacting every line would cost time and memory.
-        values.add(reason == null ? null : pii.redactRawLine(line));
+        // Details quote field values (a bad timestamp, an unknown enum), so they are masked as well.
+        values.add(reason == null ? null : redacted(pii, line));
         values.add(reason);
-        values.add(detail);
+        values.add(detail == null ? null : Addresses.maskAll(detail));
         return RowFactory.create(values.toArray());
     }
 }

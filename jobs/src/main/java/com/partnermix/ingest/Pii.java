@@ -1,58 +1,90 @@
 package com.partnermix.ingest;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.GeneralSecurityException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Personal data rule: IP addresses and user agents are never stored raw. What fraud rules
- * need is kept: a salted SHA-256 (equal inputs stay equal, nothing can be looked up without
- * the salt) and the IP's network prefix (/24 for IPv4, /48 for IPv6 by default).
+ * need is kept: a keyed hash (HMAC-SHA256, key = {@code privacy.salt}: equal inputs stay
+ * equal, nothing can be looked up or enumerated without the key) and the IP's network
+ * (/24 for IPv4, /48 for IPv6 by default), itself keyed-hashed unless {@code privacy.ip_prefix:
+ * cidr} asks for the plain prefix. URLs keep only allow-listed query parameters readable.
  */
 public final class Pii implements Serializable {
 
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-    private static final Pattern PII_JSON_FIELD =
-            Pattern.compile("(\"(?:ip|user_agent)\"\\s*:\\s*)\"((?:[^\"\\\\]|\\\\.)*)(\"|$)");
-    private static final Pattern LOOSE_IPV4 = Pattern.compile("(?<![\\d.])\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\d.])");
+    /** The query parameters kept readable in URLs when the configuration names none. */
+    public static final List<String> DEFAULT_URL_PARAMS = List.of("afsrc", "utm_*", "coupon", "coupon_code", "promo",
+            "promo_code", "voucher", "voucher_code", "discount_code");
 
-    private final String salt;
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    private final byte[] key;
     private final int ipv4PrefixBits;
     private final int ipv6PrefixBits;
+    private final boolean hashPrefix;
+    private final Urls urls;
+    /** One Mac per thread: Mac is not thread-safe, and getInstance per call is measurable at millions of touches. */
+    private transient ThreadLocal<Mac> macs;
 
     public Pii(String salt, int ipv4PrefixBits, int ipv6PrefixBits) {
+        this(salt, ipv4PrefixBits, ipv6PrefixBits, true, DEFAULT_URL_PARAMS);
+    }
+
+    /**
+     * @param hashPrefix    true: {@link #storedPrefix} is the keyed hash of the network; false: the CIDR itself
+     * @param urlParamsKept query parameter names kept readable in URLs; {@code utm_*} is a prefix
+     */
+    public Pii(String salt, int ipv4PrefixBits, int ipv6PrefixBits, boolean hashPrefix, List<String> urlParamsKept) {
         if (salt == null || salt.isBlank()) {
             throw new IllegalArgumentException("privacy.salt must be set: IP and user agent are only stored hashed");
         }
-        this.salt = salt;
+        this.key = salt.getBytes(StandardCharsets.UTF_8);
         this.ipv4PrefixBits = ipv4PrefixBits;
         this.ipv6PrefixBits = ipv6PrefixBits;
+        this.hashPrefix = hashPrefix;
+        this.urls = new Urls(urlParamsKept);
     }
 
-    /** One digest per thread: getInstance per call is measurable at millions of touches. */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    private Mac mac() {
+        ThreadLocal<Mac> local = macs;
+        if (local == null) {
+            // Benign race: two threads may each build a ThreadLocal; each still gets a Mac of its own.
+            local = ThreadLocal.withInitial(this::newMac);
+            macs = local;
         }
-    });
+        return local.get();
+    }
 
+    private Mac newMac() {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is not available", e);
+        }
+    }
+
+    /** HMAC-SHA256 of the value's UTF-8 bytes, keyed with the salt, as 64 hex digits; null stays null. */
     public String hash(String value) {
         if (value == null) {
             return null;
         }
-        MessageDigest sha = SHA256.get();
-        sha.reset();
-        sha.update(salt.getBytes(StandardCharsets.UTF_8));
-        sha.update((byte) 0);
-        return HexFormat.of().formatHex(sha.digest(value.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of().formatHex(mac().doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A short keyed pseudonym ({@code hmac:} + 16 hex digits) for values inside URLs and redacted lines. */
+    String token(String value) {
+        return "hmac:" + hash(value).substring(0, 16);
     }
 
     /** The network prefix in CIDR form, e.g. {@code 203.0.113.0/24}; null when the value is not an IP literal. */
@@ -74,9 +106,9 @@ public final class Pii implements Serializable {
                 bytes[i] = (byte) octet;
             }
             bits = ipv4PrefixBits;
-        } else if (trimmed.contains(":") && trimmed.matches("[0-9A-Fa-f:.]+")) {
+        } else if (Addresses.isIpv6(trimmed)) {
             try {
-                // An IPv6 literal: InetAddress parses it without any name lookup.
+                // A validated IPv6 literal: InetAddress parses it without any name lookup.
                 bytes = InetAddress.getByName(trimmed).getAddress();
             } catch (UnknownHostException e) {
                 return null;
@@ -101,6 +133,21 @@ public final class Pii implements Serializable {
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    /**
+     * What {@code ip_prefix} stores: by default the keyed hash of the network prefix (a plain /24 next to
+     * the address's keyed hash would leave 256 candidates to try once the key is known, and shows the
+     * network to anyone without it); the CIDR itself when the configuration asks for it.
+     */
+    public String storedPrefix(String ip) {
+        String prefix = networkPrefix(ip);
+        return prefix == null || !hashPrefix ? prefix : hash(prefix);
+    }
+
+    /** The URL with query values outside the allow-list, the fragment, user info and addresses pseudonymised. */
+    public String sanitizeUrl(String url) {
+        return urls.sanitize(url, this);
     }
 
     private static String compressIpv6(String full) {
@@ -132,21 +179,10 @@ public final class Pii implements Serializable {
     }
 
     /**
-     * A quarantined raw line keeps everything a reviewer needs except personal data: the
-     * values of {@code ip} and {@code user_agent} (even in a truncated line) become their
-     * hashes, and any other dotted IPv4 address is masked.
+     * A quarantined raw line keeps everything a reviewer needs except personal data, whatever shape the
+     * line has (it was rejected, so it may be no JSON at all): see {@link RawLineRedactor}.
      */
     public String redactRawLine(String line) {
-        if (line == null) {
-            return null;
-        }
-        Matcher m = PII_JSON_FIELD.matcher(line);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String replacement = m.group(1) + "\"sha256:" + hash(m.group(2)) + m.group(3);
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        m.appendTail(out);
-        return LOOSE_IPV4.matcher(out.toString()).replaceAll("<ip-redacted>");
+        return line == null ? null : RawLineRedactor.redact(line, this);
     }
 }

@@ -5,9 +5,13 @@ package com.partnermix.ingest;
  * them): {@code malformed_json}, {@code missing_field:<f>}, {@code bad_timestamp:<f>},
  * {@code unknown_enum:<f>}, {@code negative_revenue}, {@code affiliate_without_partner},
  * {@code unknown_partner}, {@code bad_number:<f>}, {@code bad_value:<f>}, {@code id_too_long:<f>},
- * {@code event_after_delivery}, {@code wrong_column_count}.
+ * {@code event_after_delivery}, {@code wrong_column_count}, {@code out_of_range:<f>} (a date or time outside
+ * 1900-01-01..9999-12-31), {@code invalid_utf8:<f>} (an identifier that would not be stored as delivered),
+ * {@code parser_error} (an exception no rule foresaw).
  */
 public final class Rejection extends RuntimeException {
+
+    static final String PARSER_ERROR = "parser_error";
 
     private final String reason;
 

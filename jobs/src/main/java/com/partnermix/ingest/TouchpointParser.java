@@ -43,7 +43,17 @@ public final class TouchpointParser implements Serializable {
             .add("device_type", DataTypes.StringType)
             .add("country", DataTypes.StringType);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Strict where lenient reading would let a line say two things: a duplicate key (which value wins differs
+     * between readers) and anything after the first value ({@code {..}{..}}: the second object would be dropped
+     * silently) are malformed. Numbers are read exactly (a double would round money with 16+ digits).
+     */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
+            .build();
 
     private final Pii pii;
     private final int maxIdLength;
@@ -83,6 +93,8 @@ public final class TouchpointParser implements Serializable {
         String country = f.country("country");
         String ip = f.text("ip");
         String userAgent = f.text("user_agent");
+        String landingUrl = pii.sanitizeUrl(f.text("landing_url"));
+        String referrerUrl = pii.sanitizeUrl(f.text("referrer_url"));
         return RowFactory.create(
                 eventId,
                 eventTs,
@@ -98,10 +110,10 @@ public final class TouchpointParser implements Serializable {
                 f.id("creative_id", false),
                 f.id("sub_id", false),
                 f.id("coupon_code", false),
-                f.text("landing_url"),
-                f.text("referrer_url"),
+                landingUrl,
+                referrerUrl,
                 pii.hash(ip),
-                pii.networkPrefix(ip),
+                pii.storedPrefix(ip),
                 pii.hash(userAgent),
                 deviceType,
                 country);

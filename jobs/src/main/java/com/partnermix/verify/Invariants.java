@@ -148,16 +148,20 @@ public final class Invariants {
         return r.isNullAt(i) ? 0 : r.getLong(i);
     }
 
-    // Personal data as the contract describes it. A network prefix in CIDR form (203.0.113.0/24,
-    // 2001:db8:85a3::/48) is what ingest keeps on purpose, so an address followed by /bits does not count.
+    // Personal data as the contract describes it, plus e-mail addresses (URLs carry them in query strings). A
+    // network prefix in CIDR form (203.0.113.0/24, 2001:db8:85a3::/48: privacy.ip_prefix: cidr) is kept on
+    // purpose, so an address followed by /bits does not count.
     static final String OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
     public static final String RAW_IPV4 = "(?<![\\w.])" + OCTET + "(?:\\." + OCTET + "){3}(?![\\w.]|/\\d)";
     public static final String RAW_IPV6 = "(?i)(?<![\\w:.])(?:(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}"
             + "|(?:[0-9a-f]{1,4}:){1,6}(?::[0-9a-f]{1,4}){1,6})(?![\\w:.]|/\\d)";
     public static final String RAW_USER_AGENT = "(?i)(?:mozilla|applewebkit|gecko|chrome|safari|opera|dalvik|okhttp|curl"
             + "|wget|python-requests)/\\d|googlebot|bingbot";
+    /** local@domain.tld, the @ also percent-encoded; every repetition bounded, so a long value cannot make it slow. */
+    public static final String RAW_EMAIL = "(?i)(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}(?:@|%40)[a-z0-9-]{1,63}"
+            + "(?:\\.[a-z0-9-]{1,63}){0,8}\\.[a-z]{2,24}(?![a-z0-9-])";
     private static final Map<String, String> PII_PATTERNS = Map.of("ipv4", RAW_IPV4, "ipv6", RAW_IPV6,
-            "user_agent", RAW_USER_AGENT);
+            "user_agent", RAW_USER_AGENT, "email", RAW_EMAIL);
 
     /** Columns of one table whose values look like a raw IP address or user agent, as "column: n kind values". */
     public static List<String> personalDataColumns(Dataset<Row> rows) {
@@ -207,7 +211,8 @@ public final class Invariants {
         }
         return Invariant.of("no_raw_personal_data", leaks.isEmpty(),
                 String.format(Locale.ROOT, "%d tables scanned; %s", tables.size(),
-                        leaks.isEmpty() ? "no raw IP or user agent" : String.join("; ", leaks)),
-                "IP and user agent are stored only as salted hashes and network prefixes (contract, privacy)");
+                        leaks.isEmpty() ? "no raw IP, user agent or e-mail address" : String.join("; ", leaks)),
+                "IP and user agent are stored only as keyed hashes (and network prefixes), e-mail addresses not at all"
+                        + " (contract, privacy)");
     }
 }

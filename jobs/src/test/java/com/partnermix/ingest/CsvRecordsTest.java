@@ -48,6 +48,31 @@ class CsvRecordsTest {
     }
 
     @Test
+    void amountsAndRatesThatDoNotFitTheirColumnAreRejectedNotStoredAsNull() {
+        CsvRecords.Header h = partnerHeader();
+        // decimal(18,8): 10 digits before the point
+        assertEquals("bad_number:cps_rate", assertThrows(Rejection.class, () -> CsvRecords.partner(h,
+                "P-1,X,coupon,NA,cps,12345678901,,,,USD,false,,,active,2025-01-01")).reason());
+        CsvRecords.Header s = CsvRecords.Header.of(String.join(",", Contract.SPEND_COLUMNS), Contract.SPEND_COLUMNS, "s.csv");
+        // decimal(18,4): 14 digits before the point
+        assertEquals("bad_number:spend", assertThrows(Rejection.class,
+                () -> CsvRecords.spend(s, "2026-11-20,display,NA,USD,123456789012345,1,1")).reason());
+        assertEquals(new BigDecimal("99999999999999.0000"),
+                CsvRecords.spend(s, "2026-11-20,display,NA,USD,99999999999999,1,1").get(4));
+    }
+
+    @Test
+    void datesParquetCannotStoreAndBrokenIdsAreRejected() {
+        CsvRecords.Header h = partnerHeader();
+        assertEquals("out_of_range:joined_date", assertThrows(Rejection.class, () -> CsvRecords.partner(h,
+                "P-1,X,coupon,NA,cps,0.1,,,,USD,false,,,active,1500-03-01")).reason());
+        assertEquals("out_of_range:date", assertThrows(Rejection.class, () -> CsvRecords.fxRate(
+                CsvRecords.Header.of("date,currency,usd_per_unit", Contract.FX_COLUMNS, "fx.csv"), "+10000-01-01,EUR,1.05")).reason());
+        assertEquals("invalid_utf8:partner_id", assertThrows(Rejection.class, () -> CsvRecords.partner(h,
+                "P-\uFFFD,X,coupon,NA,cps,0.1,,,,USD,false,,,active,2025-01-01")).reason());
+    }
+
+    @Test
     void headerMayComeInAnyOrderButMustHaveEveryColumn() {
         CsvRecords.Header h = CsvRecords.Header.of("usd_per_unit,currency,date", Contract.FX_COLUMNS, "fx.csv");
         Row fx = CsvRecords.fxRate(h, "1.054,EUR,2026-11-20");

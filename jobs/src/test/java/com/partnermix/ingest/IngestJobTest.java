@@ -179,8 +179,10 @@ class IngestJobTest extends SparkTestBase {
                 }
             }
         }
-        assertEquals(List.of("[203.0.113.0/24,true]"), env.rows(Tables.BRONZE_TOUCHPOINTS,
-                "ip_prefix", "length(ip_hash) = 64 and length(user_agent_hash) = 64"));
+        // HMAC-SHA256 keyed with privacy.salt; the network (203.0.113.0/24) is kept as its keyed hash too
+        Pii pii = new Pii("test-salt", 24, 48);
+        assertEquals(List.of("[" + pii.hash("203.0.113.7") + "," + pii.hash("203.0.113.0/24") + ",true]"),
+                env.rows(Tables.BRONZE_TOUCHPOINTS, "ip_hash", "ip_prefix", "length(user_agent_hash) = 64"));
         assertEquals(1, env.wh.read(Tables.BRONZE_QUARANTINE).count());
     }
 
@@ -288,6 +290,108 @@ class IngestJobTest extends SparkTestBase {
         for (Table table : Tables.BRONZE) {
             assertFalse(env.wh.exists(table), table + " was written by a run that stopped");
         }
+    }
+
+    /**
+     * One night of hostile deliveries (issue 29): each file or line below used to stop the night, corrupt it or be
+     * lost without a word. Now every line is accepted or quarantined with its reason, every file left unread is
+     * named in a warning, and the counts still add up.
+     */
+    @Test
+    void hostileFilesAndLinesAreQuarantinedOrReportedAndTheRestLands() throws Exception {
+        Env env = env("hostile");
+        String ts = "2026-11-18T10:00:00Z";
+        Path day = env.landing.root().resolve("touchpoints/dt=" + D1);
+        env.landing.basics(D1)
+                .file("touchpoints", D1, "part-0001.jsonl", List.of(
+                        click("e-1", ts, "P-CR-007", "a-1"),
+                        click("e-2", ts, "P-CR-007", "a-1") + click("e-3", ts, "P-CR-007", "a-1"),   // two objects
+                        click("e-4", ts, "P-CR-007", "a-1").replace("{", "{\"event_id\":\"e-4b\","),  // duplicate key
+                        click("e-5", "1899-12-31T23:59:59Z", "P-CR-007", "a-1"),       // Parquet's rebase check
+                        click("e-6", "+300000-01-01T00:00:00Z", "P-CR-007", "a-1"),    // beyond Spark's microseconds
+                        click("e-7", ts, "P-CR-007", "a-1").replace("\"click\"", "\"swipe\"")
+                                .replace("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1)", "Mozilla/5.0 " + "(x; y) ".repeat(800)),
+                        "{'event_id':'e-8','\\u0069p':'203.0.113.9'}",
+                        click("e-9", ts, "P-CR-007", "a-1").replace("}", ",\"landing_url\":"
+                                + "\"https://shop.example.com/?afsrc=1&email=jane%40example.com\"}"),
+                        click("e-10", "1900-01-01T00:00:00Z", "P-CR-007", "a-1")))
+                .file("touchpoints", D1, "PART-0003.JSONL", List.of(click("e-11", ts, "P-CR-007", "a-1")))
+                .file("touchpoints", D1, "part[4].jsonl", List.of(click("e-12", ts, "P-CR-007", "a-1")))
+                .file("touchpoints", D1, "part{5}.jsonl", List.of(click("e-13", ts, "P-CR-007", "a-1")))
+                .file("touchpoints", D1, "part*6.jsonl", List.of(click("e-14", ts, "P-CR-007", "a-1")))
+                .file("touchpoints", D1, "part:7.jsonl", List.of(click("e-15", ts, "P-CR-007", "a-1")))
+                .file("touchpoints", D1, "notes.txt", List.of(click("e-98", ts, "P-CR-007", "a-1")))
+                .file("orders", D1, "part-0001.jsonl", List.of(
+                        order("o-1", "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z", "placed", "10", "a-1"),
+                        order("o-2", "1850-06-01T10:00:00Z", "2026-11-19T10:00:00Z", "placed", "10", "a-1"),
+                        order("o-3", "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z", "placed", "99999999999999.99995", "a-1"),
+                        order("o-4", "+300000-01-01T00:00:00Z", "2026-11-19T10:00:00Z", "placed", "10", "a-1"),
+                        order("o-5", "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z", "placed", "1234567890123.4567", "a-1")))
+                .file("spend", D1, "spend (1).csv", List.of("date,channel,region,currency,spend,impressions,clicks",
+                        D1 + ",display,NA,USD,120.00,50000,900"))
+                .file("partners", D1, "partners.csv", List.of(LandingFixture.PARTNERS_HEADER,
+                        "P-CR-007,Maya Moves,creator,APAC,hybrid,0.10,,,500,USD,false,,MAYA20,active,2025-03-01",
+                        "P-BX-001,CartSaver Extension,browser_extension,GLOBAL,cps,0.03,,,,USD,true,,,active,2023-11-02",
+                        "P-OLD,Old Timer,coupon,NA,cps,0.05,,,,USD,false,,,active,1500-03-01"));
+        // invalid UTF-8: e-\xff and e-\xfe, which used to become one id "e-\uFFFD" (and the second a duplicate)
+        byte[] ff = (click("e-X", ts, "P-CR-007", "a-1") + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] fe = ff.clone();
+        int at = new String(ff, java.nio.charset.StandardCharsets.UTF_8).indexOf("e-X") + 2;
+        ff[at] = (byte) 0xff;
+        fe[at] = (byte) 0xfe;
+        java.nio.file.Files.write(day.resolve("part-0002.jsonl"), ff);
+        java.nio.file.Files.write(day.resolve("part-0002.jsonl"), fe, java.nio.file.StandardOpenOption.APPEND);
+        // a .crc sidecar left by a Hadoop tool, then the file rewritten by another: the checksum no longer matches
+        Path rewritten = day.resolve("part-0008.jsonl");
+        org.apache.hadoop.fs.FileSystem local = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+        try (var out = local.create(new org.apache.hadoop.fs.Path(rewritten.toString()))) {
+            out.write("{\"event_id\":\"old\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        java.nio.file.Files.writeString(rewritten, click("e-16", ts, "P-CR-007", "a-1") + "\n");
+        assertTrue(java.nio.file.Files.exists(day.resolve(".part-0008.jsonl.crc")));
+        // a link out of the landing zone, and a folder whose name is not a delivery day
+        Path secret = java.nio.file.Files.writeString(tmp.resolve("hostile-secret.jsonl"),
+                click("secret-1", ts, "P-CR-007", "a-1") + "\n");
+        java.nio.file.Files.createSymbolicLink(day.resolve("evil.jsonl"), secret);
+        Path badDay = java.nio.file.Files.createDirectories(env.landing.root().resolve("touchpoints/dt=2026-11-19 "));
+        java.nio.file.Files.writeString(badDay.resolve("part-0001.jsonl"), click("e-99", ts, "P-CR-007", "a-1") + "\n");
+
+        IngestReport report = env.ingest(D1);
+
+        assertEquals(new IngestReport.FeedCounts("touchpoints", 8, 17, 9, 8, 0), report.feed("touchpoints"));
+        assertEquals(new IngestReport.FeedCounts("orders", 1, 5, 2, 3, 0), report.feed("orders"));
+        assertEquals(new IngestReport.FeedCounts("partners", 1, 3, 2, 1, 0), report.feed("partners"));
+        assertEquals(new IngestReport.FeedCounts("spend", 2, 2, 2, 0, 0), report.feed("spend"));
+        assertEquals(Map.of("malformed_json", 3L, "out_of_range:event_ts", 2L, "unknown_enum:event_type", 1L,
+                "invalid_utf8:event_id", 2L, "out_of_range:order_ts", 2L, "bad_number:revenue", 1L,
+                "out_of_range:joined_date", 1L), report.quarantineReasons());
+        String t = "touchpoints/dt=2026-11-19/";
+        assertEquals(List.of("[e-1," + t + "part-0001.jsonl,2026-11-18]", "[e-10," + t + "part-0001.jsonl,1900-01-01]",
+                "[e-11," + t + "PART-0003.JSONL,2026-11-18]", "[e-12," + t + "part[4].jsonl,2026-11-18]",
+                "[e-13," + t + "part{5}.jsonl,2026-11-18]", "[e-14," + t + "part*6.jsonl,2026-11-18]",
+                "[e-15," + t + "part:7.jsonl,2026-11-18]", "[e-16," + t + "part-0008.jsonl,2026-11-18]",
+                "[e-9," + t + "part-0001.jsonl,2026-11-18]"),
+                env.rows(Tables.BRONZE_TOUCHPOINTS, "event_id", "source_file", "event_date"));
+        assertEquals(List.of("[o-1,10.0000]", "[o-5,1234567890123.4567]"), env.rows(Tables.BRONZE_ORDERS, "order_id", "revenue"));
+        assertEquals(List.of("[spend/dt=2026-11-19/spend (1).csv,120.0000]", "[spend/dt=2026-11-19/spend.csv,1840.5000]"),
+                env.rows(Tables.BRONZE_SPEND, "source_file", "spend"));
+        String url = env.rows(Tables.BRONZE_TOUCHPOINTS, "landing_url").stream().filter(u -> u.contains("afsrc")).findFirst()
+                .orElseThrow();
+        assertTrue(url.startsWith("[https://shop.example.com/?afsrc=1&email=hmac:") && !url.contains("jane"), url);
+        assertEquals(List.of(
+                "touchpoints: never read, not named dt=YYYY-MM-DD: 'dt=2026-11-19 '",
+                "touchpoints/dt=2026-11-19: not read: 'evil.jsonl' (leads out of the landing zone through a symbolic link),"
+                        + " 'notes.txt' (expected .jsonl or .jsonl.gz)"), report.warnings());
+        assertTrue(report.format().contains("WARNING touchpoints/dt=2026-11-19: not read: 'evil.jsonl'"), report.format());
+        // the quarantine holds every rejected line, redacted however broken it was
+        Map<String, Dataset<Row>> bronze = new TreeMap<>();
+        for (Table table : Tables.BRONZE) {
+            bronze.put(table.toString(), env.wh.read(table));
+        }
+        com.partnermix.verify.Invariant pii = com.partnermix.verify.Invariants.noRawPersonalData(bronze);
+        assertEquals(com.partnermix.verify.Invariant.Status.PASS, pii.status(), pii.measured());
+        assertEquals(List.of("[{'event_id':'e-8','\\u0069p':'hmac:" + new Pii("test-salt", 24, 48).hash("203.0.113.9") + "'}]"),
+                env.rows(Tables.BRONZE_QUARANTINE, "raw_line").stream().filter(r -> r.contains("e-8")).toList());
     }
 
     private static Map<String, List<String>> snapshot(Warehouse wh) {

@@ -48,6 +48,43 @@ class OrderParserTest {
     }
 
     @Test
+    void revenueIsReadExactlyNotThroughADouble() {
+        // 17 significant digits: a double would store 1234567890123.4568
+        assertEquals(new BigDecimal("1234567890123.4567"), parser.parse(ORDER.replace("120.00", "1234567890123.4567")).get(5));
+        assertEquals(new BigDecimal("1000.0000"), parser.parse(ORDER.replace("120.00", "1e3")).get(5));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"\"99999999999999.99995\"", "99999999999999.99995", "\"123456789012345\"", "1e15", "\"1E+999999999\""})
+    void revenueThatDoesNotFitTheMoneyColumnIsRejectedNotStoredAsNull(String revenue) {
+        // decimal(18,4) holds 14 digits before the point; Spark stores a value that does not fit as NULL, silently
+        assertEquals("bad_number:revenue", reasonOf(ORDER.replace("120.00", revenue)));
+    }
+
+    @Test
+    void theLargestAmountThatFitsIsKept() {
+        assertEquals(new BigDecimal("99999999999999.9999"), parser.parse(ORDER.replace("120.00", "99999999999999.99994")).get(5));
+    }
+
+    @Test
+    void aTinyRevenueIsZeroWithoutComputingABillionDigits() {
+        // BigDecimal.setScale on 1e-999999999 would first build 10^999999995 (minutes of CPU, gigabytes)
+        Row row = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> parser.parse(ORDER.replace("120.00", "\"1e-999999999\"")));
+        assertEquals(new BigDecimal("0.0000"), row.get(5));
+        assertEquals(new BigDecimal("0.0000"), parser.parse(ORDER.replace("120.00", "1e-999999999")).get(5));
+        assertEquals("bad_number:revenue", reasonOf(ORDER.replace("120.00", "\"0." + "0".repeat(100) + "1\"")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"order_ts,1850-06-01T10:00:00Z", "order_ts,1500-01-01T00:00:00+01:00", "order_ts,+300000-01-01T00:00:00Z",
+            "updated_ts,0999-12-31T23:00:00-02:00"})
+    void timestampsOutsideWhatParquetAndSparkStoreAreOutOfRange(String field, String ts) {
+        String json = ORDER.replace("\"" + field + "\":\"2026-11-20T10:09:40.000-05:00\"", "\"" + field + "\":\"" + ts + "\"");
+        assertEquals("out_of_range:" + field, reasonOf(json));
+    }
+
+    @Test
     void negativeRevenueIsRejected() {
         assertEquals("negative_revenue", reasonOf(ORDER.replace("120.00", "-5")));
     }

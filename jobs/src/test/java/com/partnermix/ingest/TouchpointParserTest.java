@@ -39,7 +39,66 @@ class TouchpointParserTest {
         assertEquals(java.sql.Date.valueOf("2026-11-19"), row.get(2));
         assertEquals("affiliate", row.get(4));
         assertEquals("P-1", row.get(5));
-        assertEquals("203.0.113.0/24", row.get(17));
+        assertEquals(new Pii("salt", 24, 48).hash("203.0.113.7"), row.get(16));
+    }
+
+    @Test
+    void theIpPrefixIsStoredAsTheKeyedHashOfTheNetworkNotInClear() {
+        // A clear /24 next to the address's keyed hash leaves 256 addresses to try: ip_prefix groups by network,
+        // but shows it to no one without the key.
+        Row row = parse(parser, CLICK + "}");
+        assertEquals(new Pii("salt", 24, 48).hash("203.0.113.0/24"), row.get(17));
+        Row sameNetwork = parse(parser, CLICK.replace("203.0.113.7", "203.0.113.200") + "}");
+        assertEquals(row.get(17), sameNetwork.get(17));
+    }
+
+    @Test
+    void landingAndReferrerUrlsKeepOnlyAllowListedQueryValues() {
+        Pii pii = new Pii("salt", 24, 48);
+        Row row = parse(parser, CLICK + ",\"landing_url\":\"https://shop.example.com/mats?afsrc=1&utm_source=nl"
+                + "&email=jane%40example.com#token=abc\",\"referrer_url\":\"https://deals.example.net/out?uid=42\"}");
+        assertEquals("https://shop.example.com/mats?afsrc=1&utm_source=nl&email=" + pii.token("jane%40example.com")
+                + "#" + pii.token("token=abc"), row.get(14));
+        assertEquals("https://deals.example.net/out?uid=" + pii.token("42"), row.get(15));
+    }
+
+    @Test
+    void aSecondJsonValueOnTheLineIsMalformed() {
+        // the second event would otherwise be dropped without a trace
+        assertEquals("malformed_json", reasonOf(CLICK + "}" + CLICK.replace("e-1", "e-2") + "}"));
+        assertEquals("malformed_json", reasonOf(CLICK + "} 42"));
+    }
+
+    @Test
+    void duplicateKeysAreMalformed() {
+        // which of two event_ids counts differs between JSON readers: neither is trusted
+        assertEquals("malformed_json", reasonOf(CLICK.replace("{\"event_id\":\"e-1\"", "{\"event_id\":\"e-1\",\"event_id\":\"e-9\"") + "}"));
+        assertEquals("malformed_json", reasonOf(CLICK + ",\"ip\":\"198.51.100.1\"}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"1899-12-31T23:59:59Z", "1582-10-04T00:00:00Z", "0001-01-01T00:00:00Z",
+            "+300000-01-01T00:00:00Z", "+999999999-12-31T23:59:59Z"})
+    void timestampsTheWarehouseCannotStoreAreOutOfRange(String ts) {
+        // Before 1900 Parquet's rebase check fails the night's write; after 294247 Spark's microseconds overflow.
+        assertEquals("out_of_range:event_ts", reasonOf(CLICK.replace("2026-11-19T21:15:03.000+08:00", ts) + "}"));
+    }
+
+    @Test
+    void theFirstStorableInstantIsAccepted() {
+        Row row = parse(parser, CLICK.replace("2026-11-19T21:15:03.000+08:00", "1900-01-01T00:00:00Z") + "}");
+        assertEquals(Timestamp.from(Instant.parse("1900-01-01T00:00:00Z")), row.get(1));
+    }
+
+    @Test
+    void identifiersThatWouldNotBeStoredAsDeliveredAreRejected() {
+        // invalid UTF-8 bytes arrive as U+FFFD: e-\xff and e-\xfe would both become "e-\uFFFD", one id
+        assertEquals("invalid_utf8:event_id", reasonOf(CLICK.replace("\"e-1\"", "\"e-\uFFFD\"") + "}"));
+        // a lone surrogate is written to Parquet as '?'
+        assertEquals("invalid_utf8:anonymous_id", reasonOf(CLICK.replace("\"a-1\"", "\"a-\\ud800\"") + "}"));
+        assertEquals("invalid_utf8:coupon_code", reasonOf(CLICK + ",\"coupon_code\":\"SAVE\\udc00\"}"));
+        // a whole pair (an emoji) is fine
+        assertEquals("e-\uD83D\uDE00", parse(parser, CLICK.replace("\"e-1\"", "\"e-\\ud83d\\ude00\"") + "}").get(0));
     }
 
     @Test

@@ -133,7 +133,7 @@ class VerifyJobTest extends SparkTestBase {
                 + " quarantine mismatches none; 2026-11-20 ingested", results.get(2).measured());
         assertEquals("2 converting journeys x 2 models; 0 credited orders without a journey; 0 journey x model"
                 + " without credit", results.get(3).measured());
-        assertEquals("6 tables scanned; no raw IP or user agent", results.get(4).measured());
+        assertEquals("6 tables scanned; no raw IP, user agent or e-mail address", results.get(4).measured());
     }
 
     @Test
@@ -188,7 +188,7 @@ class VerifyJobTest extends SparkTestBase {
     }
 
     @Test
-    void rawAddressesAndUserAgentsAreFoundInAnyColumnButPrefixesAreNot() {
+    void rawAddressesUserAgentsAndEmailsAreFoundInAnyColumnButPrefixesAndPseudonymsAreNot() {
         Warehouse wh = warehouse("pii");
         write(wh, Tables.BRONZE_TOUCHPOINTS, TOUCHPOINTS + ", ip STRING, evidence ARRAY<STRUCT<event_id: STRING, ua: STRING>>",
                 "{\"event_id\":\"e1\",\"ip_prefix\":\"203.0.113.0/24\",\"ip\":\"203.0.113.7\"}",
@@ -196,14 +196,17 @@ class VerifyJobTest extends SparkTestBase {
                         + "\"evidence\":[{\"event_id\":\"e2\",\"ua\":\"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1)\"}]}",
                 "{\"event_id\":\"e3\",\"ip\":\"2001:0db8:85a3:0000:0000:8a2e:0370:7334\","
                         + "\"landing_url\":\"http://198.51.100.23/landing\"}",
-                "{\"event_id\":\"e4\",\"ip\":\"999.1.1.1\",\"sub_id\":\"10:00:00\"}");
-        assertEquals(List.of("landing_url: 1 ipv4 values", "ip: 1 ipv4 values", "ip: 2 ipv6 values",
-                        "evidence: 1 user_agent values"),
+                "{\"event_id\":\"e4\",\"ip\":\"999.1.1.1\",\"sub_id\":\"10:00:00\","
+                        + "\"landing_url\":\"https://shop.example.com/?email=jane.doe%40example.com\"}",
+                "{\"event_id\":\"e5\",\"landing_url\":\"https://shop.example.com/?email=" + "hmac:0123456789abcdef\"}");
+        assertEquals(List.of("landing_url: 1 email values", "landing_url: 1 ipv4 values", "ip: 1 ipv4 values",
+                        "ip: 2 ipv6 values", "evidence: 1 user_agent values"),
                 Invariants.personalDataColumns(read(wh, Tables.BRONZE_TOUCHPOINTS)));
         Invariant r = Invariants.noRawPersonalData(Map.of("bronze.touchpoints", read(wh, Tables.BRONZE_TOUCHPOINTS),
                 "bronze.quarantine", read(good, Tables.BRONZE_QUARANTINE)));
         assertEquals(Invariant.Status.FAIL, r.status());
-        assertEquals("2 tables scanned; bronze.touchpoints.landing_url: 1 ipv4 values; bronze.touchpoints.ip: 1 ipv4 values;"
+        assertEquals("2 tables scanned; bronze.touchpoints.landing_url: 1 email values;"
+                + " bronze.touchpoints.landing_url: 1 ipv4 values; bronze.touchpoints.ip: 1 ipv4 values;"
                 + " bronze.touchpoints.ip: 2 ipv6 values; bronze.touchpoints.evidence: 1 user_agent values", r.measured());
     }
 
