@@ -30,6 +30,7 @@ public final class Main {
             new JourneysJob(),
             new AttributionJob(),
             new com.partnermix.fraud.FraudJob(),
+            new com.partnermix.fraud.ReviewJob(),
             new MmmJob(),
             new com.partnermix.marts.MartsJob(),
             new com.partnermix.marts.CommissionCloseJob(),
