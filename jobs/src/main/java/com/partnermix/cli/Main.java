@@ -3,6 +3,7 @@ package com.partnermix.cli;
 import com.partnermix.attribution.AttributionJob;
 import com.partnermix.common.ConfigLoader;
 import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.RunLock;
 import com.partnermix.common.RunStoppedException;
 import com.partnermix.demo.DoctorJob;
 import com.partnermix.bench.BenchJob;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The launcher: {@code partnermix <subcommand> --date D --conf FILE [--set key=value]...}. */
 public final class Main {
@@ -28,6 +30,7 @@ public final class Main {
             new JourneysJob(),
             new AttributionJob(),
             new com.partnermix.fraud.FraudJob(),
+            new com.partnermix.fraud.ReviewJob(),
             new MmmJob(),
             new com.partnermix.marts.MartsJob(),
             new com.partnermix.marts.CommissionCloseJob(),
@@ -38,6 +41,14 @@ public final class Main {
             new DemoJob(),
             new BenchJob(),
             new DoctorJob());
+
+    /**
+     * The subcommands that write a run date's slices: each takes the run lock of its warehouse and date
+     * ({@link RunLock}), so a second run of the same date (a retry beside the run that timed out, a manual run
+     * beside the DAG) stops at once, exit 1, instead of storing new keys twice.
+     */
+    static final Set<String> DATED_WRITERS = Set.of("ingest", "journeys", "attribute", "fraud", "mmm", "marts", "dq",
+            "publish", "commission-close");
 
     private Main() {}
 
@@ -82,7 +93,9 @@ public final class Main {
             System.err.println("partnermix: " + e.getMessage());
             return 2;
         }
+        RunLock lock = null;
         try {
+            lock = takeRunLock(job, args, config);
             int code = job.run(new JobContext(args, config));
             // Test-only crash switch: the DAG runs one job per stage, so the launcher honours it too.
             String stage = job.name().equals("dq") ? "dq_" + args.option("layer").orElse("") : job.name();
@@ -100,7 +113,23 @@ public final class Main {
             System.err.println("partnermix " + job.name() + " FAILED: " + e);
             e.printStackTrace();
             return 1;
+        } finally {
+            if (lock != null) {
+                lock.release();
+            }
         }
+    }
+
+    /** The run lock of the job's date, before the job reads anything; null for jobs that write no date's slices. */
+    static RunLock takeRunLock(Job job, Args args, PartnermixConfig config) {
+        if (!DATED_WRITERS.contains(job.name()) || args.date() == null || args.option("evaluate").isPresent()) {
+            return null;   // no date: the job refuses by itself; fraud --evaluate only reads
+        }
+        RunLock lock = RunLock.acquire(config, args.date(), job.name());
+        if (lock.tookOver() != null) {
+            System.err.println("partnermix " + job.name() + ": run lock of " + args.date() + " " + lock.tookOver());
+        }
+        return lock;
     }
 
     static Path confPath(Args args) {

@@ -24,7 +24,8 @@ public record PartnermixConfig(
         Fraud fraud,
         Marts marts,
         Testing testing,
-        Serve serve) {
+        Serve serve,
+        Runs runs) {
 
     /**
      * Test-only switches (the reliability suite); a real deployment leaves them empty.
@@ -41,7 +42,24 @@ public record PartnermixConfig(
     /** The same configuration with other folders (demo and benchmark scratch space). */
     public PartnermixConfig withPaths(Paths newPaths, DataQuality newDataQuality) {
         return new PartnermixConfig(spark, newPaths, privacy, ingest, generator, bench, newDataQuality, identity,
-                journeys, attribution, mmm, fraud, marts, testing, serve);
+                journeys, attribution, mmm, fraud, marts, testing, serve, runs);
+    }
+
+    /**
+     * The run lock of each warehouse and run date (common.RunLock): one run of a date at a time.
+     *
+     * @param lockLeaseMinutes a run renews its lease every quarter of this; a run that died gives the date back
+     *                         this long after its last renewal
+     * @param lockDir          where the lease files live; empty: {@code <warehouse>/_run_locks}. Point it at a file
+     *                         system with an atomic create (HDFS, a shared disk) when the warehouse is on S3
+     */
+    public record Runs(int lockLeaseMinutes, String lockDir) {
+        public Runs {
+            if (lockLeaseMinutes < 1) {
+                throw new IllegalArgumentException("runs.lock_lease_minutes must be at least 1, got " + lockLeaseMinutes);
+            }
+            lockDir = lockDir == null ? "" : lockDir.trim();
+        }
     }
 
     /**

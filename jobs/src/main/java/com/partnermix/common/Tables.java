@@ -29,6 +29,8 @@ public final class Tables {
     public static final Table GOLD_FRAUD_FLAGS = new Table("gold", "fraud_flags");
     public static final Table GOLD_PARTNER_ANOMALIES = new Table("gold", "partner_anomalies");
     public static final Table GOLD_FRAUD_REVIEW_QUEUE = new Table("gold", "fraud_review_queue");
+    /** Reviewers' decisions, append-only (the review subcommand): an input, never rebuilt or restored. */
+    public static final Table GOLD_FRAUD_REVIEW_DECISIONS = new Table("gold", "fraud_review_decisions");
     public static final Table GOLD_MMM_FIT = new Table("gold", "mmm_fit");
     public static final Table GOLD_MMM_CONTRIBUTIONS = new Table("gold", "mmm_contributions");
 
@@ -59,6 +61,6 @@ public final class Tables {
 
     public static final List<Table> GOLD = List.of(GOLD_ATTRIBUTION_CREDIT, GOLD_MODEL_WEIGHTS, GOLD_MMM_FIT,
             GOLD_MMM_CONTRIBUTIONS, GOLD_FRAUD_FLAGS, GOLD_PARTNER_ANOMALIES, GOLD_FRAUD_REVIEW_QUEUE,
-            GOLD_PARTNER_DAILY, GOLD_MARTS_RECONCILIATION, GOLD_MODEL_COMPARISON, GOLD_PATH_SUMMARY,
-            GOLD_COMMISSION_STATEMENT, GOLD_PARTNER_MIX_QUARTERLY, GOLD_COMMISSION_CLOSINGS);
+            GOLD_FRAUD_REVIEW_DECISIONS, GOLD_PARTNER_DAILY, GOLD_MARTS_RECONCILIATION, GOLD_MODEL_COMPARISON,
+            GOLD_PATH_SUMMARY, GOLD_COMMISSION_STATEMENT, GOLD_PARTNER_MIX_QUARTERLY, GOLD_COMMISSION_CLOSINGS);
 }

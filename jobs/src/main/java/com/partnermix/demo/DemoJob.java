@@ -5,6 +5,7 @@ import com.partnermix.cli.Job;
 import com.partnermix.cli.JobContext;
 import com.partnermix.cli.Main;
 import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.RunLock;
 import com.partnermix.common.Table;
 import com.partnermix.common.Warehouse;
 import com.partnermix.pipeline.LocalFolders;
@@ -67,13 +68,16 @@ public final class DemoJob implements Job {
         Warehouse wh = context.warehouse();
         List<Stage> stages = NightlyPipeline.stages();
         for (LocalDate day = last.minusDays(days - 1); !day.isAfter(last); day = day.plusDays(1)) {
-            for (Stage stage : stages) {
-                long t0 = System.nanoTime();
-                Stage.Result result = stage.run(wh, config, day);
-                String detail = List.of("journeys", "attribute", "fraud", "mmm").contains(stage.name())
-                        ? "  " + result.summary().replaceFirst("^\\S+ \\S+: ", "") : "";
-                System.out.printf("   %s %-10s %,10d rows in  %,10d rows out  %5.1f s%s%n", day, stage.name(),
-                        result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9, detail);
+            // The night's stages in this JVM hold its run lock once, as the launcher does for each job.
+            try (RunLock lock = RunLock.acquire(config, day, "demo")) {
+                for (Stage stage : stages) {
+                    long t0 = System.nanoTime();
+                    Stage.Result result = stage.run(wh, config, day);
+                    String detail = List.of("journeys", "attribute", "fraud", "mmm").contains(stage.name())
+                            ? "  " + result.summary().replaceFirst("^\\S+ \\S+: ", "") : "";
+                    System.out.printf("   %s %-10s %,10d rows in  %,10d rows out  %5.1f s%s%n", day, stage.name(),
+                            result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9, detail);
+                }
             }
         }
         System.out.println(summary(wh, last));

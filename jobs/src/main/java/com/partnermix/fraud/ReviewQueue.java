@@ -8,6 +8,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.StructField;
 
 import java.time.LocalDate;
 
@@ -27,14 +28,20 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * {@code gold.fraud_review_queue}: one row per order (or, for flags without an order, per partner)
- * with all its flags, ranked by commission at risk. Reviewers set {@code status} (open, confirmed,
- * dismissed, ...), {@code reviewer}, {@code reviewed_at} and {@code review_note} with SQL; the nightly
- * rebuild keeps those columns, and keeps reviewed items whose flags have since disappeared
- * ({@code is_current = false}) so no decision is lost.
+ * with all its flags, ranked by commission at risk, and its latest decision ({@code status}: open until a
+ * reviewer decides, {@code reviewer}, {@code reviewed_at}, {@code review_note}) from
+ * {@code gold.fraud_review_decisions} ({@link ReviewDecisions}), as of the run date. Reviewed items whose flags
+ * have since disappeared are kept ({@code is_current = false}) so no decision drops out of sight.
+ *
+ * <p>The rebuild reads its inputs, then overwrites the queue. Decisions are never written here: a reviewer appends
+ * them to the decisions table (the {@code review} subcommand), so a decision made while the rebuild runs is not in
+ * this rebuild's queue but stays stored, and the next rebuild shows it; nothing a reviewer does is overwritten.
  */
 final class ReviewQueue {
 
-    private static final String[] DECISION_COLUMNS = {"status", "reviewer", "reviewed_at", "review_note"};
+    private static final String[] ITEM_COLUMNS = {"item_type", "order_id", "partner_ids", "rule_codes", "flag_ids",
+            "max_severity", "proposed_action", "commission_at_risk_usd", "first_detected_date", "last_detected_date",
+            "severity_rank", "action_rank"};
 
     private ReviewQueue() {}
 
@@ -42,8 +49,34 @@ final class ReviewQueue {
         return when(severity.equalTo("high"), 3).when(severity.equalTo("medium"), 2).otherwise(1);
     }
 
-    /** Rebuilds the queue from every flag; returns the number of items. */
+    /** Rebuilds the queue from every flag and the decisions reviewed by {@code date}; returns the number of items. */
     static long rebuild(Warehouse wh, LocalDate date) {
+        return prepare(wh, date).write();
+    }
+
+    /** A rebuild that has read its inputs and not written yet. */
+    static final class Prepared {
+        private final Warehouse wh;
+        private final Dataset<Row> queue;
+
+        private Prepared(Warehouse wh, Dataset<Row> queue) {
+            this.wh = wh;
+            this.queue = queue;
+        }
+
+        /** Overwrites the queue (one commit); returns its number of items. */
+        long write() {
+            DeltaWrites.overwrite(wh, Tables.GOLD_FRAUD_REVIEW_QUEUE, queue.coalesce(1));
+            return wh.read(Tables.GOLD_FRAUD_REVIEW_QUEUE).count();
+        }
+    }
+
+    /**
+     * Reads the flags, the stored queue (materialised: the queue is overwritten from a plan that reads it) and the
+     * decisions (materialised: the decisions this rebuild shows), after taking the reviews only the queue holds into
+     * the decisions table.
+     */
+    static Prepared prepare(Warehouse wh, LocalDate date) {
         Dataset<Row> flags = wh.read(Tables.GOLD_FRAUD_FLAGS);
         Column queueId = when(col("order_id").isNotNull(), concat(lit("order:"), col("order_id")))
                 .otherwise(concat(lit("partner:"), col("partner_id")));
@@ -67,22 +100,37 @@ final class ReviewQueue {
                 .withColumn("proposed_action", when(col("action_rank").equalTo(3), "withhold")
                         .when(col("action_rank").equalTo(2), "reassign").otherwise("flag"))
                 .withColumn("is_current", lit(true));
-        if (wh.exists(Tables.GOLD_FRAUD_REVIEW_QUEUE)) {
-            // Materialised first: the queue is overwritten below from a plan that reads it.
-            Dataset<Row> decisions = wh.read(Tables.GOLD_FRAUD_REVIEW_QUEUE).localCheckpoint();
-            Dataset<Row> reviewedGone = decisions.where(col("status").notEqual("open"))
-                    .join(items.select("queue_id"), ScalaSeqs.of("queue_id"), "left_anti")
-                    .withColumn("is_current", lit(false))
-                    .withColumn("flag_count", lit(0L));
-            items = items.join(decisions.select("queue_id", DECISION_COLUMNS), ScalaSeqs.of("queue_id"), "left");
-            items = items.unionByName(reviewedGone.selectExpr(items.columns()));
+        Dataset<Row> stored = wh.exists(Tables.GOLD_FRAUD_REVIEW_QUEUE)
+                ? wh.read(Tables.GOLD_FRAUD_REVIEW_QUEUE).localCheckpoint() : null;
+        ReviewDecisions.takeInQueueReviews(wh, stored);
+        Dataset<Row> decisions = ReviewDecisions.latestAsOf(wh.read(Tables.GOLD_FRAUD_REVIEW_DECISIONS), date)
+                .localCheckpoint();
+
+        // Items no flag raises any more, kept while their latest decision is not open: what the stored queue knew
+        // of them, or what the id says (an item that left the queue while a reviewer decided on it).
+        Dataset<Row> gone = decisions.where(col("status").notEqual(ReviewDecisions.OPEN)).select("queue_id")
+                .join(items.select("queue_id"), ScalaSeqs.of("queue_id"), "left_anti");
+        if (stored != null) {
+            gone = gone.join(stored.select("queue_id", ITEM_COLUMNS), ScalaSeqs.of("queue_id"), "left");
         } else {
-            items = items.withColumn("status", lit(null).cast("string"))
-                    .withColumn("reviewer", lit(null).cast("string"))
-                    .withColumn("reviewed_at", lit(null).cast("timestamp"))
-                    .withColumn("review_note", lit(null).cast("string"));
+            gone = gone.withColumn("order_id", lit(null).cast("string"));
         }
-        Dataset<Row> queue = items.withColumn("status", coalesce(col("status"), lit("open")))
+        Column fromId = org.apache.spark.sql.functions.substring_index(col("queue_id"), ":", 1);
+        Column idValue = org.apache.spark.sql.functions.expr("substr(queue_id, instr(queue_id, ':') + 1)");
+        gone = gone.withColumn("item_type", stored != null ? coalesce(col("item_type"), fromId) : fromId)
+                .withColumn("order_id", coalesce(col("order_id"), when(fromId.equalTo("order"), idValue)))
+                .withColumn("partner_ids", stored != null ? coalesce(col("partner_ids"), partnerIds(fromId, idValue))
+                        : partnerIds(fromId, idValue))
+                .withColumn("is_current", lit(false))
+                .withColumn("flag_count", lit(0L));
+        for (StructField field : items.schema().fields()) {
+            if (!java.util.Arrays.asList(gone.columns()).contains(field.name())) {
+                gone = gone.withColumn(field.name(), lit(null).cast(field.dataType()));
+            }
+        }
+        Dataset<Row> all = items.unionByName(gone.selectExpr(items.columns()))
+                .join(decisions, ScalaSeqs.of("queue_id"), "left");
+        Dataset<Row> queue = all.withColumn("status", coalesce(col("status"), lit(ReviewDecisions.OPEN)))
                 .withColumn("review_rank", row_number().over(Window.orderBy(col("is_current").desc(),
                         col("commission_at_risk_usd").desc_nulls_last(), col("severity_rank").desc(),
                         col("queue_id"))))
@@ -92,7 +140,11 @@ final class ReviewQueue {
                         "first_detected_date", "last_detected_date", "is_current", "status", "reviewer", "reviewed_at",
                         "review_note", "severity_rank", "action_rank", "queue_date")
                 .orderBy("review_rank");
-        DeltaWrites.overwrite(wh, Tables.GOLD_FRAUD_REVIEW_QUEUE, queue.coalesce(1));
-        return wh.read(Tables.GOLD_FRAUD_REVIEW_QUEUE).count();
+        return new Prepared(wh, queue);
+    }
+
+    private static Column partnerIds(Column kind, Column value) {
+        return when(kind.equalTo("partner"), org.apache.spark.sql.functions.array(value))
+                .otherwise(org.apache.spark.sql.functions.array().cast("array<string>"));
     }
 }

@@ -8,6 +8,7 @@ import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.StepTimer;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
+import com.partnermix.fraud.ReviewDecisions;
 import com.partnermix.journeys.TouchRules;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -131,11 +132,9 @@ public final class MartsJob implements Job {
                 : wh.spark().emptyDataFrame().selectExpr("CAST(NULL AS STRING) order_id", "CAST(NULL AS STRING) event_id",
                         "CAST(NULL AS STRING) partner_id",
                         "CAST(NULL AS STRING) proposed_action", "CAST(NULL AS DATE) detected_date").limit(0);
-        // Reviewers' dismissals release withheld commission (only those reviewed by D: Statements.dismissals).
-        Dataset<Row> reviews = wh.exists(Tables.GOLD_FRAUD_REVIEW_QUEUE)
-                ? wh.read(Tables.GOLD_FRAUD_REVIEW_QUEUE).select("queue_id", "status", "reviewed_at")
-                : wh.spark().emptyDataFrame().selectExpr("CAST(NULL AS STRING) queue_id", "CAST(NULL AS STRING) status",
-                        "CAST(NULL AS TIMESTAMP) reviewed_at").limit(0);
+        // Reviewers' dismissals release withheld commission: the decisions themselves (not the queue, which shows
+        // one decision per item and may lag one rebuild), as of D (Statements.dismissals).
+        Dataset<Row> reviews = ReviewDecisions.all(wh);
         Dataset<Row> statements = Statements.statements(payoutCredit, costs,
                 wh.read(Tables.BRONZE_ORDERS).where(col("delivery_date").leq(runDate)), fxDaily, flags, reviews,
                 touchpoints, dimPartner, rules, settings.funnelStageUplift(), settings.lockDaysAfterMonthEnd(),

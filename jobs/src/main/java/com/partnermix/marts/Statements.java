@@ -2,6 +2,7 @@ package com.partnermix.marts;
 
 import com.partnermix.common.Lookups;
 import com.partnermix.common.ScalaSeqs;
+import com.partnermix.fraud.ReviewDecisions;
 import com.partnermix.journeys.TouchRules;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -70,8 +71,8 @@ public final class Statements {
 
     private Statements() {}
 
-    /** The review-queue status a reviewer sets when a flag was a false alarm (fraud.ReviewQueue). */
-    static final String DISMISSED = "dismissed";
+    /** The status a reviewer sets when a flag was a false alarm (fraud.ReviewDecisions). */
+    static final String DISMISSED = ReviewDecisions.DISMISSED;
 
     /** Amount columns of a statement item, in USD until converted (credited_orders is a count). */
     private static final String[] ITEM_AMOUNTS = {"credited_orders", "credited_gmv_usd", "cost_cps_usd",
@@ -114,15 +115,16 @@ public final class Statements {
     }
 
     /**
-     * The dismissals that count on the run date: review items a reviewer set to dismissed, with the review day
-     * (queue_id, review_date). A review dated after the run date is not seen, so a rerun of D gives what D gave.
+     * The dismissals that count on the run date: review items whose latest decision reviewed on or before the run
+     * date is dismissed, with its review day (queue_id, review_date). A decision reviewed after the run date is not
+     * seen, and a later decision (reopened, confirmed) does not undo what D saw, so a rerun of D gives what D gave.
      *
-     * @param reviewQueue gold.fraud_review_queue (queue_id, status, reviewed_at)
+     * @param reviews gold.fraud_review_decisions (queue_id, status, reviewed_at; recorded_at and decision_id break
+     *                ties), every decision of an item: {@link ReviewDecisions#latestAsOf} picks the one that counts
      */
-    static Dataset<Row> dismissals(Dataset<Row> reviewQueue, LocalDate runDate) {
-        return reviewQueue.where(col("status").equalTo(DISMISSED).and(col("reviewed_at").isNotNull())
-                        .and(to_date(col("reviewed_at")).leq(lit(Date.valueOf(runDate)))))
-                .groupBy("queue_id").agg(max(to_date(col("reviewed_at"))).as("review_date"));
+    static Dataset<Row> dismissals(Dataset<Row> reviews, LocalDate runDate) {
+        return ReviewDecisions.latestAsOf(reviews, runDate).where(col("status").equalTo(DISMISSED))
+                .select(col("queue_id"), to_date(col("reviewed_at")).as("review_date"));
     }
 
     /**
@@ -166,13 +168,14 @@ public final class Statements {
      *                      delivery_date), delivered up to the run date
      * @param fxDaily       the daily FX calendar (rate_date, currency, usd_per_unit)
      * @param flags         gold.fraud_flags (order_id, event_id, partner_id, proposed_action, detected_date)
-     * @param reviewQueue   gold.fraud_review_queue (queue_id, status, reviewed_at); may be empty
+     * @param reviews       the reviewers' decisions, gold.fraud_review_decisions (queue_id, status, reviewed_at, ...);
+     *                      may be empty
      * @param touchpoints   bronze.touchpoints (event_id, event_date), to date the flagged clicks
      * @param firstOpen     the first month not locked in the stored statement (null: none stored yet)
      * @param toReporting   date, to_reporting (null for USD)
      */
     public static Dataset<Row> statements(Dataset<Row> payoutCredit, Dataset<Row> costs, Dataset<Row> orderVersions,
-                                          Dataset<Row> fxDaily, Dataset<Row> flags, Dataset<Row> reviewQueue,
+                                          Dataset<Row> fxDaily, Dataset<Row> flags, Dataset<Row> reviews,
                                           Dataset<Row> touchpoints, Dataset<Row> dimPartner,
                                           TouchRules rules, Map<String, Double> uplift, int lockDays,
                                           String payoutModel, LocalDate firstOpen, LocalDate runDate,
@@ -181,7 +184,7 @@ public final class Statements {
         Column open = firstOpen == null ? lit(true) : col("statement_month").geq(lit(Date.valueOf(firstOpen)));
         Column upTo = col("statement_month").leq(month(run));
         Dataset<Row> changes = revenueChanges(orderVersions.where(col("delivery_date").leq(run)), fxDaily);
-        Dataset<Row> dismissed = dismissals(reviewQueue, runDate);
+        Dataset<Row> dismissed = dismissals(reviews, runDate);
         Column withholding = col("proposed_action").isin("withhold", "reassign").and(col("partner_id").isNotNull())
                 .and(col("detected_date").leq(run));
 

@@ -120,8 +120,8 @@ class FraudJobTest extends SparkTestBase {
     @Test
     void aRerunGivesTheSameFlagsAndKeepsTheReviewersDecision() {
         assertEquals(1L, wh.read(Tables.GOLD_FRAUD_REVIEW_QUEUE).count());
-        wh.delta(Tables.GOLD_FRAUD_REVIEW_QUEUE).updateExpr("queue_id = 'order:o1'",
-                Map.of("status", "'confirmed'", "reviewer", "'ana'"));
+        ReviewDecisions.record(wh, new ReviewDecisions.Decision("order:o1", "confirmed", "ana", null,
+                java.time.Instant.parse("2026-11-20T15:00:00Z")));
         List<String> before = Rows.sorted(wh.read(Tables.GOLD_FRAUD_FLAGS).drop("evidence"));
         List<String> creditBefore = Rows.sorted(wh.read(Tables.GOLD_ATTRIBUTION_CREDIT));
         FraudJob.detect(wh, config, D);

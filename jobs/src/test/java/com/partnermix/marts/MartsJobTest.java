@@ -99,10 +99,13 @@ class MartsJobTest extends SparkTestBase {
                         + "\"detected_date\":\"2026-11-06\"}",
                 "{\"flag_id\":\"f3\",\"event_id\":\"e1\",\"partner_id\":\"P-CPC\",\"proposed_action\":\"withhold\","
                         + "\"detected_date\":\"2026-11-20\"}"));
-        // A reviewer dismissed P-CPC's click flag on the 20th (released that night); o-nov's dismissal is dated
-        // after the second night and does not count on it.
+        // A reviewer dismissed P-CPC's click flag on the 20th (released that night), recorded with the review command
+        // and not in the queue yet; o-nov's dismissal, in the queue only (a warehouse from before the decisions
+        // table), is dated after the second night and does not count on it.
+        com.partnermix.fraud.ReviewDecisions.record(wh, new com.partnermix.fraud.ReviewDecisions.Decision(
+                "partner:P-CPC", "dismissed", "ana", null, java.time.Instant.parse("2026-11-20T08:00:00Z")));
         write(Tables.GOLD_FRAUD_REVIEW_QUEUE, Rows.of(spark(), "queue_id STRING, status STRING, reviewed_at TIMESTAMP",
-                "{\"queue_id\":\"partner:P-CPC\",\"status\":\"dismissed\",\"reviewed_at\":\"2026-11-20T08:00:00\"}",
+                "{\"queue_id\":\"partner:P-CPC\",\"status\":\"open\"}",
                 "{\"queue_id\":\"order:o-nov\",\"status\":\"dismissed\",\"reviewed_at\":\"2026-11-25T08:00:00\"}"));
         write(Tables.SILVER_JOURNEYS, Rows.of(spark(), JOURNEYS,
                 "{\"journey_id\":\"j1\",\"person_id\":\"p-o-nov\",\"order_id\":\"o-nov\",\"is_converted\":true,"

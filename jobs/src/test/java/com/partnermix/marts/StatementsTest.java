@@ -339,4 +339,27 @@ class StatementsTest extends SparkTestBase {
         }
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
+
+    @Test
+    void theDismissalThatCountsIsTheItemsLatestDecisionReviewedByTheRunDate() {
+        // o-x: dismissed on Nov 8, confirmed after all on Nov 20. o-y: escalated and dismissed at the same instant
+        // on Nov 9, the dismissal recorded last. o-z: dismissed on Nov 12, after the first run date.
+        Dataset<Row> decisions = Rows.of(spark(), "decision_id STRING, queue_id STRING, status STRING, "
+                        + "reviewed_at TIMESTAMP, recorded_at TIMESTAMP",
+                "{\"decision_id\":\"d1\",\"queue_id\":\"order:o-x\",\"status\":\"dismissed\","
+                        + "\"reviewed_at\":\"2026-11-08T15:00:00\",\"recorded_at\":\"2026-11-08T15:00:01\"}",
+                "{\"decision_id\":\"d2\",\"queue_id\":\"order:o-x\",\"status\":\"confirmed\","
+                        + "\"reviewed_at\":\"2026-11-20T09:00:00\",\"recorded_at\":\"2026-11-20T09:00:01\"}",
+                "{\"decision_id\":\"d3\",\"queue_id\":\"order:o-y\",\"status\":\"dismissed\","
+                        + "\"reviewed_at\":\"2026-11-09T10:00:00\",\"recorded_at\":\"2026-11-09T10:05:00\"}",
+                "{\"decision_id\":\"d4\",\"queue_id\":\"order:o-y\",\"status\":\"escalated\","
+                        + "\"reviewed_at\":\"2026-11-09T10:00:00\",\"recorded_at\":\"2026-11-09T10:01:00\"}",
+                "{\"decision_id\":\"d5\",\"queue_id\":\"order:o-z\",\"status\":\"dismissed\","
+                        + "\"reviewed_at\":\"2026-11-12T00:00:00\",\"recorded_at\":\"2026-11-12T00:00:01\"}");
+        assertEquals(List.of("[order:o-x,2026-11-08]", "[order:o-y,2026-11-09]"),
+                Rows.sorted(Statements.dismissals(decisions, LocalDate.parse("2026-11-10"))));
+        // A rerun of Nov 10 after the confirmation still sees the dismissal; Nov 25 does not.
+        assertEquals(List.of("[order:o-y,2026-11-09]", "[order:o-z,2026-11-12]"),
+                Rows.sorted(Statements.dismissals(decisions, RUN)));
+    }
 }
