@@ -27,7 +27,8 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * {@code gold.fraud_review_queue}: one row per order (or, for flags without an order, per partner)
- * with all its flags, ranked by commission at risk. Reviewers set {@code status} (open, confirmed,
+ * with all its flags, ranked by proposed action (payout changes first), then by the flags' highest score and
+ * commission at risk. Reviewers set {@code status} (open, confirmed,
  * dismissed, ...), {@code reviewer}, {@code reviewed_at} and {@code review_note} with SQL; the nightly
  * rebuild keeps those columns, and keeps reviewed items whose flags have since disappeared
  * ({@code is_current = false}) so no decision is lost.
@@ -59,6 +60,7 @@ final class ReviewQueue {
                         count("*").as("flag_count"),
                         max(rank(col("severity"))).as("severity_rank"),
                         max(actionRank).as("action_rank"),
+                        max("score").as("max_score"),
                         sum("commission_at_risk_usd").as("commission_at_risk_usd"),
                         min("detected_date").as("first_detected_date"),
                         max("detected_date").as("last_detected_date"))
@@ -70,6 +72,9 @@ final class ReviewQueue {
         if (wh.exists(Tables.GOLD_FRAUD_REVIEW_QUEUE)) {
             // Materialised first: the queue is overwritten below from a plan that reads it.
             Dataset<Row> decisions = wh.read(Tables.GOLD_FRAUD_REVIEW_QUEUE).localCheckpoint();
+            if (!java.util.Arrays.asList(decisions.columns()).contains("max_score")) {
+                decisions = decisions.withColumn("max_score", lit(null).cast("double"));   // a queue from before scores
+            }
             Dataset<Row> reviewedGone = decisions.where(col("status").notEqual("open"))
                     .join(items.select("queue_id"), ScalaSeqs.of("queue_id"), "left_anti")
                     .withColumn("is_current", lit(false))
@@ -84,13 +89,14 @@ final class ReviewQueue {
         }
         Dataset<Row> queue = items.withColumn("status", coalesce(col("status"), lit("open")))
                 .withColumn("review_rank", row_number().over(Window.orderBy(col("is_current").desc(),
+                        col("action_rank").desc(), col("max_score").desc_nulls_last(),
                         col("commission_at_risk_usd").desc_nulls_last(), col("severity_rank").desc(),
                         col("queue_id"))))
                 .withColumn("queue_date", lit(java.sql.Date.valueOf(date)))
                 .select("review_rank", "queue_id", "item_type", "order_id", "partner_ids", "rule_codes", "flag_ids",
                         "flag_count", "max_severity", "proposed_action", "commission_at_risk_usd",
                         "first_detected_date", "last_detected_date", "is_current", "status", "reviewer", "reviewed_at",
-                        "review_note", "severity_rank", "action_rank", "queue_date")
+                        "review_note", "severity_rank", "action_rank", "queue_date", "max_score")
                 .orderBy("review_rank");
         DeltaWrites.overwrite(wh, Tables.GOLD_FRAUD_REVIEW_QUEUE, queue.coalesce(1));
         return wh.read(Tables.GOLD_FRAUD_REVIEW_QUEUE).count();
