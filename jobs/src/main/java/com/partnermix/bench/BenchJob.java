@@ -31,7 +31,8 @@ public final class BenchJob implements Job {
 
     @Override
     public String summary() {
-        return "benchmark: generate N persons x D days (or --reuse), time every stage (--one-go: later stages once; "
+        return "benchmark: generate N persons x D days (--seed S, --holdout: the generator's; or --reuse), time every "
+                + "stage (--one-go: later stages once; "
                 + "--no-dq: without the data-quality gates; --solver-states N: the Markov solve alone; --mmm: the "
                 + "media mix fit alone on a synthetic panel, --mmm-days/--mmm-regions/--mmm-channels/"
                 + "--mmm-candidates 50,100,200; --attribute [--attribute-orders 250000,1000000]: the attribute stage "
@@ -98,9 +99,14 @@ public final class BenchJob implements Job {
             LocalFolders.wipe(config.paths().groundTruth());
             HeapMeter.reset();
             long t0 = System.nanoTime();
-            String[] generateArgs = {"generate", "--date", last.toString(), "--days", Integer.toString(days),
-                    "--persons", Integer.toString(persons)};
-            int code = Main.jobs().get("generate").run(new JobContext(Args.parse(generateArgs), config, spark));
+            List<String> generateArgs = new ArrayList<>(List.of("generate", "--date", last.toString(), "--days",
+                    Integer.toString(days), "--persons", Integer.toString(persons)));
+            args.option("seed").ifPresent(seed -> generateArgs.addAll(List.of("--seed", seed)));
+            if (args.flag("holdout")) {
+                generateArgs.add("--holdout");
+            }
+            int code = Main.jobs().get("generate").run(new JobContext(Args.parse(generateArgs.toArray(String[]::new)),
+                    config, spark));
             if (code != 0) {
                 return code;
             }

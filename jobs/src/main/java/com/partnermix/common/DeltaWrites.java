@@ -57,6 +57,23 @@ public final class DeltaWrites {
                 .save(wh.path(table));
     }
 
+    /**
+     * Adds to a stored table the columns of {@code schema} it lacks (at the end, null in the stored rows): for a
+     * table whose rows gained a column that later MERGEs write. One metadata commit, only when something is missing.
+     */
+    public static void addMissingColumns(Warehouse wh, Table table, org.apache.spark.sql.types.StructType schema) {
+        java.util.Set<String> stored = new java.util.HashSet<>(java.util.Arrays.asList(wh.read(table).columns()));
+        List<String> missing = new java.util.ArrayList<>();
+        for (org.apache.spark.sql.types.StructField field : schema.fields()) {
+            if (!stored.contains(field.name())) {
+                missing.add("`" + field.name() + "` " + field.dataType().sql());
+            }
+        }
+        if (!missing.isEmpty()) {
+            wh.spark().sql("ALTER TABLE delta.`" + wh.path(table) + "` ADD COLUMNS (" + String.join(", ", missing) + ")");
+        }
+    }
+
     /** Appends rows (creating the table on the first run). */
     public static void append(Warehouse wh, Table table, Dataset<Row> rows, String... partitionBy) {
         DataFrameWriter<Row> writer = rows.write().format("delta").mode(SaveMode.Append).partitionBy(partitionBy);

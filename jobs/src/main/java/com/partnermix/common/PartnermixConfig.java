@@ -203,71 +203,67 @@ public record PartnermixConfig(
      * journeys of orders placed in the last {@code windowDays}; partner-level rules compare partners over
      * the same window.
      *
-     * @param windowDays     orders (and clicks) of this many days up to the run date are re-examined each night
-     * @param shopHosts      the shop's own hosts: a partner click referred by their cart or checkout page is in-cart
-     * @param standDown      STAND_DOWN_VIOLATION
-     * @param basketHijack   BASKET_HIJACK
-     * @param snipe          LAST_SECOND_SNIPE
-     * @param cookieStuffing COOKIE_STUFFING
-     * @param clickFlood     CLICK_FLOOD
-     * @param couponLeakage  COUPON_LEAKAGE
-     * @param selfReferral   SELF_REFERRAL
-     * @param timingOutlier  TIMING_OUTLIER
-     * @param peerGroups     robust z-scores against peers: partner type x region, falling back to partner type
-     *                       when the group has fewer than {@code minPeers} partners
-     * @param broadcastMaxFlags up to this many findings a night, they are sent to every task to collect their
-     *                       evidence from the timeline without shuffling it
+     * @param windowDays         orders (and clicks) of this many days up to the run date are re-examined each night
+     * @param shopHosts          the shop's own hosts: a partner click referred by their cart or checkout page is in-cart
+     * @param broadcastMaxFlags  up to this many findings a night, they are sent to every task to collect their
+     *                           evidence from the timeline without shuffling it
+     * @param dwellSeconds       a page view on the click's device within this time after it: the click was a visit
+     * @param visitWindowSeconds a page view on the click's device within this time: the device came to the shop at
+     *                           all (a tab opened later); no page view in it: the click was never visited
+     * @param peerGroups         robust z-scores against peers: partner type x region, falling back to partner type
+     *                           when the group has fewer than {@code minPeers} partners
+     * @param rules              each rule's settings by its key (see {@code com.partnermix.fraud.FraudRules#REGISTRY})
      */
-    public record Fraud(int windowDays, List<String> shopHosts, FraudRule standDown, FraudRule basketHijack,
-                        SnipeRule snipe, StuffingRule cookieStuffing, FloodRule clickFlood, FraudRule couponLeakage,
-                        SelfReferralRule selfReferral, OutlierRule timingOutlier, PeerGroups peerGroups,
-                        long broadcastMaxFlags) {
+    public record Fraud(int windowDays, List<String> shopHosts, long broadcastMaxFlags, double dwellSeconds,
+                        double visitWindowSeconds, PeerGroups peerGroups, Map<String, RuleSettings> rules) {
         public Fraud {
             shopHosts = shopHosts == null ? List.of() : List.copyOf(shopHosts);
+            rules = rules == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(rules));
+        }
+
+        /** The settings of the rule configured under {@code key}. */
+        public RuleSettings rule(String key) {
+            RuleSettings s = rules.get(key);
+            if (s == null) {
+                throw new IllegalArgumentException("fraud.rules." + key + " is not configured");
+            }
+            return s;
         }
     }
 
-    /** What a rule proposes and how severe its findings are. */
-    public record FraudRule(boolean enabled, String severity, String action) {}
-
-    /** @param maxSeconds click-to-order time below which a click with no page view before the order is a snipe */
-    public record SnipeRule(boolean enabled, String severity, String action, double maxSeconds) {}
-
     /**
-     * @param burstSeconds       clicks of one device (or one IP) this close together form a burst
-     * @param minPartnersPerDevice distinct partners (or referring sites) clicked by one device within a burst
-     * @param minIdsPerIp        distinct devices clicking through one IP within a burst
-     * @param dwellSeconds       a click followed by a page view within this time was a real visit
+     * One fraud rule's settings. A finding carries the rule's signals, each holding or not; its score is the sum
+     * of the weights of the signals that hold. Findings scoring below {@code flagMinScore} are dropped; from
+     * {@code actionMinScore} on they propose {@code action} (withhold or reassign: a payout change), below it
+     * {@code flag} (a review only).
+     *
+     * @param thresholds the rule's numeric settings by name (seconds, counts, shares)
+     * @param lists      the rule's list settings by name (allow-lists, partner types, metrics)
+     * @param signals    the weight of each signal in the score
      */
-    public record StuffingRule(boolean enabled, String severity, String action, double burstSeconds,
-                               int minPartnersPerDevice, int minIdsPerIp, double dwellSeconds) {}
+    public record RuleSettings(boolean enabled, String severity, String action, double flagMinScore,
+                               double actionMinScore, Map<String, Double> thresholds, Map<String, List<String>> lists,
+                               Map<String, Double> signals) {
+        public RuleSettings {
+            thresholds = thresholds == null ? Map.of() : Map.copyOf(thresholds);
+            lists = lists == null ? Map.of() : Map.copyOf(lists);
+            signals = signals == null ? Map.of() : Map.copyOf(signals);
+        }
 
-    /**
-     * @param minRobustZ        clicks per order this many robust deviations above the peer median
-     * @param minRatioToPeers   and at least this multiple of the peer median
-     * @param minFlatShare      and at least this share of its credited orders more than a day after the click
-     * @param minClicks         partners with fewer clicks in the window are not judged
-     * @param dwellSeconds      an order is flagged when its credited click had no page view within this time
-     */
-    public record FloodRule(boolean enabled, String severity, String action, double minRobustZ,
-                            double minRatioToPeers, double minFlatShare, int minClicks, double dwellSeconds) {}
+        public double threshold(String name) {
+            Double v = thresholds.get(name);
+            if (v == null) {
+                throw new IllegalArgumentException("fraud rule threshold '" + name + "' is not configured");
+            }
+            return v;
+        }
 
-    /**
-     * @param minOrders   orders of one person credited to one partner in the window
-     * @param minBadShare and at least this share of them cancelled or returned
-     */
-    public record SelfReferralRule(boolean enabled, String severity, String action, int minOrders,
-                                   double minBadShare) {}
+        public List<String> list(String name) {
+            return lists.getOrDefault(name, List.of());
+        }
 
-    /**
-     * @param minRobustZ |robust z| from which a partner metric is an outlier
-     * @param minOrders  credited orders a partner needs to be judged
-     * @param metrics    the metrics of gold.partner_anomalies that raise a flag (all four are published)
-     */
-    public record OutlierRule(boolean enabled, String severity, String action, double minRobustZ, int minOrders,
-                              List<String> metrics) {
-        public OutlierRule {
-            metrics = metrics == null ? List.of() : List.copyOf(metrics);
+        public double weight(String signal) {
+            return signals.getOrDefault(signal, 0.0);
         }
     }
 

@@ -75,27 +75,40 @@ public final class FraudJob implements Job {
     @Override
     public String summary() {
         return "fraud and last-click hijacking rules for --date -> gold.fraud_flags, partner_anomalies, "
-                + "fraud_review_queue, *_adjusted credit (--evaluate LABELS_DIR: precision/recall vs labels)";
+                + "fraud_review_queue, *_adjusted credit (--evaluate LABELS_DIR [--evaluate-csv FILE]: precision/recall "
+                + "with 95% intervals, flags per action and confusion between rules against labels)";
     }
 
     @Override
-    public int run(JobContext context) {
+    public int run(JobContext context) throws java.io.IOException {
         if (context.args().option("evaluate").isPresent()) {
             FraudEvaluation.Result result = FraudEvaluation.evaluate(context.warehouse(),
                     context.args().option("evaluate").get());
             System.out.println(result.format());
+            if (context.args().option("evaluate-csv").isPresent()) {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(context.args().option("evaluate-csv").get()),
+                        result.csv());
+            }
             return 0;
         }
         System.out.println(detect(context.warehouse(), context.config(), context.date()).format());
         return 0;
     }
 
+    /** @param flagsByAction per rule, its flags by proposed action (flag, withhold, reassign) */
     public record Report(LocalDate date, long ordersExamined, long flags, Map<String, Long> flagsByRule,
-                         double commissionAtRiskUsd, long queueItems, long adjustedOrders, String timings) {
+                         Map<String, Map<String, Long>> flagsByAction, double commissionAtRiskUsd, long queueItems,
+                         long adjustedOrders, String timings) {
         public String format() {
             StringBuilder rules = new StringBuilder();
-            flagsByRule.forEach((rule, n) -> rules.append(rules.length() == 0 ? "" : ", ").append(rule).append(' ')
-                    .append(String.format("%,d", n)));
+            flagsByRule.forEach((rule, n) -> {
+                rules.append(rules.length() == 0 ? "" : ", ").append(rule).append(' ').append(String.format("%,d", n));
+                StringBuilder actions = new StringBuilder();
+                flagsByAction.getOrDefault(rule, Map.of()).forEach((action, k) -> actions
+                        .append(actions.length() == 0 ? "" : " ").append(action).append(' ')
+                        .append(String.format("%,d", k)));
+                rules.append(" (").append(actions).append(')');
+            });
             return String.format("fraud %s: %,d orders examined, %,d flags (%s), commission at risk %,.2f USD; "
                             + "%,d review items; %,d orders re-credited under the adjusted models [%s]", date,
                     ordersExamined, flags, rules.length() == 0 ? "none" : rules, commissionAtRiskUsd, queueItems,
@@ -105,6 +118,7 @@ public final class FraudJob implements Job {
 
     public static Report detect(Warehouse wh, PartnermixConfig config, LocalDate date) {
         PartnermixConfig.Fraud settings = config.fraud();
+        FraudRules.validate(settings);
         StepTimer timer = new StepTimer();
         // Intermediate results are checkpointed, not cached: a cache keeps its whole plan, and the plans of
         // the later steps (which reuse several of them) grow too large to even describe.
@@ -116,7 +130,6 @@ public final class FraudJob implements Job {
         int gapSeconds = config.journeys().sessionGapMinutes() * 60;
         LocalDate from = date.minusDays(settings.windowDays() - 1L);
         int maxLookbackDays = maxLookbackDays(config.journeys().lookbackDays());
-        Column inWindow = col("event_date").between(Date.valueOf(from), Date.valueOf(date));
 
         // The orders examined tonight: the window's, and older ones whose journey changed (a late return).
         Dataset<Row> journeys = wh.read(Tables.SILVER_JOURNEYS).where(col("is_converted"));
@@ -144,72 +157,41 @@ public final class FraudJob implements Job {
                 .join(broadcast(partners.select("partner_id", "stand_down_required")), ScalaSeqs.of("partner_id"),
                         "left");
         Dataset<Row> examinedOrders = examined.select("person_id", "order_id", "order_ts");
-        Dataset<Row> timeline = cut.apply(FraudRules.timeline(events, examinedOrders, gapSeconds)
-                .withColumn("event_date", to_date(col("event_ts"))));
+        Dataset<Row> timeline = cut.apply(FraudInputs.withEventDate(FraudRules.timeline(events, examinedOrders,
+                gapSeconds, settings.dwellSeconds(), settings.visitWindowSeconds())));
         Dataset<Row> touches = cut.apply(wh.read(Tables.SILVER_JOURNEY_TOUCHES)
                 .join(examined.select("order_id"), ScalaSeqs.of("order_id"), "left_semi"));
         long ordersExamined = examined.count();
         timer.lap("timeline");
 
-        Dataset<Row> visits = timeline.where(col("event_type").equalTo("click"))
-                .select(col("event_id").as("credited_event_id"),
-                        FraudRules.visited(settings.clickFlood().dwellSeconds()).as("visited"));
-        Dataset<Row> credited = cut.apply(FraudRules.creditedClicks(touches)
-                .join(examined.select("order_id", "person_id", "order_status", "is_new_customer"),
-                        ScalaSeqs.of("order_id")));
-        Dataset<Row> metrics = FraudRules.partnerMetrics(
-                timeline.where(col("event_type").equalTo("click").and(col("partner_id").isNotNull()).and(inWindow))
-                        .select("partner_id", "event_id"),
-                credited.join(examined.where(col("order_date").geq(Date.valueOf(from))).select("order_id"),
-                        ScalaSeqs.of("order_id"), "left_semi"),
-                partners.select("partner_id", "partner_type", "region"));
-        metrics = cut.apply(metrics);
-        Dataset<Row> anomalies = cut.apply(FraudRules.anomalies(metrics, settings.peerGroups().minPeers()));
-        Dataset<Row> flooders = FraudRules.floodingPartners(metrics, anomalies, settings.clickFlood());
-
-        List<Dataset<Row>> found = new java.util.ArrayList<>();
-        Dataset<Row> clickFindings = FraudRules.clickFindings(FraudRules.journeyClicks(timeline, touches), settings,
-                gapSeconds);
-        found.add(clickFindings.where(col("rule_code").isin(enabledClickRules(settings).toArray())));
-        if (settings.couponLeakage().enabled()) {
-            found.add(FraudRules.couponLeakage(examined.select("order_id", "coupon_code"), touches,
-                    partners.select(col("partner_id").as("owner_partner_id"),
-                            explode(col("owned_coupon_codes")).as("coupon_code"))));
+        List<String> shopHosts = FraudRules.shopHosts(events.where(col("event_type").equalTo("page_view"))
+                .where(col("event_date").geq(Date.valueOf(from))), settings.shopHosts());
+        FraudInputs in = new FraudInputs(settings, shopHosts, gapSeconds, from, date, timeline, touches, examined,
+                partners, cut);
+        Dataset<Row> flags = null;
+        for (FraudRule rule : FraudRules.REGISTRY) {
+            PartnermixConfig.RuleSettings ruleSettings = settings.rule(rule.configKey());
+            if (!ruleSettings.enabled()) {
+                continue;
+            }
+            Dataset<Row> found = inScope(wh, rule, FraudRules.scored(rule.findings(in, ruleSettings), rule,
+                    ruleSettings), date);
+            flags = flags == null ? found : flags.unionByName(found);
         }
-        if (settings.selfReferral().enabled()) {
-            found.add(FraudRules.selfReferral(credited, settings.selfReferral()));
-        }
-        if (settings.clickFlood().enabled()) {
-            found.add(FraudRules.clickFlood(credited.join(visits, ScalaSeqs.of("credited_event_id"), "left")
-                    .withColumn("visited", coalesce(col("visited"), lit(false))), flooders, settings.clickFlood()));
-        }
-        Dataset<Row> orderLevel = union(found).withColumn("metric", lit(null).cast("string"))
-                .withColumn("detection_scope", concat(lit("order:"), col("order_id")));
-        Dataset<Row> flags = orderLevel;
-        if (settings.cookieStuffing().enabled()) {
-            Dataset<Row> stuffed = FraudRules.cookieStuffing(timeline.where(inWindow), settings.cookieStuffing())
-                    .drop("order_id")
-                    .join(wh.read(Tables.SILVER_JOURNEY_TOUCHES).select("event_id", "order_id")
-                            .where(col("order_id").isNotNull()).dropDuplicates("event_id"),
-                            ScalaSeqs.of("event_id"), "left")
-                    .withColumn("detection_scope", concat(lit("clicks:"), col("click_date").cast("string")))
-                    .drop("click_date")
-                    .withColumn("metric", lit(null).cast("string"));
-            flags = flags.unionByName(stuffed);
-        }
-        if (settings.timingOutlier().enabled()) {
-            Dataset<Row> outliers = FraudRules.timingOutliers(metrics, anomalies, flooders, settings.timingOutlier())
-                    .withColumn("detection_scope", lit("partners:" + date));
-            flags = flags.unionByName(outliers.selectExpr(flags.columns()));
+        if (flags == null) {
+            flags = wh.spark().emptyDataFrame().selectExpr(FLAG_SCHEMA);
         }
         // The evidence reads the events themselves (page views included), only those of flagged persons and devices.
-        Dataset<Row> enriched = cut.apply(enrich(wh, flags, examined, credited, partners,
+        Dataset<Row> enriched = cut.apply(enrich(wh, flags, examined, in.credited(), partners,
                 FraudRules.withOrders(events, examinedOrders), settings, date, cut));
         Map<String, Long> byRule = new TreeMap<>();
+        Map<String, Map<String, Long>> byAction = new TreeMap<>();
         double atRisk = 0;
-        for (Row r : enriched.groupBy("rule_code").agg(count("*"), sum("commission_at_risk_usd")).collectAsList()) {
-            byRule.put(r.getString(0), r.getLong(1));
-            atRisk += r.isNullAt(2) ? 0 : ((java.math.BigDecimal) r.get(2)).doubleValue();
+        for (Row r : enriched.groupBy("rule_code", "proposed_action").agg(count("*"), sum("commission_at_risk_usd"))
+                .collectAsList()) {
+            byRule.merge(r.getString(0), r.getLong(2), Long::sum);
+            byAction.computeIfAbsent(r.getString(0), k -> new TreeMap<>()).put(r.getString(1), r.getLong(2));
+            atRisk += r.isNullAt(3) ? 0 : ((java.math.BigDecimal) r.get(3)).doubleValue();
         }
         long flagCount = byRule.values().stream().mapToLong(Long::longValue).sum();
         timer.lap("rules");
@@ -226,6 +208,9 @@ public final class FraudJob implements Job {
 
         // The adjusted credit first, from the flags as they will be: a crash before the flags are written leaves
         // the stored ones, so a rerun finds the same differences and re-credits the same orders.
+        if (wh.exists(Tables.GOLD_FRAUD_FLAGS)) {
+            DeltaWrites.addMissingColumns(wh, Tables.GOLD_FRAUD_FLAGS, enriched.schema());   // signals, score
+        }
         Dataset<Row> stored = wh.exists(Tables.GOLD_FRAUD_FLAGS) ? wh.read(Tables.GOLD_FRAUD_FLAGS)
                 : enriched.limit(0);
         Dataset<Row> droppedBefore = cut.apply(droppedTouches(stored));
@@ -238,11 +223,11 @@ public final class FraudJob implements Job {
 
         DeltaWrites.replaceGroups(wh, Tables.GOLD_FRAUD_FLAGS, enriched, scopes, "detection_scope",
                 List.of("flag_id"));
-        DeltaWrites.replaceSlice(wh, Tables.GOLD_PARTNER_ANOMALIES, anomalies
-                .join(metrics.select("partner_id", "clicks", "credited_orders"), ScalaSeqs.of("partner_id"))
+        DeltaWrites.replaceSlice(wh, Tables.GOLD_PARTNER_ANOMALIES, in.anomalies()
+                .join(in.metrics().select("partner_id", "clicks", "credited_orders"), ScalaSeqs.of("partner_id"))
                 .withColumn("date", lit(Date.valueOf(date)))
                 .withColumn("is_outlier", org.apache.spark.sql.functions.abs(col("robust_z"))
-                        .geq(settings.timingOutlier().minRobustZ()))
+                        .geq(settings.rule(new TimingOutlierRule().configKey()).threshold("min_robust_z")))
                 .select("date", "partner_id", "partner_type", "region", "metric", "value", "peer_group",
                         "peer_count", "peer_median", "mad", "robust_z", "is_outlier", "clicks", "credited_orders"),
                 "date = '" + date + "'");
@@ -250,67 +235,53 @@ public final class FraudJob implements Job {
 
         long queueItems = ReviewQueue.rebuild(wh, date);
         timer.lap("queue");
-        return new Report(date, ordersExamined, flagCount, byRule, atRisk, queueItems, adjusted, timer.toString());
+        return new Report(date, ordersExamined, flagCount, byRule, byAction, atRisk, queueItems, adjusted,
+                timer.toString());
     }
 
-    private static List<String> enabledClickRules(PartnermixConfig.Fraud s) {
-        List<String> rules = new java.util.ArrayList<>();
-        if (s.standDown().enabled()) {
-            rules.add(FraudRules.STAND_DOWN_VIOLATION);
-        }
-        if (s.basketHijack().enabled()) {
-            rules.add(FraudRules.BASKET_HIJACK);
-        }
-        if (s.snipe().enabled()) {
-            rules.add(FraudRules.LAST_SECOND_SNIPE);
-        }
-        return rules;
-    }
+    /** The columns of every finding before it is priced (see {@link #inScope}). */
+    private static final String[] FLAG_SCHEMA = {"CAST(NULL AS STRING) rule_code", "CAST(NULL AS STRING) order_id",
+            "CAST(NULL AS STRING) event_id", "CAST(NULL AS STRING) partner_id",
+            "CAST(NULL AS STRING) displaced_partner_id", "CAST(NULL AS DOUBLE) measured_value",
+            "CAST(NULL AS DOUBLE) threshold", "CAST(NULL AS STRING) detail",
+            "CAST(NULL AS " + FraudJob.SIGNALS_TYPE + ") signals", "CAST(NULL AS DOUBLE) score",
+            "CAST(NULL AS STRING) severity", "CAST(NULL AS STRING) proposed_action", "CAST(NULL AS STRING) metric",
+            "CAST(NULL AS STRING) detection_scope"};
 
-    private static Dataset<Row> union(List<Dataset<Row>> parts) {
-        Dataset<Row> out = null;
-        for (Dataset<Row> p : parts) {
-            Dataset<Row> aligned = p.selectExpr(FraudRules.FINDING_COLUMNS.toArray(String[]::new));
-            out = out == null ? aligned : out.unionByName(aligned);
-        }
-        return out;
-    }
+    /** gold.fraud_flags.signals: each signal a finding rests on, its measured value, whether it held, its weight. */
+    static final String SIGNALS_TYPE = "array<struct<name:string,value:double,holds:boolean,weight:double>>";
 
-    /** Severity and proposed action of each rule from conf/. */
-    static Map<String, String[]> ruleSettings(PartnermixConfig.Fraud s) {
-        Map<String, String[]> m = new LinkedHashMap<>();
-        m.put(FraudRules.STAND_DOWN_VIOLATION, new String[] {s.standDown().severity(), s.standDown().action()});
-        m.put(FraudRules.BASKET_HIJACK, new String[] {s.basketHijack().severity(), s.basketHijack().action()});
-        m.put(FraudRules.LAST_SECOND_SNIPE, new String[] {s.snipe().severity(), s.snipe().action()});
-        m.put(FraudRules.COOKIE_STUFFING, new String[] {s.cookieStuffing().severity(), s.cookieStuffing().action()});
-        m.put(FraudRules.CLICK_FLOOD, new String[] {s.clickFlood().severity(), s.clickFlood().action()});
-        m.put(FraudRules.COUPON_LEAKAGE, new String[] {s.couponLeakage().severity(), s.couponLeakage().action()});
-        m.put(FraudRules.SELF_REFERRAL, new String[] {s.selfReferral().severity(), s.selfReferral().action()});
-        m.put(FraudRules.TIMING_OUTLIER, new String[] {s.timingOutlier().severity(), s.timingOutlier().action()});
-        for (Map.Entry<String, String[]> e : m.entrySet()) {
-            if (!List.of("low", "medium", "high").contains(e.getValue()[0])
-                    || !List.of("flag", "withhold", "reassign").contains(e.getValue()[1])) {
-                throw new IllegalArgumentException("fraud: " + e.getKey() + " needs severity low|medium|high and "
-                        + "action flag|withhold|reassign, got " + String.join("/", e.getValue()));
-            }
+    /**
+     * A rule's scored findings with the detection scope a night rebuilds whole: {@code order:<id>} for the
+     * order-level rules, {@code clicks:<date>} for click-level ones (each click linked to the order it would be
+     * credited for, if any), {@code partners:<date>} for the partner-level ones.
+     */
+    private static Dataset<Row> inScope(Warehouse wh, FraudRule rule, Dataset<Row> scored, LocalDate date) {
+        Dataset<Row> out = switch (rule.level()) {
+            case ORDER -> scored.withColumn("detection_scope", concat(lit("order:"), col("order_id")));
+            case CLICK -> scored.drop("order_id")
+                    .join(wh.read(Tables.SILVER_JOURNEY_TOUCHES).select("event_id", "order_id")
+                            .where(col("order_id").isNotNull()).dropDuplicates("event_id"),
+                            ScalaSeqs.of("event_id"), "left")
+                    .withColumn("detection_scope", concat(lit("clicks:"), col("click_date").cast("string")));
+            case PARTNER -> scored.withColumn("detection_scope", lit("partners:" + date));
+        };
+        if (!java.util.Arrays.asList(out.columns()).contains("metric")) {
+            out = out.withColumn("metric", lit(null).cast("string"));
         }
-        return m;
+        List<String> columns = new java.util.ArrayList<>(FraudRules.SCORED_COLUMNS);
+        columns.addAll(List.of("metric", "detection_scope"));
+        return out.selectExpr(columns.toArray(String[]::new))
+                .withColumn("signals", col("signals").cast(SIGNALS_TYPE));
     }
 
     /**
-     * Adds flag_id, severity, proposed_action, commission_at_risk_usd, evidence and detected_date (kept from
-     * the first detection when a flag is found again).
+     * Adds flag_id, commission_at_risk_usd, evidence and detected_date (kept from the first detection when a flag
+     * is found again) to the scored findings.
      */
     private static Dataset<Row> enrich(Warehouse wh, Dataset<Row> flags, Dataset<Row> examined, Dataset<Row> credited,
                                        Dataset<Row> partners, Dataset<Row> events, PartnermixConfig.Fraud settings,
                                        LocalDate date, java.util.function.UnaryOperator<Dataset<Row>> cut) {
-        Map<String, String[]> rules = ruleSettings(settings);
-        Column severity = lit(null).cast("string");
-        Column action = lit(null).cast("string");
-        for (Map.Entry<String, String[]> e : rules.entrySet()) {
-            severity = when(col("rule_code").equalTo(e.getKey()), lit(e.getValue()[0])).otherwise(severity);
-            action = when(col("rule_code").equalTo(e.getKey()), lit(e.getValue()[1])).otherwise(action);
-        }
         Column flagId = concat(lit("f_"), substring(sha2(concat_ws("|", col("rule_code"), coalesce(col("order_id"),
                 lit("")), coalesce(col("event_id"), lit("")), coalesce(col("partner_id"), lit("")),
                 coalesce(col("metric"), lit("")), when(col("detection_scope").startsWith("partners:"),
@@ -334,9 +305,7 @@ public final class FraudJob implements Job {
                 coalesce(col("cpc_rate"), lit(0)).multiply(coalesce(col("usd_per_unit"), lit(1.0)))).otherwise(lit(0));
         Dataset<Row> priced = cut.apply(withOrder
                 .withColumn("commission_at_risk_usd", cps.plus(cpc).cast("decimal(18,4)"))
-                .withColumn("flag_id", flagId)
-                .withColumn("severity", severity)
-                .withColumn("proposed_action", action));
+                .withColumn("flag_id", flagId));
         boolean fewFlags = priced.count() <= settings.broadcastMaxFlags();
 
         Dataset<Row> out = priced.join(Evidence.of(priced, events, fewFlags), ScalaSeqs.of("flag_id"), "left")
@@ -352,7 +321,7 @@ public final class FraudJob implements Job {
         return out.withColumn("detected_date", detected)
                 .select("flag_id", "rule_code", "severity", "measured_value", "threshold", "order_id", "event_id",
                         "partner_id", "displaced_partner_id", "commission_at_risk_usd", "proposed_action", "evidence",
-                        "detail", "metric", "order_date", "detection_scope", "detected_date")
+                        "detail", "metric", "order_date", "detection_scope", "detected_date", "signals", "score")
                 .dropDuplicates("flag_id");
     }
 

@@ -9,17 +9,22 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.format_string;
-import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lead;
@@ -32,14 +37,14 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * The fraud and parasitic last-click rules as pure transforms over Spark datasets. Each rule
- * returns findings with the columns of {@link #FINDING_COLUMNS}; the job adds severity, action,
- * evidence and commission at risk from configuration and the warehouse.
+ * The shared transforms of the fraud rules ({@link #REGISTRY}): the person timeline every click rule reads,
+ * the journeys' clicks, the credited clicks, partner metrics against their peers, and the scoring of a rule's
+ * findings from their signals.
  *
- * <p>Most rules read a person's <em>timeline</em> (clicks, page views and orders in time order,
- * see {@link #timeline}): one sort per person gives every click its session start, the previous
- * order, the last cart or checkout view, the last click of a partner that need not stand down and
- * the event that follows it.
+ * <p>The timeline (see {@link #timeline}) comes from one sort per device (what followed each click on its
+ * device: page views within the dwell time and within the visit window) and one sort per person (session start,
+ * previous order, last cart or checkout view, the last click of a partner that need not stand down, the events
+ * before and after).
  */
 public final class FraudRules {
 
@@ -52,61 +57,237 @@ public final class FraudRules {
     public static final String SELF_REFERRAL = "SELF_REFERRAL";
     public static final String TIMING_OUTLIER = "TIMING_OUTLIER";
 
+    /** Every rule the fraud job runs, in the order of the report. */
+    public static final List<FraudRule> REGISTRY = List.of(new StandDownRule(), new BasketHijackRule(),
+            new SnipeRule(), new CookieStuffingRule(), new ClickFloodRule(), new CouponLeakageRule(),
+            new SelfReferralRule(), new TimingOutlierRule());
+
     /** Rules judged per order (the precision/recall targets apply to these and to cookie stuffing). */
-    public static final List<String> ORDER_RULES = List.of(STAND_DOWN_VIOLATION, BASKET_HIJACK, LAST_SECOND_SNIPE,
-            CLICK_FLOOD, COUPON_LEAKAGE, SELF_REFERRAL);
+    public static final List<String> ORDER_RULES = REGISTRY.stream().filter(r -> r.level() == FraudRule.Level.ORDER)
+            .map(FraudRule::code).toList();
 
     public static final List<String> FINDING_COLUMNS = List.of("rule_code", "order_id", "event_id", "partner_id",
-            "displaced_partner_id", "measured_value", "threshold", "detail");
+            "displaced_partner_id", "measured_value", "threshold", "detail", "signals");
+
+    /** The columns of a scored finding (see {@link #scored}). */
+    public static final List<String> SCORED_COLUMNS = List.of("rule_code", "order_id", "event_id", "partner_id",
+            "displaced_partner_id", "measured_value", "threshold", "detail", "signals", "score", "severity",
+            "proposed_action");
 
     /** Partner metrics compared against peers (gold.partner_anomalies.metric). */
     public static final List<String> METRICS = List.of("median_click_to_order_seconds", "conversion_rate",
             "clicks_per_order", "new_customer_share");
 
+    static final List<String> SEVERITIES = List.of("low", "medium", "high");
+    static final List<String> ACTIONS = List.of("flag", "withhold", "reassign");
+
     private static final double MAD_TO_SIGMA = 1.4826;       // MAD of a normal distribution x 1.4826 = sigma
     private static final double MEAN_AD_TO_SIGMA = 1.2533;   // mean absolute deviation x sqrt(pi/2) = sigma
+    private static final double SCORE_TOLERANCE = 1e-9;      // weights like 0.35 + 0.15 + 0.15 sum to 0.6499...
 
     private FraudRules() {}
+
+    /** The rule with this rule_code. */
+    public static FraudRule rule(String code) {
+        return REGISTRY.stream().filter(r -> r.code().equals(code)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown fraud rule " + code));
+    }
+
+    /**
+     * Checks the {@code fraud.rules} settings against the registry: every rule configured, nothing unknown, each
+     * rule's thresholds, lists and signal weights named as the rule names them, severity and action known.
+     */
+    public static void validate(PartnermixConfig.Fraud fraud) {
+        Set<String> known = new HashSet<>();
+        List<String> problems = new ArrayList<>();
+        for (FraudRule rule : REGISTRY) {
+            known.add(rule.configKey());
+            PartnermixConfig.RuleSettings s = fraud.rules().get(rule.configKey());
+            String where = "fraud.rules." + rule.configKey();
+            if (s == null) {
+                problems.add(where + " is missing");
+                continue;
+            }
+            if (!SEVERITIES.contains(s.severity()) || !ACTIONS.contains(s.action())) {
+                problems.add(where + " needs severity low|medium|high and action flag|withhold|reassign, got "
+                        + s.severity() + "/" + s.action());
+            }
+            same(problems, where + ".thresholds", s.thresholds().keySet(), rule.thresholds());
+            same(problems, where + ".lists", s.lists().keySet(), rule.lists());
+            same(problems, where + ".signals", s.signals().keySet(), rule.signals());
+            for (Map.Entry<String, Double> w : s.signals().entrySet()) {
+                if (!(w.getValue() >= 0) || Double.isInfinite(w.getValue())) {
+                    problems.add(where + ".signals." + w.getKey() + " must be a weight >= 0, got " + w.getValue());
+                }
+            }
+            if (Double.isNaN(s.actionMinScore()) || Double.isNaN(s.flagMinScore())) {
+                problems.add(where + " needs numeric flag_min_score and action_min_score");
+            }
+        }
+        for (String key : fraud.rules().keySet()) {
+            if (!known.contains(key)) {
+                problems.add("fraud.rules." + key + " is no rule (known: " + REGISTRY.stream()
+                        .map(FraudRule::configKey).collect(Collectors.joining(", ")) + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("fraud settings: " + String.join("; ", problems));
+        }
+    }
+
+    private static void same(List<String> problems, String where, Set<String> configured, List<String> expected) {
+        Set<String> missing = new java.util.TreeSet<>(expected);
+        missing.removeAll(configured);
+        Set<String> unknown = new java.util.TreeSet<>(configured);
+        unknown.removeAll(expected);
+        if (!missing.isEmpty()) {
+            problems.add(where + " misses " + missing);
+        }
+        if (!unknown.isEmpty()) {
+            problems.add(where + " has unknown " + unknown + " (known: " + expected + ")");
+        }
+    }
+
+    /**
+     * Scores a rule's findings: {@code score} = the sum of the weights of the signals that hold (rounded to 6
+     * decimals); findings below {@code flag_min_score} are dropped; {@code proposed_action} is the rule's action
+     * from {@code action_min_score} on and {@code flag} below it. Each signal gets its weight, and the detail
+     * names the score and the signals that held.
+     *
+     * @return {@link #SCORED_COLUMNS} plus any other columns of {@code findings}
+     */
+    public static Dataset<Row> scored(Dataset<Row> findings, FraudRule rule, PartnermixConfig.RuleSettings s) {
+        StringBuilder weightOf = new StringBuilder("CASE s.name");
+        for (String name : rule.signals()) {
+            weightOf.append(" WHEN '").append(name).append("' THEN CAST(")
+                    .append(String.format(Locale.ROOT, "%.10f", s.weight(name))).append(" AS DOUBLE)");
+        }
+        weightOf.append(" ELSE CAST(0 AS DOUBLE) END");
+        // One pass over the signals array (higher-order functions): summing element by element repeats the whole
+        // array expression per signal, which Spark's code generation then fails to compile.
+        Dataset<Row> out = findings
+                .withColumn("signals", expr("transform(signals, s -> named_struct('name', s.name, 'value', s.value, "
+                        + "'holds', s.holds, 'weight', " + weightOf + "))"))
+                .withColumn("score", expr("round(aggregate(signals, CAST(0 AS DOUBLE), "
+                        + "(acc, s) -> acc + IF(s.holds, s.weight, CAST(0 AS DOUBLE))), 6)"));
+        if (s.flagMinScore() > 0) {
+            out = out.where(col("score").geq(s.flagMinScore() - SCORE_TOLERANCE));
+        }
+        Column action = s.action().equals("flag") ? lit("flag")
+                : when(col("score").geq(s.actionMinScore() - SCORE_TOLERANCE), lit(s.action())).otherwise(lit("flag"));
+        return out.withColumn("severity", lit(s.severity()))
+                .withColumn("proposed_action", action)
+                .withColumn("detail", expr("concat(detail, '; score ', format_number(score, 2), ' (', "
+                        + "coalesce(nullif(array_join(transform(filter(signals, s -> s.holds), s -> s.name), ', '), ''), "
+                        + "'no signal'), ')')"));
+    }
 
     /** Seconds from {@code earlier} to {@code later} (timestamps, microsecond precision). */
     static Column seconds(Column later, Column earlier) {
         return later.cast("double").minus(earlier.cast("double"));
     }
 
-    private static Column isPartnerClick() {
+    static Column isPartnerClick() {
         return col("event_type").equalTo("click").and(col("partner_id").isNotNull());
+    }
+
+    /**
+     * The click's referrer is the shop's own cart or checkout page: a shop host, and a cart-like path or the path of
+     * the cart or checkout page the person last viewed.
+     */
+    static Column cartReferrer(List<String> shopHosts) {
+        Column path = expr("parse_url(referrer_url, 'PATH')");
+        return coalesce(expr("parse_url(referrer_url, 'HOST')").isin(shopHosts.toArray())
+                .and(path.rlike("^/(cart|checkout|basket|bag)").or(path.equalTo(expr("parse_url(last_cart_url, 'PATH')")))),
+                lit(false));
+    }
+
+    /**
+     * The shop's hosts: the configured ones and those of the landing URLs of at least 1 % of the page views (the
+     * shop's own pages, whatever the configuration says).
+     *
+     * @param pageViews landing_url of page views
+     */
+    public static List<String> shopHosts(Dataset<Row> pageViews, List<String> configured) {
+        Dataset<Row> hosts = pageViews.select(expr("parse_url(landing_url, 'HOST')").as("host"))
+                .where(col("host").isNotNull()).groupBy("host").count().localCheckpoint();
+        Row total = hosts.agg(org.apache.spark.sql.functions.sum("count")).first();
+        long all = total.isNullAt(0) ? 0 : total.getLong(0);
+        java.util.TreeSet<String> out = new java.util.TreeSet<>(configured);
+        for (Row r : hosts.where(col("count").geq(Math.max(1, all / 100))).orderBy(col("count").desc()).limit(20)
+                .collectAsList()) {
+            out.add(r.getString(0));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The click came from another site than the shop (the partner's page, a search, a redirect). */
+    static Column externalReferrer(List<String> shopHosts) {
+        Column host = expr("parse_url(referrer_url, 'HOST')");
+        return coalesce(host.isNotNull().and(not(host.isin(shopHosts.toArray()))), lit(false));
+    }
+
+    /** The last order before the click, or the epoch. */
+    static Column sinceOrder() {
+        return coalesce(col("prev_order_ts"), lit("1970-01-01 00:00:00").cast("timestamp"));
+    }
+
+    /** The cart or checkout was viewed in the click's session, after the person's last order. */
+    static Column cartInSession() {
+        return col("last_cart_ts").isNotNull().and(col("last_cart_ts").geq(col("session_start_ts")))
+                .and(col("last_cart_ts").gt(sinceOrder()));
     }
 
     /**
      * The partner clicks and orders of each person, each with its context among the person's clicks, page views
      * and orders in time order. Page views and other clicks are only context: the rules read partner clicks and
-     * orders, so only those rows are returned (a fraction of the events), and page views enter the sort without
-     * the click-only columns.
+     * orders, so only those rows are returned (a fraction of the events), and page views enter the person sort
+     * without the click-only columns.
      *
      * @param events person_id, anonymous_id, event_id, event_ts, event_type (click or page_view), partner_id,
      *               page_type, landing_url, referrer_url, ip_hash, coupon_code, stand_down_required
      * @param orders person_id, order_id, order_ts (an order appears as event_type 'order', event_id = order_id)
-     * @return the partner clicks and orders with session_start_ts, prev_order_ts, last_cart_ts (last cart or
-     *         checkout view before), last_open_click (struct event_ts, partner_id, landing_url: the last click before
-     *         of a partner not required to stand down) and next_event (struct event_type, event_ts, event_id)
+     * @return the partner clicks and orders with pv_dwell and visit_views_dwell (page views, and those other than
+     *         cart or checkout, on the click's device within {@code dwellSeconds} after it), pv_window (page views on
+     *         the device within {@code visitWindowSeconds}), session_start_ts, prev_order_ts, prev_event_ts,
+     *         last_cart_ts and last_cart_url (last cart or checkout view before), last_open_click (struct event_ts, partner_id,
+     *         landing_url, anonymous_id: the last click before of a partner not required to stand down) and
+     *         next_event (struct event_type, event_ts, event_id)
      */
-    public static Dataset<Row> timeline(Dataset<Row> events, Dataset<Row> orders, int gapSeconds) {
-        Dataset<Row> all = withOrders(events, orders);
+    public static Dataset<Row> timeline(Dataset<Row> events, Dataset<Row> orders, int gapSeconds,
+                                        double dwellSeconds, double visitWindowSeconds) {
+        Column millis = expr("unix_millis(event_ts)");
+        WindowSpec device = Window.partitionBy("anonymous_id").orderBy(millis);
+        Column pageView = col("event_type").equalTo("page_view");
+        Column visitView = pageView.and(not(coalesce(col("page_type").isin("cart", "checkout"), lit(false))));
+        long dwell = Math.round(dwellSeconds * 1000);
+        long visit = Math.round(visitWindowSeconds * 1000);
+        Dataset<Row> visits = events
+                .withColumn("pv_dwell", count(when(pageView, 1)).over(device.rangeBetween(1, dwell)))
+                .withColumn("visit_views_dwell", count(when(visitView, 1)).over(device.rangeBetween(1, dwell)))
+                .withColumn("pv_window", count(when(pageView, 1)).over(device.rangeBetween(1, visit)));
+        Dataset<Row> all = withOrders(visits, orders, "pv_dwell", "visit_views_dwell", "pv_window");
         Column isClick = col("event_type").equalTo("click");
-        for (String clickOnly : List.of("anonymous_id", "partner_id", "landing_url", "referrer_url", "ip_hash",
-                "coupon_code", "stand_down_required")) {
+        Column cartView = col("event_type").equalTo("page_view").and(col("page_type").isin("cart", "checkout"));
+        for (String clickOnly : List.of("anonymous_id", "partner_id", "referrer_url", "ip_hash",
+                "coupon_code", "stand_down_required", "pv_dwell", "visit_views_dwell", "pv_window")) {
             all = all.withColumn(clickOnly, when(isClick, col(clickOnly)));
         }
+        all = all.withColumn("landing_url", when(isClick.or(cartView), col("landing_url")));
         WindowSpec inTime = Sessionizer.byPerson();
         WindowSpec before = inTime.rowsBetween(Window.unboundedPreceding(), -1);
         Column openClick = isPartnerClick().and(not(coalesce(col("stand_down_required"), lit(false))));
         return Sessionizer.withSessionStart(all, gapSeconds)
                 .withColumn("prev_order_ts", last(when(col("event_type").equalTo("order"), col("event_ts")), true)
                         .over(before))
-                .withColumn("last_cart_ts", last(when(col("event_type").equalTo("page_view")
-                        .and(col("page_type").isin("cart", "checkout")), col("event_ts")), true).over(before))
+                .withColumn("prev_event_ts", lag(col("event_ts"), 1).over(inTime))
+                .withColumn("last_cart", last(when(cartView, struct(col("event_ts"), col("landing_url"))), true)
+                        .over(before))
+                .withColumn("last_cart_ts", col("last_cart.event_ts"))
+                .withColumn("last_cart_url", col("last_cart.landing_url"))
+                .drop("last_cart")
                 .withColumn("last_open_click", last(when(openClick, struct(col("event_ts"), col("partner_id"),
-                        col("landing_url"))), true).over(before))
+                        col("landing_url"), col("anonymous_id"))), true).over(before))
                 .withColumn("next_event", lead(struct(col("event_type"), col("event_ts"), col("event_id")), 1)
                         .over(inTime))
                 .where(isPartnerClick().or(col("event_type").equalTo("order")));
@@ -115,21 +296,22 @@ public final class FraudRules {
     /**
      * The events with each order as one more event (event_type 'order', event_id = order_id, the event columns
      * null): the rows of {@link #timeline} before its context is computed, and what a flag's evidence shows.
+     *
+     * @param extra further columns of {@code events} to keep (null on the orders)
      */
-    public static Dataset<Row> withOrders(Dataset<Row> events, Dataset<Row> orders) {
-        Dataset<Row> orderRows = orders.select(col("person_id"), lit(null).cast("string").as("anonymous_id"),
-                col("order_id").as("event_id"), col("order_ts").as("event_ts"), lit("order").as("event_type"),
+    public static Dataset<Row> withOrders(Dataset<Row> events, Dataset<Row> orders, String... extra) {
+        List<Column> orderColumns = new ArrayList<>(List.of(col("person_id"),
+                lit(null).cast("string").as("anonymous_id"), col("order_id").as("event_id"),
+                col("order_ts").as("event_ts"), lit("order").as("event_type"),
                 lit(null).cast("string").as("partner_id"), lit(null).cast("string").as("page_type"),
                 lit(null).cast("string").as("landing_url"), lit(null).cast("string").as("referrer_url"),
                 lit(null).cast("string").as("ip_hash"), lit(null).cast("string").as("coupon_code"),
-                lit(null).cast("boolean").as("stand_down_required"));
+                lit(null).cast("boolean").as("stand_down_required")));
+        for (String column : extra) {
+            orderColumns.add(lit(null).cast(events.schema().apply(column).dataType()).as(column));
+        }
+        Dataset<Row> orderRows = orders.select(orderColumns.toArray(Column[]::new));
         return events.selectExpr(orderRows.columns()).unionByName(orderRows);
-    }
-
-    /** True when the event after a click is a page view within {@code dwellSeconds}: the click was a visit. */
-    static Column visited(double dwellSeconds) {
-        return coalesce(col("next_event.event_type").equalTo("page_view")
-                .and(seconds(col("next_event.event_ts"), col("event_ts")).leq(dwellSeconds)), lit(false));
     }
 
     /**
@@ -154,61 +336,8 @@ public final class FraudRules {
                 .join(orderRows, ScalaSeqs.of("order_id"));
     }
 
-    /** STAND_DOWN_VIOLATION, BASKET_HIJACK and LAST_SECOND_SNIPE over {@link #journeyClicks}. */
-    public static Dataset<Row> clickFindings(Dataset<Row> clicks, PartnermixConfig.Fraud settings, int gapSeconds) {
-        Column sinceOrder = coalesce(col("prev_order_ts"), lit("1970-01-01 00:00:00").cast("timestamp"));
-        Column afterPrevOrder = sinceOrder.lt(col("session_start_ts")).or(sinceOrder.lt(col("event_ts")));
-
-        // A stand-down partner clicking after another partner's click in the same session (and after the last order).
-        Column open = col("last_open_click");
-        Column standDown = coalesce(col("stand_down_required"), lit(false))
-                .and(open.isNotNull())
-                .and(open.getField("event_ts").geq(col("session_start_ts")))
-                .and(open.getField("event_ts").gt(sinceOrder))
-                .and(open.getField("partner_id").notEqual(col("partner_id")));
-        Column afsrc = coalesce(open.getField("landing_url").rlike("[?&]afsrc=1(&|$)"), lit(false));
-        Dataset<Row> standDowns = clicks.where(standDown)
-                .select(lit(STAND_DOWN_VIOLATION).as("rule_code"), col("order_id"), col("event_id"), col("partner_id"),
-                        open.getField("partner_id").as("displaced_partner_id"),
-                        seconds(col("event_ts"), open.getField("event_ts")).as("measured_value"),
-                        lit((double) gapSeconds).as("threshold"),
-                        format_string("%s clicked %.0f s after %s's click in the same session%s", col("partner_id"),
-                                seconds(col("event_ts"), open.getField("event_ts")), open.getField("partner_id"),
-                                when(afsrc, lit(" (that landing URL carried afsrc=1)")).otherwise(lit("")))
-                                .as("detail"));
-
-        // The order follows the click within seconds with nothing in between.
-        double maxSeconds = settings.snipe().maxSeconds();
-        Column clickToOrder = seconds(col("order_ts"), col("event_ts"));
-        Column snipe = col("next_event.event_type").equalTo("order").and(col("next_event.event_id")
-                .equalTo(col("order_id"))).and(clickToOrder.leq(maxSeconds));
-        Dataset<Row> snipes = clicks.where(snipe)
-                .select(lit(LAST_SECOND_SNIPE).as("rule_code"), col("order_id"), col("event_id"), col("partner_id"),
-                        displaced(), clickToOrder.as("measured_value"), lit(maxSeconds).as("threshold"),
-                        format_string("the order followed %s's click after %.1f s without a page view",
-                                col("partner_id"), clickToOrder).as("detail"));
-
-        // A click in the order's own session after cart/checkout was viewed, or referred by the cart itself.
-        // A snipe is an in-cart click too: it is reported under its more specific rule only.
-        Column cartInSession = col("last_cart_ts").isNotNull().and(col("last_cart_ts").geq(col("session_start_ts")))
-                .and(col("last_cart_ts").gt(sinceOrder));
-        Column cartReferrer = coalesce(expr("parse_url(referrer_url, 'HOST')").isin(settings.shopHosts().toArray())
-                .and(expr("parse_url(referrer_url, 'PATH')").rlike("^/(cart|checkout)")), lit(false));
-        Column hijack = col("session_start_ts").equalTo(col("order_session_start")).and(afterPrevOrder)
-                .and(cartInSession.or(cartReferrer)).and(not(snipe));
-        Column sinceCart = when(cartInSession, seconds(col("event_ts"), col("last_cart_ts"))).otherwise(lit(0.0));
-        Dataset<Row> hijacks = clicks.where(hijack)
-                .select(lit(BASKET_HIJACK).as("rule_code"), col("order_id"), col("event_id"), col("partner_id"),
-                        displaced(), sinceCart.as("measured_value"), lit(0.0).as("threshold"),
-                        when(cartInSession, format_string("%s clicked %.0f s after the cart/checkout was viewed",
-                                col("partner_id"), sinceCart))
-                                .otherwise(format_string("%s's click was referred by the shop's page %s",
-                                        col("partner_id"), col("referrer_url"))).as("detail"));
-        return standDowns.unionByName(snipes).unionByName(hijacks);
-    }
-
     /** Who loses the last click if the flagged click is dropped: the journey's previous partner, if another one. */
-    private static Column displaced() {
+    static Column displaced() {
         return when(col("prev_partner_id").notEqual(col("partner_id")), col("prev_partner_id"))
                 .as("displaced_partner_id");
     }
@@ -227,81 +356,6 @@ public final class FraudRules {
                 .select(col("order_id"), col("last.event_id").as("credited_event_id"),
                         col("last.partner_id").as("credited_partner_id"),
                         col("last.seconds_before_order").as("credited_seconds_before_order"));
-    }
-
-    /**
-     * COUPON_LEAKAGE: the order's coupon code is owned by one partner while another (or none) would get the
-     * last-click credit. The measured value is how many clicks the code's owner had in the journey.
-     *
-     * @param orders   order_id, coupon_code
-     * @param touches  journey touches (see {@link #creditedClicks})
-     * @param owners   coupon_code, owner_partner_id
-     */
-    public static Dataset<Row> couponLeakage(Dataset<Row> orders, Dataset<Row> touches, Dataset<Row> owners) {
-        Dataset<Row> ownerClicks = touches.where(col("is_click").and(col("partner_id").isNotNull()))
-                .groupBy(col("order_id"), col("partner_id").as("owner_partner_id")).agg(count("*").as("owner_clicks"));
-        return orders.where(col("coupon_code").isNotNull())
-                .join(owners, ScalaSeqs.of("coupon_code"))
-                .join(creditedClicks(touches), ScalaSeqs.of("order_id"), "left")
-                .where(col("credited_partner_id").isNull().or(col("credited_partner_id")
-                        .notEqual(col("owner_partner_id"))))
-                .join(ownerClicks, ScalaSeqs.of("order_id", "owner_partner_id"), "left")
-                .select(lit(COUPON_LEAKAGE).as("rule_code"), col("order_id"), col("credited_event_id").as("event_id"),
-                        col("credited_partner_id").as("partner_id"), col("owner_partner_id").as("displaced_partner_id"),
-                        coalesce(col("owner_clicks"), lit(0L)).cast("double").as("measured_value"),
-                        lit(null).cast("double").as("threshold"),
-                        format_string("code %s belongs to %s but the last click is %s", col("coupon_code"),
-                                col("owner_partner_id"), coalesce(col("credited_partner_id"), lit("nobody's")))
-                                .as("detail"));
-    }
-
-    /**
-     * SELF_REFERRAL: one person buying at least {@code minOrders} times in the window through the same
-     * partner's last click, with at least {@code minBadShare} of those orders cancelled or returned.
-     *
-     * @param credited order_id, person_id, order_status, credited_event_id, credited_partner_id
-     */
-    public static Dataset<Row> selfReferral(Dataset<Row> credited, PartnermixConfig.SelfReferralRule rule) {
-        WindowSpec samePair = Window.partitionBy("person_id", "credited_partner_id");
-        Column bad = when(col("order_status").isin("cancelled", "returned"), 1.0).otherwise(0.0);
-        return credited.where(col("credited_partner_id").isNotNull())
-                .withColumn("pair_orders", count("*").over(samePair))
-                .withColumn("bad_share", avg(bad).over(samePair))
-                .where(col("pair_orders").geq(rule.minOrders()).and(col("bad_share").geq(rule.minBadShare())))
-                .select(lit(SELF_REFERRAL).as("rule_code"), col("order_id"), col("credited_event_id").as("event_id"),
-                        col("credited_partner_id").as("partner_id"), lit(null).cast("string").as("displaced_partner_id"),
-                        col("pair_orders").cast("double").as("measured_value"),
-                        lit((double) rule.minOrders()).as("threshold"),
-                        format_string("this person bought %d times through %s in the window, %.0f%% cancelled or "
-                                + "returned", col("pair_orders"), col("credited_partner_id"),
-                                col("bad_share").multiply(100)).as("detail"));
-    }
-
-    /**
-     * COOKIE_STUFFING: partner clicks not followed by a visit, in a burst of several partners on one device
-     * or several devices on one IP. Findings have no order (the job links a stuffed click to the order it
-     * would be credited for) and carry the {@code click_date} their detection scope is keyed by.
-     */
-    public static Dataset<Row> cookieStuffing(Dataset<Row> timeline, PartnermixConfig.StuffingRule rule) {
-        long burstMillis = Math.round(rule.burstSeconds() * 1000);
-        Column millis = expr("unix_millis(event_ts)");
-        WindowSpec device = Window.partitionBy("anonymous_id").orderBy(millis).rangeBetween(-burstMillis, burstMillis);
-        WindowSpec ip = Window.partitionBy("ip_hash").orderBy(millis).rangeBetween(-burstMillis, burstMillis);
-        Dataset<Row> clicks = timeline.where(isPartnerClick()).where(not(visited(rule.dwellSeconds())))
-                .withColumn("partners_on_device", greatest(size(collect_set("partner_id").over(device)),
-                        size(collect_set(expr("parse_url(referrer_url, 'HOST')")).over(device))))
-                .withColumn("devices_on_ip", when(col("ip_hash").isNotNull(),
-                        size(collect_set("anonymous_id").over(ip))).otherwise(lit(1)));
-        return clicks.where(col("partners_on_device").geq(rule.minPartnersPerDevice())
-                        .or(col("devices_on_ip").geq(rule.minIdsPerIp())))
-                .select(lit(COOKIE_STUFFING).as("rule_code"), lit(null).cast("string").as("order_id"), col("event_id"),
-                        col("partner_id"), lit(null).cast("string").as("displaced_partner_id"),
-                        greatest(col("partners_on_device"), col("devices_on_ip")).cast("double").as("measured_value"),
-                        lit((double) Math.min(rule.minPartnersPerDevice(), rule.minIdsPerIp())).as("threshold"),
-                        format_string("click without a visit; %d partners (or sites) on this device and %d devices on this IP "
-                                + "within %.0f s", col("partners_on_device"), col("devices_on_ip"),
-                                lit(rule.burstSeconds())).as("detail"),
-                        org.apache.spark.sql.functions.to_date(col("event_ts")).as("click_date"));
     }
 
     /**
@@ -339,10 +393,8 @@ public final class FraudRules {
         Column n = size(sorted);
         Column mid = n.divide(2).cast("int");
         return when(n.leq(0), lit(null).cast("double"))
-                .when(n.mod(2).equalTo(1), org.apache.spark.sql.functions.element_at(sorted, mid.plus(1))
-                        .cast("double"))
-                .otherwise(org.apache.spark.sql.functions.element_at(sorted, mid).cast("double")
-                        .plus(org.apache.spark.sql.functions.element_at(sorted, mid.plus(1)).cast("double"))
+                .when(n.mod(2).equalTo(1), element_at(sorted, mid.plus(1)).cast("double"))
+                .otherwise(element_at(sorted, mid).cast("double").plus(element_at(sorted, mid.plus(1)).cast("double"))
                         .divide(2));
     }
 
@@ -397,58 +449,27 @@ public final class FraudRules {
      * Partners flooding clicks: clicks per credited order far above the peers (robust z and ratio to the
      * peer median), with a flat click-to-order distribution and enough clicks to judge.
      *
+     * @param rule the click_flood settings: min_robust_z, min_ratio_to_peers, min_flat_share, min_clicks
      * @return partner_id, clicks_per_order, peer_median, robust_z
      */
     public static Dataset<Row> floodingPartners(Dataset<Row> metrics, Dataset<Row> anomalies,
-                                                PartnermixConfig.FloodRule rule) {
+                                                PartnermixConfig.RuleSettings rule) {
         return anomalies.where(col("metric").equalTo("clicks_per_order"))
                 .join(metrics.select("partner_id", "clicks", "flat_share"), ScalaSeqs.of("partner_id"))
-                .where(col("robust_z").geq(rule.minRobustZ())
-                        .and(col("value").geq(col("peer_median").multiply(rule.minRatioToPeers())))
-                        .and(col("flat_share").geq(rule.minFlatShare()))
-                        .and(col("clicks").geq(rule.minClicks())))
+                .where(col("robust_z").geq(rule.threshold("min_robust_z"))
+                        .and(col("value").geq(col("peer_median").multiply(rule.threshold("min_ratio_to_peers"))))
+                        .and(col("flat_share").geq(rule.threshold("min_flat_share")))
+                        .and(col("clicks").geq(rule.threshold("min_clicks"))))
                 .select(col("partner_id"), col("value").as("clicks_per_order"), col("peer_median"), col("robust_z"));
     }
 
-    /**
-     * CLICK_FLOOD per order: the credited click belongs to a flooding partner and was not a visit.
-     *
-     * @param creditedClicks order_id, credited_event_id, credited_partner_id, visited (the click led to a page view)
-     * @param flooders       {@link #floodingPartners}
-     */
-    public static Dataset<Row> clickFlood(Dataset<Row> creditedClicks, Dataset<Row> flooders,
-                                          PartnermixConfig.FloodRule rule) {
-        return creditedClicks.where(not(col("visited")))
-                .join(flooders.withColumnRenamed("partner_id", "credited_partner_id"),
-                        ScalaSeqs.of("credited_partner_id"))
-                .select(lit(CLICK_FLOOD).as("rule_code"), col("order_id"), col("credited_event_id").as("event_id"),
-                        col("credited_partner_id").as("partner_id"), lit(null).cast("string").as("displaced_partner_id"),
-                        col("clicks_per_order").as("measured_value"),
-                        col("peer_median").multiply(rule.minRatioToPeers()).as("threshold"),
-                        format_string("credited click without a visit from %s, which has %.1f clicks per order "
-                                        + "(peers %.1f, robust z %.1f)", col("credited_partner_id"),
-                                col("clicks_per_order"), col("peer_median"), col("robust_z")).as("detail"));
+    /** "%s" of a detail sentence for a nullable partner. */
+    static Column orNobody(Column partner) {
+        return coalesce(partner, lit("nobody"));
     }
 
-    /**
-     * TIMING_OUTLIER: one of the configured partner metrics with |robust z| at or above the threshold for a
-     * partner with enough credited orders. A flooding partner is left to CLICK_FLOOD: its flat click-to-order
-     * times are part of that finding.
-     */
-    public static Dataset<Row> timingOutliers(Dataset<Row> metrics, Dataset<Row> anomalies, Dataset<Row> flooders,
-                                              PartnermixConfig.OutlierRule rule) {
-        return anomalies.join(metrics.select("partner_id", "credited_orders"), ScalaSeqs.of("partner_id"))
-                .join(flooders.select(col("partner_id"), lit(true).as("is_flooder")), ScalaSeqs.of("partner_id"), "left")
-                .where(org.apache.spark.sql.functions.abs(col("robust_z")).geq(rule.minRobustZ())
-                        .and(col("metric").isin(rule.metrics().toArray()))
-                        .and(col("credited_orders").geq(rule.minOrders()))
-                        .and(not(coalesce(col("is_flooder"), lit(false)))))
-                .select(lit(TIMING_OUTLIER).as("rule_code"), lit(null).cast("string").as("order_id"),
-                        lit(null).cast("string").as("event_id"), col("partner_id"),
-                        lit(null).cast("string").as("displaced_partner_id"), col("robust_z").as("measured_value"),
-                        lit(rule.minRobustZ()).as("threshold"), col("metric"),
-                        format_string("%s = %.4g against peer median %.4g (%s, %d partners): robust z %.1f",
-                                col("metric"), col("value"), col("peer_median"), col("peer_group"), col("peer_count"),
-                                col("robust_z")).as("detail"));
+    /** A sentence from a format and columns (format_string, for the rules' details). */
+    static Column sentence(String format, Column... args) {
+        return format_string(format, args);
     }
 }

@@ -28,7 +28,8 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * {@code gold.fraud_review_queue}: one row per order (or, for flags without an order, per partner)
- * with all its flags, ranked by commission at risk, and its latest decision ({@code status}: open until a
+ * with all its flags, ranked by proposed action (payout changes first), then by the flags' highest score and
+ * commission at risk, and its latest decision ({@code status}: open until a
  * reviewer decides, {@code reviewer}, {@code reviewed_at}, {@code review_note}) from
  * {@code gold.fraud_review_decisions} ({@link ReviewDecisions}), as of the run date. Reviewed items whose flags
  * have since disappeared are kept ({@code is_current = false}) so no decision drops out of sight.
@@ -92,6 +93,7 @@ final class ReviewQueue {
                         count("*").as("flag_count"),
                         max(rank(col("severity"))).as("severity_rank"),
                         max(actionRank).as("action_rank"),
+                        max("score").as("max_score"),
                         sum("commission_at_risk_usd").as("commission_at_risk_usd"),
                         min("detected_date").as("first_detected_date"),
                         max("detected_date").as("last_detected_date"))
@@ -132,13 +134,14 @@ final class ReviewQueue {
                 .join(decisions, ScalaSeqs.of("queue_id"), "left");
         Dataset<Row> queue = all.withColumn("status", coalesce(col("status"), lit(ReviewDecisions.OPEN)))
                 .withColumn("review_rank", row_number().over(Window.orderBy(col("is_current").desc(),
+                        col("action_rank").desc(), col("max_score").desc_nulls_last(),
                         col("commission_at_risk_usd").desc_nulls_last(), col("severity_rank").desc(),
                         col("queue_id"))))
                 .withColumn("queue_date", lit(java.sql.Date.valueOf(date)))
                 .select("review_rank", "queue_id", "item_type", "order_id", "partner_ids", "rule_codes", "flag_ids",
                         "flag_count", "max_severity", "proposed_action", "commission_at_risk_usd",
                         "first_detected_date", "last_detected_date", "is_current", "status", "reviewer", "reviewed_at",
-                        "review_note", "severity_rank", "action_rank", "queue_date")
+                        "review_note", "severity_rank", "action_rank", "queue_date", "max_score")
                 .orderBy("review_rank");
         return new Prepared(wh, queue);
     }

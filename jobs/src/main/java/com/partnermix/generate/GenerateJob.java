@@ -36,7 +36,7 @@ import static org.apache.spark.sql.functions.sum;
 
 /**
  * {@code generate --date D [--persons N] [--days N] [--seed S] [--partners N] [--out DIR] [--truth DIR]
- * [--gzip] [--on-time] [--knockout ch1,ch2]}: writes a deterministic sample landing zone in the contract
+ * [--gzip] [--on-time] [--knockout ch1,ch2] [--holdout]}: writes a deterministic sample landing zone in the contract
  * format for the {@code days} days ending at D, and its ground truth (never part of the landing zone).
  * Touchpoints and orders are simulated by Spark, one partition per part file; the small feeds
  * (partners, spend, fx_rates) by the driver.
@@ -63,7 +63,8 @@ public final class GenerateJob implements Job {
         Report report = generate(context.spark(), options);
         System.out.println(report);
         System.out.println("generate: landing " + options.out() + " (" + options.firstDate() + " .. " + options.lastDate()
-                + (options.onTime() ? ", on time" : "") + (options.gzip() ? ", gzip" : "") + "), ground truth "
+                + (options.onTime() ? ", on time" : "") + (options.gzip() ? ", gzip" : "")
+                + (options.holdout() ? ", holdout profile" : "") + "), ground truth "
                 + options.truth() + (options.knockouts().isEmpty() ? "" : ", knockouts " + options.knockouts()));
         return 0;
     }
@@ -89,7 +90,7 @@ public final class GenerateJob implements Job {
                 args.option("out").orElse(config.paths().landing()),
                 args.option("truth").orElse(config.paths().groundTruth()),
                 args.flag("gzip") || g.gzip(), args.flag("on-time"), knockouts,
-                g.malformedShare(), g.duplicateShare(), g.lateShare(), g.filesPerDay());
+                g.malformedShare(), g.duplicateShare(), g.lateShare(), g.filesPerDay(), args.flag("holdout"));
     }
 
     /** What a run wrote. */

@@ -11,11 +11,21 @@ import java.util.List;
  * @param onTime         deliver every record on its event (or update) date: same records, other dt folders
  * @param knockouts      channels or partner types whose true effect is zero (activity unchanged)
  * @param filesPerDay    Spark tasks of the simulation, hence part files per feed and day
+ * @param holdout        draw the fraud patterns' and look-alikes' rates and delays from the holdout ranges
+ *                       ({@link BehaviourProfile}), which the fraud rules' defaults were never tuned on
  */
 public record GeneratorOptions(LocalDate lastDate, int days, long persons, long seed, int partners,
                                String out, String truth, boolean gzip, boolean onTime, List<String> knockouts,
                                double malformedShare, double duplicateShare, double lateShare,
-                               int filesPerDay) implements Serializable {
+                               int filesPerDay, boolean holdout) implements Serializable {
+
+    /** The default behaviour profile. */
+    public GeneratorOptions(LocalDate lastDate, int days, long persons, long seed, int partners, String out,
+                            String truth, boolean gzip, boolean onTime, List<String> knockouts, double malformedShare,
+                            double duplicateShare, double lateShare, int filesPerDay) {
+        this(lastDate, days, persons, seed, partners, out, truth, gzip, onTime, knockouts, malformedShare,
+                duplicateShare, lateShare, filesPerDay, false);
+    }
 
     public GeneratorOptions {
         knockouts = List.copyOf(knockouts);

@@ -8,7 +8,11 @@ import java.util.SplittableRandom;
  * Simulates one person over the generated days: devices and identity, touches driven by the
  * daily channel activity, click sessions with page views, purchases drawn from the true hazard
  * ({@link TrueModel}), conversion-partner intercepts, order updates, and the injected fraud
- * patterns with their labels. Content comes from a SplittableRandom seeded by (seed, person);
+ * patterns with their labels. Honest behaviours that look like fraud are simulated unlabelled
+ * (rates and delays from the run's {@link BehaviourProfile}): coupon-site detours from the cart,
+ * clicks that bounce, partner links opened in tabs and visited later, devices behind shared NAT
+ * addresses, codes remembered or passed on by friends or published with consent, loyal weekly
+ * buyers, software partners clicking on a new visit or after a landing without afsrc=1. Content comes from a SplittableRandom seeded by (seed, person);
  * delivery (late, duplicate, malformed) from a second, independent stream in {@link Delivery}.
  * One instance per Spark task: it also sums the expected incremental orders per day, region and
  * source over the task's persons.
@@ -17,6 +21,8 @@ final class PersonSimulator {
 
     static final String SHOP = "https://shop.example.com";
     static final String KIOSK_ID = "a-kiosk-0001";
+    /** A click without a referrer (see {@code partnerClick}). */
+    private static final String NO_REFERRER = "";
     static final String[] RULES = {"STAND_DOWN_VIOLATION", "BASKET_HIJACK", "LAST_SECOND_SNIPE", "COUPON_LEAKAGE",
             "COOKIE_STUFFING", "CLICK_FLOOD", "SELF_REFERRAL", "TIMING_OUTLIER"};
     private static final int NONE = -1;
@@ -43,13 +49,21 @@ final class PersonSimulator {
     /** A partner click: when, on which device, and whether it was flooded. */
     private record AffiliateClick(long ts, String eventId, int partner, int device, boolean flood) {}
 
-    /** An order placed; {@code leakOwner}: the owner of a partner's code it used outside the leakage pattern, or -1. */
+    /** An order placed; {@code leakOwner}: the owner of the code the leakage pattern made it use, or -1. */
     private record PlacedOrder(String orderId, long ts, int device, int leakOwner) {}
+
+    /** Honest order journeys that look like a fraud pattern (never labelled). */
+    private static final int DETOUR = 1;
+    private static final int NEW_VISIT_STAND_DOWN = 2;
+    private static final int NO_AFSRC_STAND_DOWN = 3;
 
     private final TrueModel m;
     private final GeneratorOptions o;
+    private final BehaviourProfile bp;
     private final PartnerCatalog cat;
     private final int days;
+    /** Shared NAT addresses (offices, schools, mobile carriers), each with hundreds of devices. */
+    private final int natIps;
     /** Expected orders per [day][region][source], last index = baseline, summed over this task's persons. */
     final double[][][] contributions;
     long ordersPlaced;
@@ -57,9 +71,16 @@ final class PersonSimulator {
     PersonSimulator(TrueModel model) {
         this.m = model;
         this.o = model.options;
+        this.bp = model.profile;
         this.cat = model.catalog;
         this.days = o.days();
+        this.natIps = (int) Math.max(1, Math.round(o.persons() * 1.65 * bp.natDeviceShare() / bp.natDevicesPerIp()));
         this.contributions = new double[days][Geo.REGIONS.length][TrueModel.N_SOURCES + 1];
+    }
+
+    /** The k-th shared NAT address, in the carrier-grade NAT range. */
+    static String natIp(int k) {
+        return "100.64." + (k / 250) + "." + (1 + k % 250);
     }
 
     static long mix(long seed, long person, long stream) {
@@ -104,14 +125,14 @@ final class PersonSimulator {
         final java.util.List<AffiliateClick> affiliateClicks = new java.util.ArrayList<>();
         final java.util.List<PlacedOrder> placedOrders = new java.util.ArrayList<>();
         final boolean[] loggedInOnce;   // per device: a record of it carried the login (what stitches devices)
-        // on-site session (clicks, page views, orders; 30 minutes of silence ends it), for the
-        // stand-down and in-cart labels, which hold for any partner click, injected or not
+        // on-site session (clicks, page views, orders; 30 minutes of silence ends it), for the stand-down label,
+        // which holds for any software partner's click, injected or not, after an afsrc=1 click on its device
         long lastSiteTs = Long.MIN_VALUE;
         long sessionStart;
-        long lastCartTs = Long.MIN_VALUE;
         int lastOpenPartner = -1;   // last click of a partner not required to stand down, since the last order
         long lastOpenTs = Long.MIN_VALUE;
-        String snipeEvent;
+        boolean lastOpenAfsrc;      // its landing URL told software partners to stand down
+        int lastOpenDevice;
         final java.util.List<Object[]> violations = new java.util.ArrayList<>();   // {rule, event, partner, ts, session}
         // last click of a partner owning coupon codes
         int codeOwner = -1;
@@ -147,7 +168,9 @@ final class PersonSimulator {
                 int t = d == 0 ? 0 : rng.nextInt(3);
                 deviceType[d] = DEVICE_TYPES[t];
                 ua[d] = USER_AGENTS[t][rng.nextInt(2)];
-                ip[d] = rng.nextDouble() < 0.1
+                ip[d] = rng.nextDouble() < bp.natDeviceShare()
+                        ? natIp(rng.nextInt(natIps))
+                        : rng.nextDouble() < 0.1
                         ? String.format("2001:db8:%x:%x::%x", rng.nextInt(65536), rng.nextInt(65536), 1 + rng.nextInt(65535))
                         : (11 + rng.nextInt(200)) + "." + rng.nextInt(256) + "." + rng.nextInt(256) + "." + (1 + rng.nextInt(254));
             }
@@ -159,10 +182,13 @@ final class PersonSimulator {
             for (String a : anon) {
                 out.truth(Delivery.TRUTH_IDENTITY, a + ",p-" + pid);
             }
-            boolean selfReferrer = showcase == SELF_REFERRAL || rng.nextDouble() < 1.0 / 3000;
-            boolean stuffed = showcase == STUFFING || rng.nextDouble() < 0.008;
-            boolean flooded = showcase == FLOOD || rng.nextDouble() < 0.05;
+            boolean selfReferrer = showcase == SELF_REFERRAL || rng.nextDouble() < bp.selfReferrerRate();
+            boolean stuffed = showcase == STUFFING || rng.nextDouble() < bp.stuffedPersonRate();
+            boolean flooded = showcase == FLOOD || rng.nextDouble() < bp.floodedPersonRate();
             boolean kioskUser = rng.nextDouble() < 0.03;
+            // a loyal customer buys through the same loyalty or referral link every week (honest repeat orders)
+            int loyalPartner = pastOrders > 0 && rng.nextDouble() < bp.loyalShare() ? pickLoyalPartner() : -1;
+            int nextLoyalDay = loyalPartner >= 0 ? rng.nextInt(bp.loyalIntervalMax()) : days;
             int stuffDay = rng.nextInt(days);
             int kioskDay = rng.nextInt(days);
             int forcedDay = showcase == NONE ? -1 : rng.nextInt(days);
@@ -193,7 +219,14 @@ final class PersonSimulator {
                 if (kioskUser && d == kioskDay) {
                     kioskSession(d, dayStart + 9 * HOUR + rng.nextLong(10 * HOUR));
                 }
+                if (rng.nextDouble() < bp.tabBurstDayRate()) {
+                    tabBurst(d, Math.max(todayLastTs + MINUTE, dayStart + 8 * HOUR + rng.nextLong(10 * HOUR)));
+                }
                 organicTouches(d, dayStart);
+                if (d == nextLoyalDay) {
+                    loyalOrder(d, dayStart, loyalPartner);
+                    nextLoyalDay += bp.loyalIntervalMin() + rng.nextInt(bp.loyalIntervalMax() - bp.loyalIntervalMin() + 1);
+                }
                 double h = m.base[d][region];
                 double lift = 0;
                 double[] c = contributions[d][region];
@@ -209,7 +242,7 @@ final class PersonSimulator {
                     int pattern = showcase != NONE && d == forcedDay ? showcase : drawPattern();
                     orderSession(d, dayStart, pattern);
                 }
-                if (selfReferrer && (rng.nextDouble() < 0.35 || d == forcedDay)) {
+                if (selfReferrer && (rng.nextDouble() < bp.selfReferralDayRate() || d == forcedDay)) {
                     selfReferralOrder(d, dayStart + 8 * HOUR + rng.nextLong(12 * HOUR));
                 }
             }
@@ -259,7 +292,116 @@ final class PersonSimulator {
 
         int drawPattern() {
             double u = rng.nextDouble();
-            return u < 0.008 ? STAND_DOWN : u < 0.016 ? HIJACK : u < 0.024 ? SNIPE : u < 0.032 ? LEAKAGE : NONE;
+            double standDown = bp.standDownRate();
+            double hijack = standDown + bp.hijackRate();
+            double snipe = hijack + bp.snipeRate();
+            double leakage = snipe + bp.leakageRate();
+            return u < standDown ? STAND_DOWN : u < hijack ? HIJACK : u < snipe ? SNIPE : u < leakage ? LEAKAGE : NONE;
+        }
+
+        /** An honest journey that looks like a fraud pattern, for an order without one (or NONE). */
+        int drawLookAlike() {
+            double u = rng.nextDouble();
+            double detour = bp.couponDetourRate();
+            double newVisit = detour + bp.newVisitStandDownRate();
+            double noAfsrc = newVisit + bp.noAfsrcStandDownRate();
+            return u < detour ? DETOUR : u < newVisit ? NEW_VISIT_STAND_DOWN : u < noAfsrc ? NO_AFSRC_STAND_DOWN : NONE;
+        }
+
+        /** A loyalty or referral partner active over the whole period, other than the self-referral partner. */
+        int pickLoyalPartner() {
+            java.util.List<Integer> candidates = new java.util.ArrayList<>();
+            for (String type : new String[] {"loyalty", "referral"}) {
+                for (int p : m.partnersByType[0][region][PartnerCatalog.typeIndex(type)]) {
+                    boolean throughout = false;
+                    for (int q : m.partnersByType[days - 1][region][PartnerCatalog.typeIndex(type)]) {
+                        throughout |= q == p;
+                    }
+                    if (throughout && p != cat.selfReferralPartner) {
+                        candidates.add(p);
+                    }
+                }
+            }
+            return candidates.isEmpty() ? PartnerCatalog.typeIndex("loyalty") : candidates.get(rng.nextInt(candidates.size()));
+        }
+
+        /**
+         * Several partner links opened in tabs within seconds (from a comparison page), each tab visited later:
+         * honest fast clicks without an immediate page view. Under the holdout profile some tabs are never opened.
+         */
+        void tabBurst(int d, long ts) {
+            int dev = rng.nextInt(anon.length);
+            int n = 2 + rng.nextInt(bp.tabsMax() - 1);
+            String[] types = {"content", "review", "deal", "coupon", "creator", "cashback", "community"};
+            java.util.List<Integer> used = new java.util.ArrayList<>();
+            java.util.List<String> landings = new java.util.ArrayList<>();
+            String commonReferrer = bp.name().equals("holdout") ? "https://compare" + rng.nextInt(30) + ".example.com/best"
+                    : null;
+            long t = ts;
+            for (int i = 0; i < n; i++) {
+                int partner = pickPartner(d, types, -1);
+                for (int attempt = 0; attempt < 10 && used.contains(partner); attempt++) {
+                    partner = pickPartner(d, types, -1);
+                }
+                if (used.contains(partner)) {
+                    continue;
+                }
+                used.add(partner);
+                PartnerCatalog.Partner p = cat.get(partner);
+                boolean network = p.parentId() != null || rng.nextDouble() < 0.6;
+                Rec r = partnerClick(t, partner, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)]
+                        + (network ? "?afsrc=1" : ""), commonReferrer);
+                emitPartnerClick(d, r, dev, remembered[dev], t, partner, false);
+                stock[TrueModel.N_CHANNELS + p.type()] += 1.0;
+                landings.add(r.get("landing_url"));
+                t += 200 + rng.nextLong(bp.tabSpacingMax() - 199);
+            }
+            long[] visits = new long[landings.size()];
+            for (int i = 0; i < visits.length; i++) {
+                visits[i] = t + 5_000 + rng.nextLong(bp.tabVisitDelayMax() - 4_999);
+            }
+            Arrays.sort(visits);
+            long last = t;
+            for (int i = 0; i < visits.length; i++) {
+                if (rng.nextDouble() < bp.tabNeverOpened()) {
+                    continue;
+                }
+                long v = Math.max(visits[i], last + 1000);
+                pageView(d, v, dev, "landing", landings.get(i), remembered[dev]);
+                int more = rng.nextInt(3);
+                for (int k = 0; k < more; k++) {
+                    v += 5000 + rng.nextLong(55_000);
+                    pageView(d, v, dev, "product", SHOP + "/" + PATHS[rng.nextInt(PATHS.length)], remembered[dev]);
+                }
+                last = v;
+            }
+            todayLastTs = Math.max(todayLastTs, last);
+            todayLastDev = dev;
+        }
+
+        /**
+         * A loyal customer's weekly order through their loyalty or referral link: click, visit, cart, checkout,
+         * order, with ordinary cancellation and return rates. The order is certain, so it counts in the baseline.
+         */
+        void loyalOrder(int d, long dayStart, int partner) {
+            long latest = m.midnight[country][d + 1] - 70 * MINUTE;
+            long t = Math.min(latest, Math.max(todayLastTs + 31 * MINUTE, dayStart + 9 * HOUR + rng.nextLong(10 * HOUR)));
+            int dev = rng.nextInt(anon.length);
+            Rec r = partnerClick(t, partner, SHOP + "/", null);
+            emitPartnerClick(d, r, dev, true, t, partner, false);
+            t += 300 + rng.nextInt(3000);
+            pageView(d, t, dev, "landing", SHOP + "/", true);
+            t += 10_000 + rng.nextLong(120_000);
+            pageView(d, t, dev, "product", SHOP + "/" + PATHS[rng.nextInt(PATHS.length)], true);
+            t += 10_000 + rng.nextLong(120_000);
+            pageView(d, t, dev, "cart", SHOP + "/cart", true);
+            t += 10_000 + rng.nextLong(120_000);
+            pageView(d, t, dev, "checkout", SHOP + "/checkout", true);
+            t += 5_000 + rng.nextLong(60_000);
+            contributions[d][region][TrueModel.N_SOURCES] += 1.0;
+            placeOrder(d, t, dev, null, false, false);
+            todayLastTs = Math.max(todayLastTs, t);
+            todayLastDev = dev;
         }
 
         /** Touches of the day from every channel and partner type, as Poisson counts driven by activity. */
@@ -346,13 +488,19 @@ final class PersonSimulator {
                     r.put("coupon_code", p.ownedCodes().get(rng.nextInt(p.ownedCodes().size())));
                 }
                 r.put("landing_url", landing).put("referrer_url", partnerSite(p));
-                noteAffiliateClick(partner, r.get("event_id"), ts, dev, false);
+                noteAffiliateClick(partner, r.get("event_id"), landing, ts, dev, false);
             } else {
                 landing = channelLanding(source, landingPath);
                 r.put("campaign_id", source < 4 ? "cmp-" + (source * 10 + rng.nextInt(5)) : null)
                         .put("landing_url", landing).put("referrer_url", channelReferrer(source));
             }
             emitTouch(d, r, dev, loggedIn, ts, true);
+            if (rng.nextDouble() < bp.bounceRate()) {
+                // the visitor left before the page loaded: an honest click without a page view
+                todayLastTs = Math.max(todayLastTs, ts);
+                todayLastDev = dev;
+                return ts;
+            }
             long t = ts + 300 + rng.nextInt(3000);
             pageView(d, t, dev, source == 7 ? "home" : "landing", landing, loggedIn);
             int pages = rng.nextInt(5);
@@ -394,12 +542,12 @@ final class PersonSimulator {
             String ck = clickId();
             return event(ts, "click").put("channel", "affiliate").put("partner_id", p.id()).put("click_id", ck)
                     .put("landing_url", landing + (landing.contains("?") ? "&" : "?") + "clickid=" + ck)
-                    .put("referrer_url", referrer == null ? partnerSite(p) : referrer);
+                    .put("referrer_url", referrer == null ? partnerSite(p) : referrer.isEmpty() ? null : referrer);
         }
 
         void emitPartnerClick(int d, Rec r, int dev, boolean loggedIn, long ts, int partner, boolean flood) {
             emitTouch(d, r, dev, loggedIn, ts, true);
-            noteAffiliateClick(partner, r.get("event_id"), ts, dev, flood);
+            noteAffiliateClick(partner, r.get("event_id"), r.get("landing_url"), ts, dev, flood);
         }
 
         void orderSession(int d, long dayStart, int pattern) {
@@ -410,21 +558,48 @@ final class PersonSimulator {
                     : Math.max(todayLastTs + 31 * MINUTE, dayStart + 8 * HOUR + rng.nextLong(13 * HOUR));
             t = Math.min(t, latest);
             boolean loggedIn = remembered[dev] && rng.nextDouble() < 0.7;
+            int lookAlike = pattern == NONE ? drawLookAlike() : NONE;
+            if (lookAlike == NEW_VISIT_STAND_DOWN) {
+                // another partner's visit ended more than 30 minutes ago; software clicks on this new visit (honest)
+                long gap = 31 * MINUTE + rng.nextLong(bp.name().equals("holdout") ? 270 * MINUTE : 90 * MINUTE);
+                long open = t - gap;
+                if (open > todayLastTs + MINUTE && open > dayStart) {
+                    int first = pickPartner(d, new String[] {"creator", "content", "review", "coupon", "deal"}, -1);
+                    Rec a = partnerClick(open, first, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)] + "?afsrc=1", null);
+                    emitPartnerClick(d, a, dev, loggedIn, open, first, false);
+                    pageView(d, open + 300 + rng.nextInt(3000), dev, "landing", SHOP + "/", loggedIn);
+                } else {
+                    lookAlike = NONE;
+                }
+            }
             pageView(d, t, dev, extend ? "product" : "home", SHOP + "/", loggedIn);
             String interceptCode = null;
             String leakedCode = null;
             java.util.List<Object[]> pending = new java.util.ArrayList<>(); // labels waiting for the order id
-            if (pattern == STAND_DOWN) {
+            if (pattern == STAND_DOWN || lookAlike == NO_AFSRC_STAND_DOWN) {
+                // STAND_DOWN: the extension ignores the afsrc=1 it was shown; the look-alike shows it no afsrc=1
                 t += 20_000 + rng.nextLong(180_000);
                 int first = pickPartner(d, new String[] {"creator", "content", "review", "coupon", "deal"}, -1);
-                Rec a = partnerClick(t, first, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)] + "?afsrc=1", null);
+                String afsrc = pattern == STAND_DOWN ? "?afsrc=1" : "";
+                Rec a = partnerClick(t, first, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)] + afsrc, null);
                 emitPartnerClick(d, a, dev, loggedIn, t, first, false);
                 t += 300 + rng.nextInt(3000);
                 pageView(d, t, dev, "landing", SHOP + "/", loggedIn);
-                t += 2000 + rng.nextLong(rng.nextBoolean() ? 20_000 : 600_000);
+                t += 2000 + rng.nextLong(rng.nextBoolean() ? 20_000 : bp.standDownDelayMax());
                 int sd = pickStandDown(d);
                 Rec v = partnerClick(t, sd, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)], null);
                 emitPartnerClick(d, v, dev, loggedIn, t, sd, false);   // labelled with every stand-down violation
+                if (pattern != STAND_DOWN || rng.nextBoolean()) {
+                    t += 300 + rng.nextInt(3000);
+                    pageView(d, t, dev, "landing", SHOP + "/", loggedIn);
+                }
+            } else if (lookAlike == NEW_VISIT_STAND_DOWN) {
+                t += 5_000 + rng.nextLong(60_000);
+                int sd = pickStandDown(d);
+                Rec v = partnerClick(t, sd, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)], null);
+                emitPartnerClick(d, v, dev, loggedIn, t, sd, false);
+                t += 300 + rng.nextInt(3000);
+                pageView(d, t, dev, "landing", SHOP + "/", loggedIn);
             }
             boolean flooded = pattern == FLOOD;
             if (!flooded && pattern != LEAKAGE && (pattern == TIMING || rng.nextDouble() < TrueModel.INTERCEPT_PROBABILITY)) {
@@ -443,7 +618,11 @@ final class PersonSimulator {
                         ct = t;
                     }
                     Rec r = partnerClick(ct, partner, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)], null);
-                    if (!p.ownedCodes().isEmpty() && rng.nextDouble() < 0.7) {
+                    if (partner == cat.couponSite && rng.nextDouble() < bp.consentedShare()) {
+                        // the coupon site publishes the creator's code with the creator's consent (allow-listed)
+                        var codes = cat.get(cat.creatorWithCode).ownedCodes();
+                        interceptCode = codes.get(rng.nextInt(codes.size()));
+                    } else if (!p.ownedCodes().isEmpty() && rng.nextDouble() < 0.7) {
                         interceptCode = p.ownedCodes().get(rng.nextInt(p.ownedCodes().size()));
                     } else if (rng.nextDouble() < 0.5) {
                         interceptCode = GENERIC_CODES[rng.nextInt(GENERIC_CODES.length)];
@@ -459,13 +638,20 @@ final class PersonSimulator {
                 }
             }
             if (pattern == LEAKAGE) {
-                int owner = pickCodeOwner(cat.couponSite);
+                // a coupon site publishes another partner's code without consent and takes the last click
+                int publisher = cat.couponSite;
+                if (bp.name().equals("holdout") && rng.nextBoolean()) {
+                    publisher = pickPartner(d, new String[] {"coupon", "deal", "cashback"}, -1);
+                }
+                int owner = pickCodeOwner(publisher);
                 PartnerCatalog.Partner a = cat.get(owner);
                 leakedCode = a.ownedCodes().get(rng.nextInt(a.ownedCodes().size()));
                 t += 30_000 + rng.nextLong(600_000);
-                Rec b = partnerClick(t, cat.couponSite, SHOP + "/", null).put("coupon_code", leakedCode);
-                emitPartnerClick(d, b, dev, loggedIn, t, cat.couponSite, false);
-                pending.add(new Object[] {LEAKAGE, b.get("event_id"), cat.couponSite});
+                Rec b = partnerClick(t, publisher, SHOP + "/", null);
+                if (rng.nextDouble() < bp.leakShowsCode()) {
+                    b.put("coupon_code", leakedCode);
+                }
+                emitPartnerClick(d, b, dev, loggedIn, t, publisher, false);
                 t += 300 + rng.nextInt(3000);
                 pageView(d, t, dev, "landing", SHOP + "/", loggedIn);
             }
@@ -476,10 +662,44 @@ final class PersonSimulator {
             remembered[dev] = true;
             pageView(d, t, dev, "cart", SHOP + "/cart", true);
             if (pattern == HIJACK) {
-                t += 5_000 + rng.nextLong(rng.nextBoolean() ? 30_000 : 300_000);
-                int hp = pickPartner(d, new String[] {"coupon", "cashback", "deal", "browser_extension"}, -1);
-                Rec r = partnerClick(t, hp, SHOP + "/cart", SHOP + "/cart");
-                emitPartnerClick(d, r, dev, true, t, hp, false);   // labelled with every in-cart click
+                t += 1_000 + rng.nextLong(bp.hijackDelayMax());
+                int hp = rng.nextDouble() < 0.4 ? pickExtension(d)
+                        : pickPartner(d, new String[] {"coupon", "cashback", "deal"}, -1);
+                double u = rng.nextDouble();
+                String referrer = u < bp.hijackCartReferrer() ? SHOP + "/cart"
+                        : u < bp.hijackCartReferrer() + bp.hijackNoReferrer() ? NO_REFERRER
+                        : "https://r." + cat.get(hp).id().toLowerCase(Locale.ROOT) + ".example.net/redirect";
+                Rec r = partnerClick(t, hp, SHOP + "/cart", referrer);
+                emitPartnerClick(d, r, dev, true, t, hp, false);
+                pending.add(new Object[] {HIJACK, r.get("event_id"), hp});
+                if (rng.nextDouble() < bp.hijackReload()) {
+                    t += 300 + rng.nextInt(1700);
+                    pageView(d, t, dev, "cart", SHOP + "/cart", true);   // the redirect reloads the cart
+                }
+            } else if (lookAlike == DETOUR) {
+                // the buyer leaves the cart to look for a code, clicks a coupon or deal site's link and comes back
+                t += bp.detourAwayMin() + rng.nextLong(bp.detourAwayMax() - bp.detourAwayMin() + 1);
+                int cp = pickPartner(d, new String[] {"coupon", "deal", "cashback"}, -1);
+                PartnerCatalog.Partner p = cat.get(cp);
+                boolean toCart = rng.nextDouble() < bp.detourToCart();
+                String site = partnerSite(p) + (rng.nextBoolean() ? "?q=shop" : "");
+                Rec r = partnerClick(t, cp, toCart ? SHOP + "/cart" : SHOP + "/", site);
+                if (!p.ownedCodes().isEmpty() && rng.nextDouble() < 0.7) {
+                    interceptCode = p.ownedCodes().get(rng.nextInt(p.ownedCodes().size()));
+                } else if (rng.nextDouble() < 0.5) {
+                    interceptCode = GENERIC_CODES[rng.nextInt(GENERIC_CODES.length)];
+                }
+                r.put("coupon_code", interceptCode);
+                emitPartnerClick(d, r, dev, true, t, cp, false);
+                t += 300 + rng.nextInt(3000);
+                pageView(d, t, dev, toCart ? "cart" : "landing", r.get("landing_url"), true);
+                if (!toCart) {
+                    t += 5_000 + rng.nextLong(60_000);
+                    pageView(d, t, dev, rng.nextBoolean() ? "search" : "product", SHOP + "/" + PATHS[rng.nextInt(PATHS.length)],
+                            true);
+                    t += 5_000 + rng.nextLong(60_000);
+                    pageView(d, t, dev, "cart", SHOP + "/cart", true);
+                }
             }
             t += 10_000 + rng.nextLong(290_000);
             pageView(d, t, dev, "checkout", SHOP + "/checkout", true);
@@ -488,9 +708,9 @@ final class PersonSimulator {
                 t += 3_000 + rng.nextLong(120_000);
                 int sp = pickPartner(d, new String[] {"coupon", "cashback", "deal", "browser_extension", "sub_network"}, -1);
                 Rec r = partnerClick(t, sp, SHOP + "/checkout", null);
-                snipeEvent = r.get("event_id");
                 emitPartnerClick(d, r, dev, true, t, sp, false);
                 pending.add(new Object[] {SNIPE, r.get("event_id"), sp});
+                pending.add(new Object[] {HIJACK, r.get("event_id"), sp});   // a snipe after the cart is in-cart too
                 orderTs = t + 1000 + rng.nextLong(7000);
             } else {
                 orderTs = t + 5_000 + rng.nextLong(rng.nextBoolean() ? 60_000 : 300_000);
@@ -526,7 +746,7 @@ final class PersonSimulator {
         }
 
         void cookieStuffing(int d, long ts) {
-            int n = 3 + rng.nextInt(3);
+            int n = 3 + rng.nextInt(bp.stuffPartnersMax() - 2);
             String stuffIp = "198.51.100." + (10 + (mix(o.seed(), 0, 99) & 3) + rng.nextInt(3));
             int used = -1;
             for (int i = 0; i < n; i++) {
@@ -536,7 +756,7 @@ final class PersonSimulator {
                         .put("ip", stuffIp);
                 emitPartnerClick(d, r, 0, false, ts, partner, false);
                 label(STUFFING, "", r.get("event_id"), partner);
-                ts += 100 + rng.nextInt(2500);
+                ts += 100 + rng.nextLong(bp.stuffSpacingMax() - 100);
             }
         }
 
@@ -560,10 +780,14 @@ final class PersonSimulator {
             double local = usd / Geo.usdPerUnit(currency);
             String code = shownCode;
             if (!forceCode) {
+                // codes travel honestly: remembered from a partner clicked weeks ago, or passed on by a friend
                 if (shownCode != null && rng.nextDouble() < 0.7) {
                     code = shownCode;
-                } else if (codeOwner >= 0 && ts - codeOwnerTs < 30L * 24 * HOUR && rng.nextDouble() < 0.5) {
+                } else if (codeOwner >= 0 && ts - codeOwnerTs < 30L * 24 * HOUR && rng.nextDouble() < bp.rememberedCodeRate()) {
                     var owned = cat.get(codeOwner).ownedCodes();
+                    code = owned.get(rng.nextInt(owned.size()));
+                } else if (rng.nextDouble() < bp.codeShareRate()) {
+                    var owned = cat.get(pickCodeOwner(-1)).ownedCodes();
                     code = owned.get(rng.nextInt(owned.size()));
                 } else {
                     code = rng.nextDouble() < 0.1 ? GENERIC_CODES[rng.nextInt(GENERIC_CODES.length)] : null;
@@ -573,7 +797,7 @@ final class PersonSimulator {
                 local *= 0.85;
             }
             int codeOwnerOfOrder = cat.ownerOf(code);
-            boolean leaked = !forceCode && codeOwnerOfOrder >= 0;   // the leakage pattern labels its own orders
+            boolean leaked = forceCode && codeOwnerOfOrder >= 0;   // only the leakage pattern's orders are labelled
             boolean asString = rng.nextBoolean();
             boolean withUser = rng.nextDouble() < 0.92;
             boolean withNewFlag = rng.nextDouble() < 0.85;
@@ -584,8 +808,8 @@ final class PersonSimulator {
             out.deliver(Delivery.ORDERS, d, r);
             ordersPlaced++;
             double u = rng.nextDouble();
-            double cancel = selfReferral ? 0.3 : 0.05;
-            double ret = selfReferral ? 0.35 : 0.08;
+            double cancel = selfReferral ? 0.45 * bp.selfReferralBad() : 0.05;
+            double ret = selfReferral ? 0.55 * bp.selfReferralBad() : 0.08;
             long updTs = -1;
             String status = null;
             double revenue = 0;
@@ -607,18 +831,13 @@ final class PersonSimulator {
             }
             onSite(ts);
             for (Object[] v : violations) {
-                boolean inLookback = ts - (Long) v[3] < 30L * 24 * HOUR;
-                // an in-cart click counts in the order's own session; a snipe is labelled as a snipe only
-                boolean counts = (Integer) v[0] == STAND_DOWN ? inLookback
-                        : (Long) v[4] == sessionStart && !v[1].equals(snipeEvent);
-                if (counts) {
+                if (ts - (Long) v[3] < 30L * 24 * HOUR) {
                     label((Integer) v[0], orderId, (String) v[1], (Integer) v[2]);
                 }
             }
             violations.clear();
-            lastCartTs = Long.MIN_VALUE;
             lastOpenPartner = -1;
-            snipeEvent = null;
+            lastOpenAfsrc = false;
             placedOrders.add(new PlacedOrder(orderId, ts, dev, leaked ? codeOwnerOfOrder : -1));
             pastOrders++;
             lastOrderDay = d;
@@ -650,18 +869,19 @@ final class PersonSimulator {
             out.truth(Delivery.TRUTH_FRAUD, RULES[rule] + "," + orderId + "," + eventId + "," + cat.get(partner).id());
         }
 
-        void noteAffiliateClick(int partner, String eventId, long ts, int dev, boolean flood) {
+        void noteAffiliateClick(int partner, String eventId, String landingUrl, long ts, int dev, boolean flood) {
             if (onSite(ts)) {
                 PartnerCatalog.Partner p = cat.get(partner);
-                if (p.standDown() && lastOpenPartner >= 0 && lastOpenPartner != partner && lastOpenTs >= sessionStart) {
+                // software on this device was told to stand down (afsrc=1) for the other partner's session
+                if (p.standDown() && lastOpenPartner >= 0 && lastOpenPartner != partner && lastOpenTs >= sessionStart
+                        && lastOpenAfsrc && lastOpenDevice == dev) {
                     violations.add(new Object[] {STAND_DOWN, eventId, partner, ts, sessionStart});
-                }
-                if (lastCartTs >= sessionStart) {
-                    violations.add(new Object[] {HIJACK, eventId, partner, ts, sessionStart});
                 }
                 if (!p.standDown()) {
                     lastOpenPartner = partner;
                     lastOpenTs = ts;
+                    lastOpenAfsrc = landingUrl != null && landingUrl.matches(".*[?&]afsrc=1(&.*)?$");
+                    lastOpenDevice = dev;
                 }
             }
             affiliateClicks.add(new AffiliateClick(ts, eventId, partner, dev, flood));
@@ -696,14 +916,31 @@ final class PersonSimulator {
             return i < ext.length ? ext[i] : loy[i - ext.length];
         }
 
-        int pickCodeOwner(int notThis) {
+        /** A partner owning codes, other than {@code publisher}, whose codes {@code publisher} has no consent to show. */
+        int pickCodeOwner(int publisher) {
             for (int attempt = 0; attempt < 20; attempt++) {
                 int p = rng.nextInt(cat.partners.size());
-                if (p != notThis && !cat.get(p).ownedCodes().isEmpty()) {
+                boolean consented = publisher == cat.couponSite && p == cat.creatorWithCode;
+                if (p != publisher && !consented && !cat.get(p).ownedCodes().isEmpty()) {
                     return p;
                 }
             }
+            return publisher == cat.couponSite || publisher == cat.creatorWithCode ? firstOtherOwner(publisher)
+                    : cat.creatorWithCode;
+        }
+
+        int firstOtherOwner(int publisher) {
+            for (PartnerCatalog.Partner p : cat.partners) {
+                if (p.index() != publisher && p.index() != cat.creatorWithCode && !p.ownedCodes().isEmpty()) {
+                    return p.index();
+                }
+            }
             return cat.creatorWithCode;
+        }
+
+        int pickExtension(int d) {
+            int[] ext = m.partnersByType[d][region][PartnerCatalog.typeIndex("browser_extension")];
+            return ext.length == 0 ? cat.extension : ext[rng.nextInt(ext.length)];
         }
 
         Rec event(long ts, String type) {
@@ -726,10 +963,6 @@ final class PersonSimulator {
         void emitTouch(int d, Rec r, int dev, boolean loggedIn, long ts, boolean network) {
             if (!"impression".equals(r.get("event_type"))) {
                 onSite(ts);
-                if ("page_view".equals(r.get("event_type")) && ("cart".equals(r.get("page_type"))
-                        || "checkout".equals(r.get("page_type")))) {
-                    lastCartTs = ts;
-                }
             }
             r.put("anonymous_id", anon[dev]);
             if (loggedIn) {

@@ -67,10 +67,13 @@ final class TrueModel implements Serializable {
     final String[] dates;
     /** usd_per_unit[day][currency index of Geo.CURRENCIES]. */
     final double[][] fx;
+    /** The run's rates and delays of fraud patterns and honest look-alikes. */
+    final BehaviourProfile profile;
 
     TrueModel(GeneratorOptions options, PartnerCatalog catalog) {
         this.options = options;
         this.catalog = catalog;
+        this.profile = BehaviourProfile.draw(options.seed(), options.holdout());
         int days = options.days();
         for (int k = 0; k < N_SOURCES; k++) {
             effect[k] = options.knockouts().contains(sourceName(k)) ? 0.0 : EFFECT[k];
@@ -271,10 +274,14 @@ final class TrueModel implements Serializable {
         fraud.put("click_flood_partner", catalog.get(catalog.floodPartner).id());
         fraud.put("timing_outlier_partner", catalog.get(catalog.timingOutlierPartner).id());
         fraud.put("self_referral_partner", catalog.get(catalog.selfReferralPartner).id());
+        fraud.put("consented_code_publisher", catalog.get(catalog.couponSite).id() + " publishes the codes of "
+                + catalog.get(catalog.creatorWithCode).id() + " with consent (allow-listed in fraud.rules.coupon_leakage)");
         fraud.put("note", "fraudulent touches (cookie stuffing, click flood, snipes, hijacks, stand-down violations,"
                 + " leaked-coupon clicks, self-referral) have no causal effect and are not in the hazard;"
                 + " self-referral orders and the one forced showcase order per fraud pattern (persons 0-7) are"
-                + " extra orders outside the hazard");
+                + " extra orders outside the hazard; loyal customers' weekly orders are extra orders counted in the"
+                + " baseline");
+        fraud.put("behaviour_profile", profile.document());
         doc.put("fraud", fraud);
         return doc;
     }

@@ -23,6 +23,7 @@ import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fraud job on one night: a stand-down violation with its evidence and commission at risk,
@@ -96,6 +97,12 @@ class FraudJobTest extends SparkTestBase {
         assertEquals(300.0, flag.<Double>getAs("measured_value"));
         assertEquals("high", flag.getAs("severity"));
         assertEquals("reassign", flag.getAs("proposed_action"));
+        // both signals a reassignment needs: the creator's landing carried afsrc=1, on the extension's own device
+        assertEquals(1.0, flag.<Double>getAs("score"));
+        assertEquals(List.of("afsrc_on_earlier_landing 1.0 true 0.6", "same_device 1.0 true 0.4"),
+                flag.getList(flag.fieldIndex("signals")).stream().map(o -> (Row) o).map(r -> r.getString(0) + " "
+                        + r.getDouble(1) + " " + r.getBoolean(2) + " " + r.getDouble(3)).toList());
+        assertEquals(Map.of(FraudRules.STAND_DOWN_VIOLATION, Map.of("reassign", 1L)), first.flagsByAction());
         // 3 % CPS of 100 EUR at 1.054 USD per EUR
         assertEquals(0, new BigDecimal("3.1620").compareTo(flag.getAs("commission_at_risk_usd")));
         assertEquals(java.sql.Date.valueOf(D), flag.getAs("detected_date"));
@@ -178,9 +185,23 @@ class FraudJobTest extends SparkTestBase {
         assertEquals(1.0, standDown.precision());
         assertEquals(0.5, standDown.recall());
         assertEquals(1.0, standDown.observableRecall());
+        // the one reassignment is right: precision 1 of 1, whose 95 % Wilson interval still reaches down to 0.21
+        assertEquals(Map.of("reassign", 1L), standDown.byAction());
+        assertEquals(List.of(1L, 1L, 1L), List.of(standDown.actionFlagged(), standDown.actionMatched(),
+                standDown.actionAnyLabel()));
+        assertEquals(0.2065, standDown.actionPrecisionInterval().low(), 1e-4);
+        assertEquals(0.0945, standDown.recallInterval().low(), 1e-4);
+        assertEquals(0.9055, standDown.recallInterval().high(), 1e-4);
         FraudEvaluation.Score hijack = result.rule(FraudRules.BASKET_HIJACK, "order");
         assertEquals(0.0, hijack.recall());
         assertEquals(Double.NaN, hijack.precision());
         assertEquals(0L, result.rule(FraudRules.SELF_REFERRAL, "order").labels());   // its order is not in the warehouse
+        // o1 is labelled a stand-down violation and a hijack and flagged as the former; o2's label found nothing
+        assertEquals(Map.of(List.of("BASKET_HIJACK", "STAND_DOWN_VIOLATION"), 1L,
+                List.of("STAND_DOWN_VIOLATION", "STAND_DOWN_VIOLATION"), 1L,
+                List.of("STAND_DOWN_VIOLATION", FraudEvaluation.NONE), 1L), new java.util.HashMap<>(result.confusion()));
+        assertEquals(result.confusion(), result.actionConfusion());
+        String report = result.format();
+        assertTrue(report.contains("confusion at order level"), report);
     }
 }

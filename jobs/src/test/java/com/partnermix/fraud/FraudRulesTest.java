@@ -8,18 +8,24 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Each rule on hand-built journeys, with the near-misses that must not fire: a coupon click before
- * the cart, a creator's own code used after its click, two honest partners in one session.
+ * Each rule on hand-built journeys with the default settings of conf/business.yaml: the fraudulent pattern with
+ * its strong signals proposes the payout action, and the honest behaviour that looks like it (a coupon-site
+ * detour from the cart, tabs opened and visited later, a NAT address, codes that travel, a loyal weekly buyer, a
+ * software partner on a new visit or without afsrc=1) raises nothing or a review ({@code flag}) only.
  */
 class FraudRulesTest extends SparkTestBase {
 
@@ -29,7 +35,12 @@ class FraudRulesTest extends SparkTestBase {
     private static final String ORDERS = "person_id STRING, order_id STRING, order_ts TIMESTAMP";
     private static final String TOUCHES = "order_id STRING, event_id STRING, position INT, is_click BOOLEAN, "
             + "partner_id STRING, seconds_before_order DOUBLE";
+    private static final String EXAMINED = "order_id STRING, person_id STRING, order_ts TIMESTAMP, order_date DATE, "
+            + "order_status STRING, is_new_customer BOOLEAN, coupon_code STRING";
+    private static final String PARTNERS = "partner_id STRING, partner_type STRING, region STRING, "
+            + "stand_down_required BOOLEAN, owned_coupon_codes ARRAY<STRING>";
     private static final String SHOP = "https://shop.example.com";
+    private static final LocalDate DAY = LocalDate.parse("2026-11-20");
 
     private static PartnermixConfig.Fraud settings() {
         return config(Path.of("unused")).fraud();
@@ -37,17 +48,26 @@ class FraudRulesTest extends SparkTestBase {
 
     private static String click(String person, String id, String time, String partner, boolean standDown,
                                 String landing, String referrer) {
-        return String.format("{\"person_id\":\"%s\",\"anonymous_id\":\"%s-d\",\"event_id\":\"%s\","
+        return click(person, person + "-d", "ip-" + person, id, time, partner, standDown, landing, referrer, null);
+    }
+
+    private static String click(String person, String device, String ip, String id, String time, String partner,
+                                boolean standDown, String landing, String referrer, String code) {
+        return String.format("{\"person_id\":\"%s\",\"anonymous_id\":\"%s\",\"event_id\":\"%s\","
                         + "\"event_ts\":\"2026-11-20T%s\",\"event_type\":\"click\",\"partner_id\":\"%s\","
-                        + "\"landing_url\":\"%s\",\"referrer_url\":\"%s\",\"ip_hash\":\"ip-%s\","
-                        + "\"stand_down_required\":%b}", person, person, id, time, partner, landing, referrer, person,
-                standDown);
+                        + "\"landing_url\":\"%s\"%s,\"ip_hash\":\"%s\"%s,\"stand_down_required\":%b}", person, device,
+                id, time, partner, landing, referrer == null ? "" : ",\"referrer_url\":\"" + referrer + "\"", ip,
+                code == null ? "" : ",\"coupon_code\":\"" + code + "\"", standDown);
     }
 
     private static String page(String person, String id, String time, String type) {
-        return String.format("{\"person_id\":\"%s\",\"anonymous_id\":\"%s-d\",\"event_id\":\"%s\","
+        return page(person, person + "-d", id, time, type);
+    }
+
+    private static String page(String person, String device, String id, String time, String type) {
+        return String.format("{\"person_id\":\"%s\",\"anonymous_id\":\"%s\",\"event_id\":\"%s\","
                 + "\"event_ts\":\"2026-11-20T%s\",\"event_type\":\"page_view\",\"page_type\":\"%s\","
-                + "\"landing_url\":\"%s/%s\"}", person, person, id, time, type, SHOP, type);
+                + "\"landing_url\":\"%s/%s\"}", person, device, id, time, type, SHOP, type);
     }
 
     private static String order(String person, String id, String time) {
@@ -56,27 +76,57 @@ class FraudRulesTest extends SparkTestBase {
     }
 
     private static String touch(String order, String event, int position, String partner, double secondsBefore) {
-        return String.format(java.util.Locale.ROOT, "{\"order_id\":\"%s\",\"event_id\":\"%s\",\"position\":%d,"
+        return String.format(Locale.ROOT, "{\"order_id\":\"%s\",\"event_id\":\"%s\",\"position\":%d,"
                         + "\"is_click\":true,\"partner_id\":\"%s\",\"seconds_before_order\":%s}", order, event,
                 position, partner, secondsBefore);
     }
 
-    /** rule|event -> "partner>displaced measured". */
-    private static Map<String, String> clickFindings(List<String> events, List<String> orders, List<String> touches) {
-        Dataset<Row> timeline = FraudRules.timeline(Rows.of(spark(), EVENTS, events.toArray(String[]::new)),
-                Rows.of(spark(), ORDERS, orders.toArray(String[]::new)), 1800);
-        Dataset<Row> clicks = FraudRules.journeyClicks(timeline, Rows.of(spark(), TOUCHES, touches.toArray(String[]::new)));
+    private static String examined(String order, String person, String time, String status, String code) {
+        return String.format("{\"order_id\":\"%s\",\"person_id\":\"%s\",\"order_ts\":\"2026-11-20T%s\","
+                        + "\"order_date\":\"2026-11-20\",\"order_status\":\"%s\",\"is_new_customer\":false%s}", order,
+                person, time, status, code == null ? "" : ",\"coupon_code\":\"" + code + "\"");
+    }
+
+    private static String partner(String id, String type, boolean standDown, String... codes) {
+        return String.format("{\"partner_id\":\"%s\",\"partner_type\":\"%s\",\"region\":\"NA\","
+                        + "\"stand_down_required\":%b,\"owned_coupon_codes\":[%s]}", id, type, standDown,
+                String.join(",", java.util.Arrays.stream(codes).map(c -> "\"" + c + "\"").toList()));
+    }
+
+    private static Dataset<Row> timeline(List<String> events, List<String> orders) {
+        return FraudInputs.withEventDate(FraudRules.timeline(Rows.of(spark(), EVENTS, events.toArray(String[]::new)),
+                Rows.of(spark(), ORDERS, orders.toArray(String[]::new)), 1800, 60, 1800));
+    }
+
+    private static FraudInputs inputs(List<String> events, List<String> orders, List<String> touches,
+                                      List<String> examined, List<String> partners) {
+        return new FraudInputs(settings(), settings().shopHosts(), 1800, DAY.minusDays(29), DAY, timeline(events, orders),
+                Rows.of(spark(), TOUCHES, touches.toArray(String[]::new)),
+                Rows.of(spark(), EXAMINED, examined.toArray(String[]::new)),
+                Rows.of(spark(), PARTNERS, partners.toArray(String[]::new)), d -> d);
+    }
+
+    private static FraudInputs inputs(List<String> events, List<String> orders, List<String> touches) {
+        return inputs(events, orders, touches, List.of(), List.of());
+    }
+
+    /** key (event, or order when the finding has no click) -> "partner>displaced measured action score". */
+    private static Map<String, String> found(String rule, FraudInputs in) {
+        FraudRule r = FraudRules.rule(rule);
+        PartnermixConfig.RuleSettings s = in.settings.rule(r.configKey());
         Map<String, String> out = new TreeMap<>();
-        for (Row r : FraudRules.clickFindings(clicks, settings(), 1800).collectAsList()) {
-            out.put(r.<String>getAs("rule_code") + "|" + r.getAs("event_id"), r.getAs("partner_id") + ">"
-                    + r.getAs("displaced_partner_id") + " " + r.<Double>getAs("measured_value"));
+        for (Row f : FraudRules.scored(r.findings(in, s), r, s).collectAsList()) {
+            String key = f.isNullAt(f.fieldIndex("event_id")) ? f.getAs("order_id") : f.getAs("event_id");
+            out.put(key, f.getAs("partner_id") + ">" + f.getAs("displaced_partner_id") + " "
+                    + f.<Double>getAs("measured_value") + " " + f.getAs("proposed_action") + " "
+                    + f.<Double>getAs("score"));
         }
         return out;
     }
 
     @Test
-    void standDownPartnerClickingAfterAnotherPartnersClickInTheSessionIsAViolation() {
-        Map<String, String> found = clickFindings(List.of(
+    void aStandDownPartnerClickingAfterAnAfsrcClickOnItsDeviceIsReassigned() {
+        FraudInputs in = inputs(List.of(
                         click("a", "c1", "10:00:00", "P-CR", false, SHOP + "/mats?afsrc=1", "https://maya.example"),
                         page("a", "v1", "10:00:02", "landing"),
                         click("a", "x1", "10:05:00", "P-BX", true, SHOP + "/mats", "https://ext.example"),
@@ -85,65 +135,97 @@ class FraudRulesTest extends SparkTestBase {
                         page("a", "v4", "10:08:00", "checkout")),
                 List.of(order("a", "o1", "10:09:00")),
                 List.of(touch("o1", "c1", 1, "P-CR", 540), touch("o1", "x1", 2, "P-BX", 240)));
-        assertEquals(Map.of("STAND_DOWN_VIOLATION|x1", "P-BX>P-CR 300.0"), found);
+        assertEquals(Map.of("x1", "P-BX>P-CR 300.0 reassign 1.0"), found(FraudRules.STAND_DOWN_VIOLATION, in));
     }
 
     @Test
-    void twoHonestPartnersInOneSessionOrAStandDownPartnerFirstAreNotViolations() {
-        Map<String, String> found = clickFindings(List.of(
-                        click("a", "c1", "10:00:00", "P-CR", false, SHOP + "/?afsrc=1", "https://maya.example"),
+    void aStandDownPartnerThatCouldNotSeeTheOtherSessionIsOnlyReviewedOrNotFlagged() {
+        FraudInputs in = inputs(List.of(
+                        // a: the creator's landing URL carried no afsrc=1: nobody told the extension to stand down
+                        click("a", "c1", "10:00:00", "P-CR", false, SHOP + "/mats", "https://maya.example"),
                         page("a", "v1", "10:00:02", "landing"),
-                        click("a", "r1", "10:05:00", "P-RV", false, SHOP + "/", "https://review.example"),
+                        click("a", "x1", "10:05:00", "P-BX", true, SHOP + "/mats", "https://ext.example"),
                         page("a", "v2", "10:05:02", "landing"),
-                        click("b", "x1", "10:00:00", "P-BX", true, SHOP + "/", "https://ext.example"),
-                        page("b", "w1", "10:00:02", "landing"),
-                        click("b", "c2", "10:05:00", "P-CR", false, SHOP + "/", "https://maya.example"),
-                        page("b", "w2", "10:05:02", "landing"),
-                        // a stand-down click in a later session (40 minutes of silence) is no violation
-                        click("b", "x2", "10:45:03", "P-BX", true, SHOP + "/", "https://ext.example"),
-                        page("b", "w3", "10:45:05", "product")),
-                List.of(order("a", "o1", "10:20:00"), order("b", "o2", "10:50:00")),
-                List.of(touch("o1", "c1", 1, "P-CR", 1200), touch("o1", "r1", 2, "P-RV", 900),
-                        touch("o2", "x1", 1, "P-BX", 3000), touch("o2", "c2", 2, "P-CR", 2700),
-                        touch("o2", "x2", 3, "P-BX", 297)));
-        assertEquals(Map.of(), found);
+                        // b: afsrc=1, but on the phone; the extension clicks on the laptop
+                        click("b", "b-phone", "ip-b", "c2", "10:00:00", "P-CR", false, SHOP + "/?afsrc=1",
+                                "https://maya.example", null),
+                        page("b", "b-phone", "w1", "10:00:02", "landing"),
+                        click("b", "b-laptop", "ip-b", "x2", "10:04:00", "P-BX", true, SHOP + "/", null, null),
+                        page("b", "b-laptop", "w2", "10:04:02", "landing"),
+                        // c: a new visit 40 minutes after the creator's session ended
+                        click("c", "c3", "10:00:00", "P-CR", false, SHOP + "/?afsrc=1", "https://maya.example"),
+                        page("c", "u1", "10:00:02", "landing"),
+                        click("c", "x3", "10:45:03", "P-BX", true, SHOP + "/", "https://ext.example"),
+                        page("c", "u2", "10:45:05", "product"),
+                        // d: the software partner clicked first, an honest partner after it
+                        click("d", "x4", "10:00:00", "P-BX", true, SHOP + "/", "https://ext.example"),
+                        page("d", "t1", "10:00:02", "landing"),
+                        click("d", "c4", "10:05:00", "P-RV", false, SHOP + "/?afsrc=1", "https://review.example"),
+                        page("d", "t2", "10:05:02", "landing")),
+                List.of(order("a", "o1", "10:20:00"), order("b", "o2", "10:20:00"), order("c", "o3", "10:50:00"),
+                        order("d", "o4", "10:20:00")),
+                List.of(touch("o1", "c1", 1, "P-CR", 1200), touch("o1", "x1", 2, "P-BX", 900),
+                        touch("o2", "c2", 1, "P-CR", 1200), touch("o2", "x2", 2, "P-BX", 960),
+                        touch("o3", "c3", 1, "P-CR", 3000), touch("o3", "x3", 2, "P-BX", 297),
+                        touch("o4", "x4", 1, "P-BX", 1200), touch("o4", "c4", 2, "P-RV", 900)));
+        assertEquals(Map.of("x1", "P-BX>P-CR 300.0 flag 0.4", "x2", "P-BX>P-CR 240.0 flag 0.6"),
+                found(FraudRules.STAND_DOWN_VIOLATION, in));
     }
 
     @Test
-    void aPartnerClickAfterTheCartWasViewedIsABasketHijack() {
-        Map<String, String> found = clickFindings(List.of(
+    void aClickFromTheCartWithoutAVisitIsAHijackToReassign() {
+        FraudInputs in = inputs(List.of(
                         click("a", "c1", "09:30:00", "P-CR", false, SHOP + "/", "https://maya.example"),
                         page("a", "v1", "09:30:02", "landing"),
                         page("a", "v2", "10:00:00", "product"),
                         page("a", "v3", "10:10:00", "cart"),
-                        click("a", "k1", "10:11:00", "P-CP", false, SHOP + "/cart", "https://coupons.example"),
-                        page("a", "v4", "10:12:00", "checkout"),
+                        // the extension fires 4 s after the cart view, no referrer, no landing: 0.35 + 0.15 + 0.15
+                        click("a", "k1", "10:10:04", "P-BX", true, SHOP + "/cart", null),
+                        page("a", "v4", "10:10:05", "cart"),
+                        page("a", "v5", "10:12:00", "checkout"),
                         // person b: no cart view, but the click is referred by the shop's own checkout page
                         page("b", "w1", "10:00:00", "product"),
                         click("b", "k2", "10:01:00", "P-CP", false, SHOP + "/", SHOP + "/checkout?step=2"),
                         page("b", "w2", "10:01:30", "checkout")),
                 List.of(order("a", "o1", "10:13:00"), order("b", "o2", "10:03:00")),
-                List.of(touch("o1", "c1", 1, "P-CR", 2580), touch("o1", "k1", 2, "P-CP", 120),
+                List.of(touch("o1", "c1", 1, "P-CR", 2580), touch("o1", "k1", 2, "P-BX", 176),
                         touch("o2", "k2", 1, "P-CP", 120)));
-        assertEquals(Map.of("BASKET_HIJACK|k1", "P-CP>P-CR 60.0", "BASKET_HIJACK|k2", "P-CP>null 0.0"), found);
+        assertEquals(Map.of("k1", "P-BX>P-CR 4.0 reassign 0.65", "k2", "P-CP>null 0.0 reassign 0.85"),
+                found(FraudRules.BASKET_HIJACK, in));
     }
 
     @Test
-    void aLegitimateCouponClickBeforeTheCartAndACartOfAnEarlierSessionAreNoHijacks() {
-        Map<String, String> found = clickFindings(List.of(
-                        page("a", "v0", "08:00:00", "cart"),   // an abandoned cart, two hours earlier
-                        click("a", "k1", "10:00:00", "P-CP", false, SHOP + "/?afsrc=1", "https://coupons.example"),
-                        page("a", "v1", "10:00:02", "landing"),
-                        page("a", "v2", "10:05:00", "cart"),
-                        page("a", "v3", "10:06:00", "checkout")),
-                List.of(order("a", "o1", "10:07:00")),
-                List.of(touch("o1", "k1", 1, "P-CP", 420)));
-        assertEquals(Map.of(), found);
+    void aShopperWhoLeavesTheCartForACouponSiteAndComesBackThroughItIsNoHijackToAct() {
+        FraudInputs in = inputs(List.of(
+                        page("a", "v1", "10:00:00", "product"),
+                        page("a", "v2", "10:01:00", "cart"),
+                        // two minutes on the coupon site, its page as referrer, a landing and a search
+                        click("a", "k1", "10:03:10", "P-CP", false, SHOP + "/?afsrc=1", "https://coupons.example/shop"),
+                        page("a", "v3", "10:03:12", "landing"),
+                        page("a", "v4", "10:03:40", "search"),
+                        page("a", "v5", "10:04:30", "cart"),
+                        page("a", "v6", "10:05:00", "checkout"),
+                        // b: the coupon site's link lands on the cart itself, 20 s after the cart view
+                        page("b", "w1", "10:01:00", "cart"),
+                        click("b", "k2", "10:01:20", "P-DL", false, SHOP + "/cart", "https://deals.example/shop"),
+                        page("b", "w2", "10:01:21", "cart"),
+                        page("b", "w3", "10:02:00", "checkout"),
+                        // c: an abandoned cart two hours earlier, a coupon click on a new visit
+                        page("c", "u0", "08:00:00", "cart"),
+                        click("c", "k3", "10:00:00", "P-CP", false, SHOP + "/?afsrc=1", "https://coupons.example"),
+                        page("c", "u1", "10:00:02", "landing"),
+                        page("c", "u2", "10:05:00", "cart")),
+                List.of(order("a", "o1", "10:06:00"), order("b", "o2", "10:03:00"), order("c", "o3", "10:07:00")),
+                List.of(touch("o1", "k1", 1, "P-CP", 170), touch("o2", "k2", 1, "P-DL", 100),
+                        touch("o3", "k3", 1, "P-CP", 420)));
+        // a review each at most, never a payout change: nobody came from the shop's page
+        assertEquals(Map.of("k1", "P-CP>null 130.0 flag 0.0", "k2", "P-DL>null 20.0 flag 0.3"),
+                found(FraudRules.BASKET_HIJACK, in));
     }
 
     @Test
-    void anOrderSecondsAfterAClickWithNoPageViewBetweenIsASnipeNotAlsoAHijack() {
-        Map<String, String> found = clickFindings(List.of(
+    void anOrderSecondsAfterAClickWithNoPageViewBetweenIsASnipe() {
+        FraudInputs in = inputs(List.of(
                         click("a", "c1", "09:50:00", "P-CR", false, SHOP + "/", "https://maya.example"),
                         page("a", "v1", "09:50:02", "landing"),
                         page("a", "v2", "10:09:00", "cart"),
@@ -155,80 +237,213 @@ class FraudRulesTest extends SparkTestBase {
                 List.of(order("a", "o1", "10:11:05"), order("b", "o2", "10:11:20")),
                 List.of(touch("o1", "c1", 1, "P-CR", 1265), touch("o1", "s1", 2, "P-CB", 5),
                         touch("o2", "s2", 1, "P-CB", 20)));
-        assertEquals(Map.of("LAST_SECOND_SNIPE|s1", "P-CB>P-CR 5.0"), found);
+        assertEquals(Map.of("s1", "P-CB>P-CR 5.0 reassign 0.8"), found(FraudRules.LAST_SECOND_SNIPE, in));
+        // the snipe after the checkout view is an in-cart click too; from the cashback site's page, only reviewed
+        assertEquals(Map.of("s1", "P-CB>P-CR 60.0 flag 0.3"), found(FraudRules.BASKET_HIJACK, in));
     }
 
-    private static final String COUPON_ORDERS = "order_id STRING, coupon_code STRING";
-    private static final String OWNERS = "coupon_code STRING, owner_partner_id STRING";
-
     @Test
-    void aCodeOwnedByAnotherPartnerThanTheLastClickIsLeakageButTheOwnersOwnClickIsNot() {
-        Dataset<Row> orders = Rows.of(spark(), COUPON_ORDERS,
-                "{\"order_id\":\"o1\",\"coupon_code\":\"MAYA20\"}",     // creator's code, coupon site's last click
-                "{\"order_id\":\"o2\",\"coupon_code\":\"MAYA20\"}",     // creator's code after the creator's click
-                "{\"order_id\":\"o3\",\"coupon_code\":\"WELCOME10\"}",  // a generic code belongs to nobody
-                "{\"order_id\":\"o4\",\"coupon_code\":\"MAYA20\"}");    // no partner click at all
-        Dataset<Row> touches = Rows.of(spark(), TOUCHES, touch("o1", "c1", 1, "P-CR", 900),
-                touch("o1", "k1", 2, "P-CP", 60), touch("o2", "k2", 1, "P-CP", 900), touch("o2", "c2", 2, "P-CR", 60),
-                touch("o3", "k3", 1, "P-CP", 60));
-        Dataset<Row> owners = Rows.of(spark(), OWNERS, "{\"coupon_code\":\"MAYA20\",\"owner_partner_id\":\"P-CR\"}",
-                "{\"coupon_code\":\"SAVE15\",\"owner_partner_id\":\"P-CP\"}");
-        Map<String, String> found = new TreeMap<>();
-        FraudRules.couponLeakage(orders, touches, owners).collectAsList().forEach(r -> found.put(r.getAs("order_id"),
-                r.getAs("event_id") + " " + r.getAs("partner_id") + ">" + r.getAs("displaced_partner_id") + " "
-                        + r.<Double>getAs("measured_value")));
-        assertEquals(Map.of("o1", "k1 P-CP>P-CR 1.0", "o4", "null null>P-CR 0.0"), found);
+    void aCodeShownByAnotherPartnersClickIsLeakageToReassignWhileCodesThatTravelAreReviewedOrAllowed() {
+        FraudInputs in = inputs(List.of(
+                        click("a", "a-d", "ip-a", "k1", "10:00:00", "P-CP-005", false, SHOP + "/", "https://c.example",
+                                "MAYA20"),
+                        click("b", "b-d", "ip-b", "k2", "10:00:00", "P-RV", false, SHOP + "/", "https://r.example",
+                                null),
+                        click("c", "c-d", "ip-c", "c3", "09:00:00", "P-CR-001", false, SHOP + "/", "https://m.example",
+                                null),
+                        click("c", "c-d", "ip-c", "k3", "10:00:00", "P-CP-007", false, SHOP + "/", "https://o.example",
+                                null),
+                        click("e", "e-d", "ip-e", "k5", "10:00:00", "P-CP-007", false, SHOP + "/", "https://o.example",
+                                "MAYA20"),
+                        click("f", "f-d", "ip-f", "c6", "10:00:00", "P-CR-001", false, SHOP + "/", "https://m.example",
+                                "MAYA20")),
+                List.of(),
+                List.of(touch("o1", "k1", 1, "P-CP-005", 60), touch("o2", "k2", 1, "P-RV", 60),
+                        touch("o3", "c3", 1, "P-CR-001", 3660), touch("o3", "k3", 2, "P-CP-007", 60),
+                        touch("o5", "k5", 1, "P-CP-007", 60), touch("o6", "c6", 1, "P-CR-001", 60)),
+                List.of(examined("o1", "a", "10:01:00", "placed", "MAYA20"),     // published with consent
+                        examined("o2", "b", "10:01:00", "placed", "MAYA20"),     // a friend's code, a review site's click
+                        examined("o3", "c", "10:01:00", "placed", "MAYA20"),     // the creator clicked first, then
+                                                                                 // a coupon site not showing it
+                        examined("o4", "d", "10:01:00", "placed", "MAYA20"),     // no partner click at all
+                        examined("o5", "e", "10:01:00", "placed", "MAYA20"),     // another coupon site shows the code
+                        examined("o6", "f", "10:01:00", "placed", "MAYA20"),     // the owner's own click
+                        examined("o7", "g", "10:01:00", "placed", "WELCOME10")), // a generic code
+                List.of(partner("P-CR-001", "creator", false, "MAYA20"), partner("P-CP-005", "coupon", false),
+                        partner("P-CP-007", "coupon", false), partner("P-RV", "review", false)));
+        assertEquals(Map.of("k2", "P-RV>P-CR-001 0.0 flag 0.0", "k3", "P-CP-007>P-CR-001 1.0 flag 0.4",
+                        "o4", "null>P-CR-001 0.0 flag 0.0", "k5", "P-CP-007>P-CR-001 0.0 reassign 0.8"),
+                found(FraudRules.COUPON_LEAKAGE, in));
     }
 
-    private static final String CREDITED = "order_id STRING, person_id STRING, order_status STRING, "
-            + "credited_event_id STRING, credited_partner_id STRING";
-
     @Test
-    void repeatedOrdersThroughOnePartnerWithManyReturnsAreSelfReferral() {
-        List<String> rows = new ArrayList<>();
-        String[] statuses = {"returned", "cancelled", "placed", "placed"};   // 2 of 4 bad: 0.5 >= 0.4
+    void repeatedOrdersWithManyCancellationsAreSelfReferralButALoyalWeeklyBuyerIsOnlyReviewed() {
+        List<String> events = new ArrayList<>();
+        List<String> touches = new ArrayList<>();
+        List<String> examined = new ArrayList<>();
+        String[] selfStatus = {"returned", "cancelled", "returned", "placed"};   // 3 of 4 bad
         for (int i = 0; i < 4; i++) {
-            rows.add(String.format("{\"order_id\":\"s%d\",\"person_id\":\"self\",\"order_status\":\"%s\","
-                    + "\"credited_event_id\":\"e%d\",\"credited_partner_id\":\"P-RF\"}", i, statuses[i], i));
-            // a loyal customer: 4 orders through one partner, 1 returned (0.25): not self-referral
-            rows.add(String.format("{\"order_id\":\"l%d\",\"person_id\":\"loyal\",\"order_status\":\"%s\","
-                    + "\"credited_event_id\":\"f%d\",\"credited_partner_id\":\"P-LY\"}", i, i == 0 ? "returned" : "placed", i));
+            events.add(click("self", "self-d", "ip-s", "e" + i, "0" + i + ":00:00", "P-RF", false, SHOP + "/", null,
+                    null));
+            touches.add(touch("s" + i, "e" + i, 1, "P-RF", 600));
+            examined.add(examined("s" + i, "self", "0" + i + ":10:00", selfStatus[i], null));
         }
-        // three orders only, all returned: below min_orders
-        for (int i = 0; i < 3; i++) {
-            rows.add(String.format("{\"order_id\":\"t%d\",\"person_id\":\"few\",\"order_status\":\"returned\","
-                    + "\"credited_event_id\":\"g%d\",\"credited_partner_id\":\"P-RF\"}", i, i));
+        for (int i = 0; i < 5; i++) {   // a loyal customer: 5 orders through the loyalty app, one returned
+            events.add(click("loyal", "l-d", "ip-l", "f" + i, "1" + i + ":00:00", "P-LY", true, SHOP + "/", null, null));
+            touches.add(touch("l" + i, "f" + i, 1, "P-LY", 600));
+            examined.add(examined("l" + i, "loyal", "1" + i + ":10:00", i == 0 ? "returned" : "placed", null));
         }
-        PartnermixConfig.SelfReferralRule rule = new PartnermixConfig.SelfReferralRule(true, "high", "withhold", 4, 0.4);
-        List<Row> found = FraudRules.selfReferral(Rows.of(spark(), CREDITED, rows.toArray(String[]::new)), rule)
-                .orderBy("order_id").collectAsList();
-        assertEquals(List.of("s0", "s1", "s2", "s3"), found.stream().map(r -> r.<String>getAs("order_id")).toList());
-        assertEquals(4.0, found.get(0).<Double>getAs("measured_value"));
-        assertEquals("P-RF", found.get(0).getAs("partner_id"));
+        for (int i = 0; i < 2; i++) {   // two orders, both returned: below min_orders
+            events.add(click("few", "w-d", "ip-w", "g" + i, "2" + i + ":00:00", "P-RF", false, SHOP + "/", null, null));
+            touches.add(touch("t" + i, "g" + i, 1, "P-RF", 600));
+            examined.add(examined("t" + i, "few", "2" + i + ":10:00", "returned", null));
+        }
+        Map<String, String> found = found(FraudRules.SELF_REFERRAL, inputs(events, List.of(), touches, examined,
+                List.of()));
+        Map<String, String> expected = new TreeMap<>();
+        for (int i = 0; i < 4; i++) {
+            expected.put("e" + i, "P-RF>null 4.0 withhold 0.7");
+        }
+        for (int i = 0; i < 5; i++) {
+            expected.put("f" + i, "P-LY>null 5.0 flag 0.0");
+        }
+        assertEquals(expected, found);
     }
 
     @Test
-    void aBurstOfPartnerClicksWithoutAVisitIsCookieStuffing() {
-        List<String> events = List.of(
-                click("s", "x1", "03:00:00.000", "P-A", false, SHOP + "/", "https://stuff.example"),
-                click("s", "x2", "03:00:01.200", "P-B", false, SHOP + "/", "https://stuff.example"),
-                click("s", "x3", "03:00:02.500", "P-C", false, SHOP + "/", "https://stuff.example"),
-                // an honest reader clicking three partners quickly, each with a visit
-                click("h", "y1", "10:00:00", "P-A", false, SHOP + "/", "https://a.example"),
-                page("h", "z1", "10:00:02", "landing"),
-                click("h", "y2", "10:00:05", "P-B", false, SHOP + "/", "https://b.example"),
-                page("h", "z2", "10:00:07", "landing"),
-                click("h", "y3", "10:00:09", "P-C", false, SHOP + "/", "https://c.example"),
-                page("h", "z3", "10:00:11", "landing"),
+    void aBurstOfClicksNeverVisitedIsStuffingButTabsVisitedLaterAndANatAddressAreOnlyReviewed() {
+        List<String> events = new ArrayList<>(List.of(
+                click("s", "s-d", "ip-s", "x1", "03:00:00.000", "P-A", false, SHOP + "/", "https://stuff.example", null),
+                click("s", "s-d", "ip-s", "x2", "03:00:01.200", "P-B", false, SHOP + "/", "https://stuff.example", null),
+                click("s", "s-d", "ip-s", "x3", "03:00:02.500", "P-C", false, SHOP + "/", "https://stuff.example", null),
+                // tabs opened from a comparison page within seconds, each visited minutes later
+                click("t", "t-d", "ip-t", "y1", "10:00:00", "P-A", false, SHOP + "/a", "https://compare.example", null),
+                click("t", "t-d", "ip-t", "y2", "10:00:01", "P-B", false, SHOP + "/b", "https://compare.example", null),
+                click("t", "t-d", "ip-t", "y3", "10:00:02", "P-C", false, SHOP + "/c", "https://compare.example", null),
+                page("t", "t-d", "z1", "10:02:00", "landing"),
+                page("t", "t-d", "z2", "10:05:00", "landing"),
+                page("t", "t-d", "z3", "10:09:00", "landing"),
+                // an honest reader clicking three partners quickly, each with a visit right away
+                click("h", "h-d", "ip-h", "w1", "11:00:00", "P-A", false, SHOP + "/", "https://a.example", null),
+                page("h", "h-d", "q1", "11:00:02", "landing"),
+                click("h", "h-d", "ip-h", "w2", "11:00:05", "P-B", false, SHOP + "/", "https://b.example", null),
+                page("h", "h-d", "q2", "11:00:07", "landing"),
+                click("h", "h-d", "ip-h", "w3", "11:00:09", "P-C", false, SHOP + "/", "https://c.example", null),
+                page("h", "h-d", "q3", "11:00:11", "landing"),
                 // two partners without a visit: below the burst size
-                click("t", "w1", "03:00:00", "P-A", false, SHOP + "/", "https://stuff.example"),
-                click("t", "w2", "03:00:01", "P-B", false, SHOP + "/", "https://stuff.example"));
-        Dataset<Row> timeline = FraudRules.timeline(Rows.of(spark(), EVENTS, events.toArray(String[]::new)),
-                Rows.of(spark(), ORDERS), 1800);
-        List<String> found = FraudRules.cookieStuffing(timeline, settings().cookieStuffing()).orderBy("event_id")
-                .collectAsList().stream().map(r -> r.<String>getAs("event_id") + " " + r.<Double>getAs("measured_value"))
-                .toList();
-        assertEquals(List.of("x1 3.0", "x2 3.0", "x3 3.0"), found);
+                click("u", "u-d", "ip-u", "v1", "03:00:00", "P-A", false, SHOP + "/", "https://stuff.example", null),
+                click("u", "u-d", "ip-u", "v2", "03:00:01", "P-B", false, SHOP + "/", "https://stuff.example", null)));
+        // a carrier's NAT address: five phones click within seconds and leave at once, twelve others visit
+        for (int i = 0; i < 5; i++) {
+            events.add(click("n" + i, "n" + i + "-d", "ip-nat", "b" + i, "12:00:0" + i, "P-D", false, SHOP + "/",
+                    "https://d.example", null));
+        }
+        for (int i = 0; i < 12; i++) {
+            String t = String.format("13:%02d:00", i * 4);
+            events.add(click("m" + i, "m" + i + "-d", "ip-nat", "g" + i, t, "P-D", false, SHOP + "/",
+                    "https://d.example", null));
+            events.add(page("m" + i, "m" + i + "-d", "gp" + i, t.substring(0, 6) + "02", "landing"));
+        }
+        Map<String, String> found = found(FraudRules.COOKIE_STUFFING, inputs(events, List.of(), List.of()));
+        Map<String, String> expected = new TreeMap<>(Map.of(
+                "x1", "P-A>null 3.0 withhold 0.8", "x2", "P-B>null 3.0 withhold 0.8",
+                "x3", "P-C>null 3.0 withhold 0.8",
+                "y1", "P-A>null 3.0 flag 0.2", "y2", "P-B>null 3.0 flag 0.2", "y3", "P-C>null 3.0 flag 0.2"));
+        for (int i = 0; i < 5; i++) {
+            expected.put("b" + i, "P-D>null 5.0 flag 0.6");   // never visited, but the address is shared
+        }
+        assertEquals(expected, found);
+    }
+
+    @Test
+    void aFloodingPartnersCreditedClickIsWithheldOnlyWhenNeverVisitedAndLongBeforeTheOrder() {
+        Dataset<Row> credited = Rows.of(spark(), "order_id STRING, credited_event_id STRING, "
+                        + "credited_partner_id STRING, credited_seconds_before_order DOUBLE, credited_pv_dwell LONG, "
+                        + "credited_pv_window LONG",
+                "{\"order_id\":\"o1\",\"credited_event_id\":\"f1\",\"credited_partner_id\":\"P-DL\","
+                        + "\"credited_seconds_before_order\":90000,\"credited_pv_dwell\":0,\"credited_pv_window\":0}",
+                "{\"order_id\":\"o2\",\"credited_event_id\":\"f2\",\"credited_partner_id\":\"P-DL\","
+                        + "\"credited_seconds_before_order\":90000,\"credited_pv_dwell\":1,\"credited_pv_window\":3}",
+                "{\"order_id\":\"o3\",\"credited_event_id\":\"f3\",\"credited_partner_id\":\"P-DL\","
+                        + "\"credited_seconds_before_order\":600,\"credited_pv_dwell\":0,\"credited_pv_window\":2}",
+                "{\"order_id\":\"o4\",\"credited_event_id\":\"g1\",\"credited_partner_id\":\"P-OK\","
+                        + "\"credited_seconds_before_order\":90000,\"credited_pv_dwell\":0,\"credited_pv_window\":0}");
+        Dataset<Row> flooders = Rows.of(spark(), "partner_id STRING, clicks_per_order DOUBLE, peer_median DOUBLE, "
+                + "robust_z DOUBLE", "{\"partner_id\":\"P-DL\",\"clicks_per_order\":40,\"peer_median\":4,\"robust_z\":9}");
+        FraudRule rule = FraudRules.rule(FraudRules.CLICK_FLOOD);
+        PartnermixConfig.RuleSettings s = settings().rule(rule.configKey());
+        Map<String, String> found = new TreeMap<>();
+        for (Row r : FraudRules.scored(ClickFloodRule.findings(credited, flooders, s), rule, s).collectAsList()) {
+            found.put(r.getAs("order_id"), r.<Double>getAs("measured_value") + " " + r.<Double>getAs("threshold") + " "
+                    + r.getAs("proposed_action") + " " + r.<Double>getAs("score"));
+        }
+        // o2 was a visit; o3 bounced at first but the device came to the shop; P-OK floods nothing
+        assertEquals(Map.of("o1", "40.0 12.0 withhold 1.0", "o3", "40.0 12.0 flag 0.3"), found);
+    }
+
+    @Test
+    void theScoreSumsTheWeightsOfTheSignalsThatHoldAndGatesTheActionAndTheFinding() {
+        FraudRule rule = FraudRules.rule(FraudRules.BASKET_HIJACK);   // weights 0.35, 0.35, 0.15, 0.15; act >= 0.65
+        Dataset<Row> findings = spark().sql("SELECT 'BASKET_HIJACK' rule_code, id, 'sentence' detail, "
+                        + "array(named_struct('name', 'cart_referrer', 'value', 0.0D, 'holds', id = 1), "
+                        + "named_struct('name', 'no_partner_referrer', 'value', 1.0D, 'holds', id IN (1, 2)), "
+                        + "named_struct('name', 'no_visit', 'value', 0.0D, 'holds', id IN (2, 3)), "
+                        + "named_struct('name', 'quick_after_cart', 'value', 3.0D, 'holds', id IN (2, 3))) signals "
+                        + "FROM range(5)");
+        PartnermixConfig.RuleSettings base = settings().rule(rule.configKey());
+        Map<Long, String> scored = new TreeMap<>();
+        for (Row r : FraudRules.scored(findings, rule, base).orderBy("id").collectAsList()) {
+            scored.put(r.getAs("id"), r.getAs("proposed_action") + " " + r.<Double>getAs("score") + " "
+                    + r.getAs("detail"));
+        }
+        assertEquals(Map.of(0L, "flag 0.0 sentence; score 0.00 (no signal)",
+                1L, "reassign 0.7 sentence; score 0.70 (cart_referrer, no_partner_referrer)",
+                2L, "reassign 0.65 sentence; score 0.65 (no_partner_referrer, no_visit, quick_after_cart)",
+                3L, "flag 0.3 sentence; score 0.30 (no_visit, quick_after_cart)",
+                4L, "flag 0.0 sentence; score 0.00 (no signal)"), scored);
+        Row weighted = FraudRules.scored(findings, rule, base).where(col("id").equalTo(2)).first();
+        assertEquals(0.35, weighted.getList(weighted.fieldIndex("signals")).stream().map(s -> (Row) s)
+                .filter(s -> s.getString(0).equals("no_partner_referrer")).findFirst().orElseThrow().getDouble(3));
+
+        // flag_min_score drops the weaker findings; a rule whose action is `flag` never proposes more
+        PartnermixConfig.RuleSettings strict = new PartnermixConfig.RuleSettings(true, "high", "reassign", 0.5, 0.65,
+                base.thresholds(), base.lists(), base.signals());
+        assertEquals(List.of(1L, 2L), FraudRules.scored(findings, rule, strict).orderBy("id").collectAsList().stream()
+                .map(r -> r.<Long>getAs("id")).toList());
+        PartnermixConfig.RuleSettings review = new PartnermixConfig.RuleSettings(true, "low", "flag", 0.0, 0.0,
+                base.thresholds(), base.lists(), base.signals());
+        assertEquals(List.of("flag"), FraudRules.scored(findings, rule, review).select("proposed_action").distinct()
+                .collectAsList().stream().map(r -> r.getString(0)).toList());
+    }
+
+    @Test
+    void theAdjustedModelsDropOnlyTouchesFlaggedWithholdOrReassign() {
+        Dataset<Row> flags = Rows.of(spark(), "order_id STRING, event_id STRING, proposed_action STRING",
+                "{\"order_id\":\"o1\",\"event_id\":\"k1\",\"proposed_action\":\"reassign\"}",
+                "{\"order_id\":\"o1\",\"event_id\":\"k2\",\"proposed_action\":\"flag\"}",
+                "{\"order_id\":\"o2\",\"event_id\":\"k3\",\"proposed_action\":\"withhold\"}",
+                "{\"order_id\":\"o3\",\"event_id\":\"k4\",\"proposed_action\":\"flag\"}",
+                "{\"event_id\":\"k5\",\"proposed_action\":\"withhold\"}");   // a stuffed click without an order
+        assertEquals(List.of("[o1,k1]", "[o2,k3]"), Rows.sorted(FraudJob.droppedTouches(flags)));
+    }
+
+    @Test
+    void theSettingsMustNameExactlyEachRulesThresholdsListsAndSignals() {
+        PartnermixConfig.Fraud good = settings();
+        FraudRules.validate(good);
+        Map<String, PartnermixConfig.RuleSettings> rules = new LinkedHashMap<>(good.rules());
+        PartnermixConfig.RuleSettings hijack = rules.get("basket_hijack");
+        Map<String, Double> typo = new TreeMap<>(hijack.signals());
+        typo.put("cart_referer", typo.remove("cart_referrer"));
+        rules.put("basket_hijack", new PartnermixConfig.RuleSettings(true, "high", "reassign", 0, 0.65,
+                Map.of(), hijack.lists(), typo));
+        rules.put("velocity", hijack);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FraudRules.validate(
+                new PartnermixConfig.Fraud(30, List.of(), 1, 60, 1800, good.peerGroups(), rules)));
+        assertTrue(e.getMessage().contains("fraud.rules.basket_hijack.thresholds misses [quick_seconds]"), e.getMessage());
+        assertTrue(e.getMessage().contains("signals misses [cart_referrer]"), e.getMessage());
+        assertTrue(e.getMessage().contains("has unknown [cart_referer]"), e.getMessage());
+        assertTrue(e.getMessage().contains("fraud.rules.velocity is no rule"), e.getMessage());
     }
 
     private static final String METRICS = "partner_id STRING, partner_type STRING, region STRING, "
@@ -236,7 +451,7 @@ class FraudRulesTest extends SparkTestBase {
             + "new_customer_share DOUBLE";
 
     private static String metrics(String partner, String region, double clicksPerOrder, double newShare) {
-        return String.format(java.util.Locale.ROOT, "{\"partner_id\":\"%s\",\"partner_type\":\"deal\",\"region\":\"%s\","
+        return String.format(Locale.ROOT, "{\"partner_id\":\"%s\",\"partner_type\":\"deal\",\"region\":\"%s\","
                         + "\"median_click_to_order_seconds\":600,\"conversion_rate\":0.1,\"clicks_per_order\":%s,"
                         + "\"new_customer_share\":%s}", partner, region, clicksPerOrder, newShare);
     }
@@ -268,22 +483,6 @@ class FraudRulesTest extends SparkTestBase {
     }
 
     @Test
-    void floodFlagsOnlyCreditedClicksWithoutAVisitOfAFloodingPartner() {
-        Dataset<Row> credited = Rows.of(spark(), "order_id STRING, credited_event_id STRING, "
-                        + "credited_partner_id STRING, visited BOOLEAN",
-                "{\"order_id\":\"o1\",\"credited_event_id\":\"f1\",\"credited_partner_id\":\"P-DL\",\"visited\":false}",
-                "{\"order_id\":\"o2\",\"credited_event_id\":\"f2\",\"credited_partner_id\":\"P-DL\",\"visited\":true}",
-                "{\"order_id\":\"o3\",\"credited_event_id\":\"g1\",\"credited_partner_id\":\"P-OK\",\"visited\":false}");
-        Dataset<Row> flooders = Rows.of(spark(), "partner_id STRING, clicks_per_order DOUBLE, peer_median DOUBLE, "
-                + "robust_z DOUBLE", "{\"partner_id\":\"P-DL\",\"clicks_per_order\":40,\"peer_median\":4,\"robust_z\":9}");
-        List<Row> found = FraudRules.clickFlood(credited, flooders, settings().clickFlood()).collectAsList();
-        assertEquals(1, found.size());
-        assertEquals("o1", found.get(0).getAs("order_id"));
-        assertEquals(40.0, found.get(0).<Double>getAs("measured_value"));
-        assertEquals(12.0, found.get(0).<Double>getAs("threshold"));   // 3 x the peer median
-    }
-
-    @Test
     void medianOfEvenAndOddCounts() {
         List<Row> r = spark().sql("select array(1.0, 2.0, 3.0, 4.0) a, array(5.0, 1.0, 3.0) b, array() c")
                 .select(FraudRules.median(col("a")), FraudRules.median(org.apache.spark.sql.functions.sort_array(
@@ -291,5 +490,19 @@ class FraudRulesTest extends SparkTestBase {
         assertEquals(2.5, r.get(0).getDouble(0));
         assertEquals(3.0, r.get(0).getDouble(1));
         assertTrue(r.get(0).isNullAt(2));
+    }
+
+    @Test
+    void wilsonIntervalsHoldForSmallCountsAndTheEnds() {
+        // p = 0.5, n = 10: centre 0.5, half width 1.96 / 1.384 * sqrt(0.025 + 0.0096) = 0.2634
+        FraudEvaluation.Interval half = FraudEvaluation.wilson(5, 10);
+        assertEquals(0.2366, half.low(), 1e-4);
+        assertEquals(0.7634, half.high(), 1e-4);
+        // all 10 right: the interval still admits 72 %, none right: up to 28 %
+        assertEquals(0.7225, FraudEvaluation.wilson(10, 10).low(), 1e-4);
+        assertEquals(1.0, FraudEvaluation.wilson(10, 10).high(), 1e-12);
+        assertEquals(0.0, FraudEvaluation.wilson(0, 10).low(), 1e-12);
+        assertEquals(0.2775, FraudEvaluation.wilson(0, 10).high(), 1e-4);
+        assertTrue(Double.isNaN(FraudEvaluation.wilson(0, 0).low()));
     }
 }

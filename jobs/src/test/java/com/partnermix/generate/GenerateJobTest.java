@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -249,6 +250,118 @@ class GenerateJobTest {
         assertTrue(floods > 0, "the reference zone has click-flood orders");
     }
 
+    /**
+     * The honest behaviours that look like fraud are in the data and carry no label: partner links opened in tabs
+     * within seconds and visited later, clicks that bounce, a coupon or deal site's link clicked after the cart view
+     * with that site as referrer and a landing, hundreds of devices behind one NAT address, software partners
+     * clicking after a landing without afsrc=1. Every stand-down label follows an afsrc=1 click on its device.
+     */
+    @Test
+    void honestLookAlikesCarryNoLabelAndStandDownLabelsFollowAnAfsrcClickOnTheDevice() {
+        GeneratedZone z = GeneratedZone.larger();
+        Map<String, JsonNode> events = new HashMap<>();
+        for (String[] line : z.feedLines("touchpoints")) {
+            JsonNode n = ContractCheck.touchProblem(line[1]) == null ? ContractCheck.parse(line[1]) : null;
+            if (n != null && !n.get("event_type").asText().equals("impression")) {
+                events.put(n.get("event_id").asText(), n);
+            }
+        }
+        Map<String, Set<String>> rulesOf = new HashMap<>();
+        for (List<String> label : z.truthRows("fraud_labels")) {
+            rulesOf.computeIfAbsent(label.get(2), k -> new HashSet<>()).add(label.get(0));
+        }
+        java.util.function.ToLongFunction<JsonNode> millis = n -> OffsetDateTime.parse(n.get("event_ts").asText())
+                .toInstant().toEpochMilli();
+        Map<String, List<JsonNode>> byDevice = new HashMap<>();
+        Map<String, Set<String>> natDevices = new HashMap<>();
+        for (JsonNode n : events.values()) {
+            byDevice.computeIfAbsent(n.get("anonymous_id").asText(), k -> new ArrayList<>()).add(n);
+            if (n.hasNonNull("ip") && n.get("ip").asText().startsWith("100.64.")) {
+                natDevices.computeIfAbsent(n.get("ip").asText(), k -> new HashSet<>()).add(n.get("anonymous_id").asText());
+            }
+        }
+        int tabs = 0;
+        int bounces = 0;
+        int detours = 0;
+        int unseenStandDown = 0;
+        int standDownLabels = 0;
+        for (List<JsonNode> device : byDevice.values()) {
+            device.sort(java.util.Comparator.comparingLong(millis));
+            for (int i = 0; i < device.size(); i++) {
+                JsonNode e = device.get(i);
+                if (!e.get("event_type").asText().equals("click") || !e.hasNonNull("partner_id")) {
+                    continue;
+                }
+                long t = millis.applyAsLong(e);
+                Set<String> rules = rulesOf.getOrDefault(e.get("event_id").asText(), Set.of());
+                boolean pageWithinMinute = false;
+                boolean pageLater = false;
+                boolean partnerWithin5s = false;
+                for (int j = i + 1; j < device.size() && millis.applyAsLong(device.get(j)) - t <= 1_800_000; j++) {
+                    JsonNode next = device.get(j);
+                    long dt = millis.applyAsLong(next) - t;
+                    boolean page = next.get("event_type").asText().equals("page_view");
+                    pageWithinMinute |= page && dt <= 60_000;
+                    pageLater |= page;
+                    partnerWithin5s |= !page && next.hasNonNull("partner_id") && dt <= 5_000 && !pageWithinMinute;
+                }
+                tabs += partnerWithin5s && !pageWithinMinute && pageLater && rules.isEmpty() ? 1 : 0;
+                bounces += !pageLater && rules.isEmpty() ? 1 : 0;
+                String partner = e.get("partner_id").asText();
+                boolean software = partner.startsWith("P-BX-") || partner.startsWith("P-LY-");
+                JsonNode cart = null;
+                JsonNode open = null;
+                for (int j = i - 1; j >= 0 && t - millis.applyAsLong(device.get(j)) <= 1_800_000; j--) {
+                    JsonNode before = device.get(j);
+                    if (cart == null && before.path("page_type").asText().matches("cart|checkout")) {
+                        cart = before;
+                    }
+                    String p = before.path("partner_id").asText("");
+                    if (open == null && before.get("event_type").asText().equals("click") && p.startsWith("P-")
+                            && !p.startsWith("P-BX-") && !p.startsWith("P-LY-") && !p.equals(partner)) {
+                        open = before;
+                    }
+                }
+                boolean partnerSite = e.path("referrer_url").asText("").contains(".example.org/");
+                detours += cart != null && partnerSite && pageWithinMinute && !rules.contains("BASKET_HIJACK") ? 1 : 0;
+                boolean afsrc = open != null && open.path("landing_url").asText().matches(".*[?&]afsrc=1(&.*)?$");
+                unseenStandDown += software && open != null && !afsrc && rules.isEmpty() ? 1 : 0;
+                if (rules.contains("STAND_DOWN_VIOLATION")) {
+                    standDownLabels++;
+                    boolean earlierAfsrc = false;
+                    for (int j = i - 1; j >= 0; j--) {
+                        earlierAfsrc |= device.get(j).path("landing_url").asText().matches(".*[?&]afsrc=1(&.*)?$")
+                                && device.get(j).get("event_type").asText().equals("click");
+                    }
+                    assertTrue(earlierAfsrc, "stand-down label without an afsrc=1 click before it on its device: " + e);
+                }
+            }
+        }
+        assertTrue(standDownLabels > 0);
+        assertTrue(tabs > 0, "tabs opened within seconds and visited later");
+        assertTrue(bounces > 0, "clicks without a page view");
+        assertTrue(detours > 0, "coupon-site detours from the cart");
+        assertTrue(unseenStandDown > 0, "software partner clicks after a landing without afsrc=1");
+        assertTrue(natDevices.values().stream().mapToInt(Set::size).max().orElse(0) >= 30,
+                "a NAT address with many devices: " + natDevices.values().stream().map(Set::size).toList());
+    }
+
+    @Test
+    void eachSeedDrawsItsOwnBehaviourProfileAndTheHoldoutOtherRanges() {
+        BehaviourProfile a = BehaviourProfile.draw(7, false);
+        assertEquals(a, BehaviourProfile.draw(7, false));
+        assertNotEquals(a, BehaviourProfile.draw(8, false));
+        BehaviourProfile h = BehaviourProfile.draw(7, true);
+        assertEquals("holdout", h.name());
+        assertEquals("default", a.name());
+        // the holdout profile's ranges do not overlap the default ones where it matters for the rules
+        assertTrue(a.hijackCartReferrer() >= 0.7 && h.hijackCartReferrer() <= 0.5);
+        assertTrue(a.bounceRate() <= 0.08 && h.bounceRate() >= 0.10);
+        assertTrue(a.detourAwayMin() >= 15_000 && h.detourAwayMin() <= 15_000);
+        assertTrue(a.tabNeverOpened() == 0 && h.tabNeverOpened() >= 0.05);
+        assertTrue(a.leakShowsCode() == 1.0 && h.leakShowsCode() <= 0.8);
+    }
+
     @Test
     void onTimeRunDeliversTheSameRecordsOnTheirEventDates() {
         GeneratedZone late = GeneratedZone.reference();
@@ -328,6 +441,9 @@ class GenerateJobTest {
         assertEquals(List.of("email", "coupon"), o.knockouts());
         assertEquals("x", o.out());
         assertEquals(config.generator().seed(), o.seed());
+        assertFalse(o.holdout());
+        assertTrue(GenerateJob.resolve(Args.parse(new String[] {"generate", "--date", "2026-11-20", "--holdout"}),
+                config).holdout());
         assertThrows(Args.UsageException.class, () -> GenerateJob.resolve(Args.parse(new String[] {"generate",
                 "--date", "2026-11-20", "--knockout", "television"}), config));
     }

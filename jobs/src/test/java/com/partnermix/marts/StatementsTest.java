@@ -93,9 +93,13 @@ class StatementsTest extends SparkTestBase {
     }
 
     static String flag(String id, String order, String event, String partner, String detected) {
+        return flag(id, order, event, partner, detected, "withhold");
+    }
+
+    static String flag(String id, String order, String event, String partner, String detected, String action) {
         return String.format("{\"flag_id\":\"%s\",\"order_id\":%s,\"event_id\":%s,\"partner_id\":\"%s\","
-                        + "\"proposed_action\":\"withhold\",\"detected_date\":\"%s\"}", id, MartsFixture.quoted(order),
-                MartsFixture.quoted(event), partner, detected);
+                        + "\"proposed_action\":\"%s\",\"detected_date\":\"%s\"}", id, MartsFixture.quoted(order),
+                MartsFixture.quoted(event), partner, action, detected);
     }
 
     static String fx(String date, String currency, double rate) {
@@ -137,7 +141,10 @@ class StatementsTest extends SparkTestBase {
                 flag("f3", "o-dis2", null, "P-CPS", "2026-10-22"),
                 flag("f4", "o-open", null, "P-CPS", "2026-11-07"),
                 flag("f5", null, "k3", "P-CPC", "2026-11-04"),
-                flag("f6", null, "k4", "P-CPC", "2026-11-12"));
+                flag("f6", null, "k4", "P-CPC", "2026-11-12"),
+                // findings that only ask a reviewer (proposed_action flag) withhold nothing
+                flag("f7", "o-rise", null, "P-CPS", "2026-11-03", "flag"),
+                flag("f8", null, "k1", "P-CPC", "2026-11-11", "flag"));
         queue = Rows.of(spark(), QUEUE,
                 "{\"queue_id\":\"order:o-dis\",\"status\":\"dismissed\",\"reviewed_at\":\"2026-11-08T15:00:00\"}",
                 "{\"queue_id\":\"order:o-dis2\",\"status\":\"dismissed\",\"reviewed_at\":\"2026-11-12T15:00:00\"}",
@@ -195,8 +202,8 @@ class StatementsTest extends SparkTestBase {
         assertEquals(4.0, d(usd, "2026-10|P-CPS", "withheld_fraud"), 1e-9);
         assertEquals(3.0, d(usd, "2026-10|P-CPS", "net_payable"), 1e-9);
         assertEquals(true, usd.get("2026-10|P-CPS").getAs("is_locked"));
-        // November: o-ret withholds the 3 still owed (60 x 5 %), o-dis 2 and o-open 3; the return after the flag
-        // (to 20) is not reversed: o-ret nets 5 - 2 - 3 = 0 over both months, not -2
+        // November: o-ret withholds the 3 still owed (60 x 5 %), o-dis 2 and o-open 3 (o-rise's review-only flag
+        // nothing); the return after the flag (to 20) is not reversed: o-ret nets 5 - 2 - 3 = 0 over both months
         assertEquals(8.0, d(usd, "2026-11|P-CPS", "withheld_fraud"), 1e-9);
         assertEquals(0.0, d(usd, "2026-11|P-CPS", "reversals"), 1e-9);
     }
