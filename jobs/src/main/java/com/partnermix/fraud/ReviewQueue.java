@@ -79,6 +79,9 @@ final class ReviewQueue {
      */
     static Prepared prepare(Warehouse wh, LocalDate date) {
         Dataset<Row> flags = wh.read(Tables.GOLD_FRAUD_FLAGS);
+        if (!java.util.Arrays.asList(flags.columns()).contains("score")) {
+            flags = flags.withColumn("score", lit(null).cast("double"));   // flags written before scores existed
+        }
         Column queueId = when(col("order_id").isNotNull(), concat(lit("order:"), col("order_id")))
                 .otherwise(concat(lit("partner:"), col("partner_id")));
         Column actionRank = when(col("proposed_action").equalTo("withhold"), 3)
