@@ -1,5 +1,6 @@
 package com.partnermix.fraud;
 
+import com.partnermix.testing.Slow;
 import com.partnermix.cli.Main;
 import com.partnermix.common.DeltaWrites;
 import com.partnermix.common.Tables;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same queue), an existing warehouse starts from the decisions its queue holds, and the review command refuses
  * what is not a decision (exit 2).
  */
+@Slow
 class ReviewQueueTest extends SparkTestBase {
 
     private static final LocalDate D1 = LocalDate.parse("2026-11-20");
