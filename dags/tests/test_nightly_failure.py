@@ -1,4 +1,4 @@
-"""A night whose job fails, on a real Airflow (dag.test()) with a stand-in `spark-submit` on the PATH.
+"""A night whose job fails, on a real Airflow (dag.test()) with a stand-in `spark-submit` (stand_ins.py) on the PATH.
 
 What the DAG promises when a stage dies: the stages after it are not run (upstream_failed), so neither the
 gold gate nor publish runs and BI stays on the last publication; rerunning the DAG run repairs the night by
@@ -16,18 +16,11 @@ import pendulum
 import pytest
 
 import partnermix_common as pm
+from stand_ins import spark_submit_folder
 
 RUN_DATE = "2026-11-21"
 TASKS_BEFORE = ["wait_for_landing", "ingest", "dq_bronze", "journeys", "dq_silver"]
 TASKS_AFTER = ["fraud", "mmm", "marts", "dq_gold", "publish"]
-
-# Records its arguments; fails when one of them is the stage named in PARTNERMIX_TEST_FAILING_STAGE.
-FAKE_SPARK_SUBMIT = """#!/usr/bin/env bash
-printf '%s\\n' "$*" >> "$PARTNERMIX_TEST_SUBMIT_LOG"
-for arg in "$@"; do
-  if [ "$arg" = "${PARTNERMIX_TEST_FAILING_STAGE:-}" ]; then echo "stand-in spark-submit: $arg fails" >&2; exit 1; fi
-done
-"""
 
 
 def run_nightly(dag) -> dict[str, str]:
@@ -43,10 +36,7 @@ def nights(tmp_path_factory):
         folder = work / "landing" / feed / f"dt={RUN_DATE}"
         folder.mkdir(parents=True)
         (folder / "part-0000.jsonl").write_text("{}\n")
-    fake_bin = work / "bin"
-    fake_bin.mkdir()
-    (fake_bin / "spark-submit").write_text(FAKE_SPARK_SUBMIT)
-    (fake_bin / "spark-submit").chmod(0o755)
+    fake_bin = spark_submit_folder(work)
     submitted = work / "submitted.txt"
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PATH", f"{fake_bin}:{os.environ['PATH']}")

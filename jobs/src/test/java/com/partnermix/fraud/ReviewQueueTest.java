@@ -1,12 +1,12 @@
 package com.partnermix.fraud;
 
-import com.partnermix.testing.Slow;
 import com.partnermix.cli.Main;
 import com.partnermix.common.DeltaWrites;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.pipeline.LocalFolders;
 import com.partnermix.testing.Rows;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.delta.DeltaLog;

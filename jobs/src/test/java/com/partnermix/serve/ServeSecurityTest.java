@@ -1,8 +1,8 @@
 package com.partnermix.serve;
 
-import com.partnermix.testing.Slow;
 import com.partnermix.common.Tables;
 import com.partnermix.testing.Rows;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import io.delta.tables.DeltaTable;
 import org.apache.hive.service.auth.PlainSaslHelper;
