@@ -21,15 +21,12 @@ from pathlib import Path
 import pytest
 
 import partnermix_common as pm
+from stand_ins import spark_submit_folder
 
 pytestmark = pytest.mark.slow  # runs the airflow CLI a dozen times: left out of bin/test --fast
 
 NIGHTS = ["2026-11-16", "2026-11-17", "2026-11-18"]  # the backfill's range: --from-date the first, --to-date the last
 SCHEDULED_NIGHT = "2026-11-25"  # not in the range: its run is a scheduled-style run made by `tasks test`
-
-FAKE_SPARK_SUBMIT = """#!/usr/bin/env bash
-printf '%s\\n' "$*" >> "$PARTNERMIX_TEST_SUBMIT_LOG"
-"""
 
 
 def airflow(env: dict[str, str], *args: str) -> str:
@@ -43,10 +40,7 @@ def backfill(tmp_path_factory, partnermix_home):
     work = tmp_path_factory.mktemp("backfill")
     database = work / "airflow.db"
     shutil.copyfile(Path(os.environ["AIRFLOW_HOME"]) / "airflow.db", database)  # migrated by run_tests.sh
-    fake_bin = work / "bin"
-    fake_bin.mkdir()
-    (fake_bin / "spark-submit").write_text(FAKE_SPARK_SUBMIT)
-    (fake_bin / "spark-submit").chmod(0o755)
+    fake_bin = spark_submit_folder(work)
     submit_log = work / "submitted.txt"
     env = {
         **os.environ,

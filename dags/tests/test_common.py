@@ -151,6 +151,7 @@ def test_a_job_is_one_spark_submit_of_the_jar_with_subcommand_date_conf_and_path
         "--set", "paths.landing=/opt/partnermix/var/landing",
         "--set", "paths.warehouse=/data/wh",
         "--set", "data_quality.metrics_repository=/data/wh/dq/_deequ_metrics.json",
+        "--set", "privacy.allow_demo_salt=false",  # a scheduled night never runs on the public demo salt
     ]
     assert submitted.env == {"PARTNERMIX_HOME": "/opt/partnermix"}
 

@@ -6,6 +6,7 @@ import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.pipeline.LocalFolders;
 import com.partnermix.testing.Rows;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.delta.DeltaLog;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same queue), an existing warehouse starts from the decisions its queue holds, and the review command refuses
  * what is not a decision (exit 2).
  */
+@Slow
 class ReviewQueueTest extends SparkTestBase {
 
     private static final LocalDate D1 = LocalDate.parse("2026-11-20");

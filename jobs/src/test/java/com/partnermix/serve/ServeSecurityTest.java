@@ -2,6 +2,7 @@ package com.partnermix.serve;
 
 import com.partnermix.common.Tables;
 import com.partnermix.testing.Rows;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import io.delta.tables.DeltaTable;
 import org.apache.hive.service.auth.PlainSaslHelper;
@@ -41,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * secret salt in its environment, {@code HIVE_SERVER2_THRIFT_BIND_HOST=0.0.0.0} in its environment and an empty
  * {@code serve.host}; every hostile statement must be refused with a clear message and leave no trace.
  */
+@Slow
 class ServeSecurityTest extends SparkTestBase {
 
     private static final String SALT = "s3cret-salt-4711-never-shown";

@@ -7,7 +7,11 @@ import org.apache.spark.sql.SparkSession;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The one SparkSession of the test JVM: local[2] from conf/local.yaml, two shuffle partitions, Delta on. */
+/**
+ * The one SparkSession of the test JVM: local[2] from conf/local.yaml, two shuffle partitions, Delta on, and no
+ * generated code. Test data is tiny: compiling each query's Java code costs more than interpreting it (a fifth of a
+ * small night's CPU; measured in issue 27's note), and Spark's own suites run the interpreted path the same way.
+ */
 public final class SharedSpark {
 
     private static SparkSession spark;
@@ -22,7 +26,9 @@ public final class SharedSpark {
             spark = SparkSessions.create(ConfigLoaderAccess.load(Path.of("conf/local.yaml"), List.of(
                     "paths.warehouse=" + scratch.resolve("warehouse"),
                     "paths.checkpoints=" + scratch.resolve("checkpoints"),
-                    "spark.shuffle_partitions=2")));
+                    "spark.shuffle_partitions=2",
+                    "spark.settings.spark.sql.codegen.wholeStage=false",
+                    "spark.settings.spark.sql.codegen.factoryMode=NO_CODEGEN")));
         }
         return spark;
     }
