@@ -43,7 +43,8 @@ final class ClickFloodRule implements FraudRule {
 
     @Override
     public List<String> thresholds() {
-        return List.of("min_robust_z", "min_ratio_to_peers", "min_flat_share", "min_clicks", "min_seconds_before_order");
+        return List.of("min_robust_z", "min_ratio_to_peers", "min_flat_share", "min_clicks", "min_seconds_before_order",
+                "min_unvisited_share");
     }
 
     @Override
@@ -73,9 +74,11 @@ final class ClickFloodRule implements FraudRule {
                         col("clicks_per_order").as("measured_value"),
                         col("peer_median").multiply(settings.threshold("min_ratio_to_peers")).as("threshold"),
                         format_string("credited click without a visit from %s, which has %.1f clicks per order "
-                                        + "(peers %.1f, robust z %.1f); clicked %.1f h before the order",
+                                        + "(peers %.1f, robust z %.1f) and %.0f%% of its clicks never visited; "
+                                        + "clicked %.1f h before the order",
                                 col("credited_partner_id"), col("clicks_per_order"), col("peer_median"),
-                                col("robust_z"), before.divide(3600)).as("detail"),
+                                col("robust_z"), col("unvisited_share").multiply(100), before.divide(3600))
+                                .as("detail"),
                         FraudRule.signals(signal(FLOODING_PARTNER, col("robust_z"), lit(true)),
                                 signal(NEVER_VISITED, pvWindow, pvWindow.equalTo(0)),
                                 signal(LONG_BEFORE, before, before.geq(settings.threshold("min_seconds_before_order")))));

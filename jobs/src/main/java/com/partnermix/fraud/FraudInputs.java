@@ -64,7 +64,7 @@ public final class FraudInputs {
         this.journeyClicks = once(() -> FraudRules.journeyClicks(timeline, touches));
         this.credited = once(() -> cut.apply(creditedWithContext()));
         this.metrics = once(() -> cut.apply(FraudRules.partnerMetrics(
-                timeline.where(FraudRules.isPartnerClick().and(inWindow())).select("partner_id", "event_id"),
+                timeline.where(FraudRules.isPartnerClick().and(inWindow())).select("partner_id", "event_id", "pv_window"),
                 credited().join(examined.where(col("order_date").geq(Date.valueOf(from))).select("order_id"),
                         ScalaSeqs.of("order_id"), "left_semi"),
                 partners.select("partner_id", "partner_type", "region"))));

@@ -360,15 +360,17 @@ public final class FraudRules {
 
     /**
      * Per partner over the window: clicks, credited orders (last partner click), clicks per credited order,
-     * conversion rate, median click-to-order seconds, new-customer share and the share of credited orders more
-     * than a day after the click (a flat click-to-order distribution).
+     * conversion rate, median click-to-order seconds, new-customer share, the share of credited orders more
+     * than a day after the click (a flat click-to-order distribution) and the share of clicks never visited (no page
+     * view on the device within the visit window: an honest click lands on the shop).
      *
-     * @param clicks   partner_id, event_id (the partner clicks of the window)
+     * @param clicks   partner_id, event_id, pv_window (the partner clicks of the window)
      * @param credited order_id, credited_partner_id, credited_seconds_before_order, is_new_customer
      * @param partners partner_id, partner_type, region
      */
     public static Dataset<Row> partnerMetrics(Dataset<Row> clicks, Dataset<Row> credited, Dataset<Row> partners) {
-        Dataset<Row> clickCounts = clicks.groupBy("partner_id").agg(count("*").as("clicks"));
+        Dataset<Row> clickCounts = clicks.groupBy("partner_id").agg(count("*").as("clicks"),
+                avg(when(coalesce(col("pv_window"), lit(0L)).equalTo(0), 1.0).otherwise(0.0)).as("unvisited_share"));
         Dataset<Row> orderStats = credited.where(col("credited_partner_id").isNotNull())
                 .groupBy(col("credited_partner_id").as("partner_id"))
                 .agg(count("*").as("credited_orders"),
@@ -446,21 +448,25 @@ public final class FraudRules {
     }
 
     /**
-     * Partners flooding clicks: clicks per credited order far above the peers (robust z and ratio to the
-     * peer median), with a flat click-to-order distribution and enough clicks to judge.
+     * Partners flooding clicks: enough clicks to judge and a flat click-to-order distribution, and either clicks
+     * per credited order far above the peers (robust z and ratio to the peer median) or most clicks never visited.
+     * The second way finds a flooder without peers (the only partner of its type): its robust z is 0.
      *
-     * @param rule the click_flood settings: min_robust_z, min_ratio_to_peers, min_flat_share, min_clicks
-     * @return partner_id, clicks_per_order, peer_median, robust_z
+     * @param rule the click_flood settings: min_robust_z, min_ratio_to_peers, min_flat_share, min_clicks,
+     *             min_unvisited_share
+     * @return partner_id, clicks_per_order, peer_median, robust_z, unvisited_share
      */
     public static Dataset<Row> floodingPartners(Dataset<Row> metrics, Dataset<Row> anomalies,
                                                 PartnermixConfig.RuleSettings rule) {
         return anomalies.where(col("metric").equalTo("clicks_per_order"))
-                .join(metrics.select("partner_id", "clicks", "flat_share"), ScalaSeqs.of("partner_id"))
-                .where(col("robust_z").geq(rule.threshold("min_robust_z"))
-                        .and(col("value").geq(col("peer_median").multiply(rule.threshold("min_ratio_to_peers"))))
-                        .and(col("flat_share").geq(rule.threshold("min_flat_share")))
-                        .and(col("clicks").geq(rule.threshold("min_clicks"))))
-                .select(col("partner_id"), col("value").as("clicks_per_order"), col("peer_median"), col("robust_z"));
+                .join(metrics.select("partner_id", "clicks", "flat_share", "unvisited_share"), ScalaSeqs.of("partner_id"))
+                .where(col("flat_share").geq(rule.threshold("min_flat_share"))
+                        .and(col("clicks").geq(rule.threshold("min_clicks")))
+                        .and(col("robust_z").geq(rule.threshold("min_robust_z"))
+                                .and(col("value").geq(col("peer_median").multiply(rule.threshold("min_ratio_to_peers"))))
+                                .or(col("unvisited_share").geq(rule.threshold("min_unvisited_share")))))
+                .select(col("partner_id"), col("value").as("clicks_per_order"), col("peer_median"), col("robust_z"),
+                        col("unvisited_share"));
     }
 
     /** "%s" of a detail sentence for a nullable partner. */

@@ -369,7 +369,8 @@ class FraudRulesTest extends SparkTestBase {
                 "{\"order_id\":\"o4\",\"credited_event_id\":\"g1\",\"credited_partner_id\":\"P-OK\","
                         + "\"credited_seconds_before_order\":90000,\"credited_pv_dwell\":0,\"credited_pv_window\":0}");
         Dataset<Row> flooders = Rows.of(spark(), "partner_id STRING, clicks_per_order DOUBLE, peer_median DOUBLE, "
-                + "robust_z DOUBLE", "{\"partner_id\":\"P-DL\",\"clicks_per_order\":40,\"peer_median\":4,\"robust_z\":9}");
+                + "robust_z DOUBLE, unvisited_share DOUBLE", "{\"partner_id\":\"P-DL\",\"clicks_per_order\":40,"
+                + "\"peer_median\":4,\"robust_z\":9,\"unvisited_share\":0.9}");
         FraudRule rule = FraudRules.rule(FraudRules.CLICK_FLOOD);
         PartnermixConfig.RuleSettings s = settings().rule(rule.configKey());
         Map<String, String> found = new TreeMap<>();
@@ -379,6 +380,34 @@ class FraudRulesTest extends SparkTestBase {
         }
         // o2 was a visit; o3 bounced at first but the device came to the shop; P-OK floods nothing
         assertEquals(Map.of("o1", "40.0 12.0 withhold 1.0", "o3", "40.0 12.0 flag 0.3"), found);
+    }
+
+    @Test
+    void aFlooderIsFarAboveItsPeersOrMostOfItsClicksNeverReachTheShopAndAlwaysFlatWithEnoughClicks() {
+        Dataset<Row> metrics = Rows.of(spark(), "partner_id STRING, clicks LONG, flat_share DOUBLE, unvisited_share DOUBLE",
+                "{\"partner_id\":\"P-PEERS\",\"clicks\":500,\"flat_share\":0.8,\"unvisited_share\":0.1}",
+                "{\"partner_id\":\"P-ALONE\",\"clicks\":1200,\"flat_share\":0.9,\"unvisited_share\":0.99}",
+                "{\"partner_id\":\"P-BUSY\",\"clicks\":600,\"flat_share\":0.7,\"unvisited_share\":0.1}",
+                "{\"partner_id\":\"P-FEW\",\"clicks\":150,\"flat_share\":0.9,\"unvisited_share\":1.0}",
+                "{\"partner_id\":\"P-FAST\",\"clicks\":900,\"flat_share\":0.2,\"unvisited_share\":0.95}");
+        Dataset<Row> anomalies = Rows.of(spark(), "partner_id STRING, metric STRING, value DOUBLE, peer_median DOUBLE, "
+                        + "robust_z DOUBLE",
+                "{\"partner_id\":\"P-PEERS\",\"metric\":\"clicks_per_order\",\"value\":40,\"peer_median\":4,\"robust_z\":9}",
+                // the only partner of its type: its own median, z 0
+                "{\"partner_id\":\"P-ALONE\",\"metric\":\"clicks_per_order\",\"value\":47,\"peer_median\":47,\"robust_z\":0}",
+                // an honest content site with many clicks per order, not far enough above its peers
+                "{\"partner_id\":\"P-BUSY\",\"metric\":\"clicks_per_order\",\"value\":57,\"peer_median\":17,\"robust_z\":2}",
+                "{\"partner_id\":\"P-FEW\",\"metric\":\"clicks_per_order\",\"value\":50,\"peer_median\":5,\"robust_z\":9}",
+                "{\"partner_id\":\"P-FAST\",\"metric\":\"clicks_per_order\",\"value\":50,\"peer_median\":5,\"robust_z\":9}",
+                "{\"partner_id\":\"P-BUSY\",\"metric\":\"conversion_rate\",\"value\":0.01,\"peer_median\":0.1,\"robust_z\":-9}");
+        PartnermixConfig.RuleSettings s = settings().rule(new ClickFloodRule().configKey());
+        List<String> found = new ArrayList<>();
+        for (Row r : FraudRules.floodingPartners(metrics, anomalies, s).orderBy("partner_id").collectAsList()) {
+            found.add(r.getAs("partner_id") + " " + r.<Double>getAs("clicks_per_order") + " "
+                    + r.<Double>getAs("unvisited_share"));
+        }
+        // P-FEW has fewer than min_clicks (200), P-FAST's orders mostly follow the click within a day
+        assertEquals(List.of("P-ALONE 47.0 0.99", "P-PEERS 40.0 0.1"), found);
     }
 
     @Test
