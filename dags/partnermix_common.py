@@ -57,7 +57,7 @@ NIGHTLY_DAG_ID = "partnermix_nightly"
 # The first night the scheduler runs on its own. Older nights are run with `airflow backfill create`.
 START_DATE = pendulum.datetime(2026, 11, 1, tz="UTC")
 
-# Feeds that must be in the landing zone before a night can start (spend is optional: contract README).
+# Feeds that must be in the landing zone before a night can start (spend is optional: docs/stages/ingest.md, "The landing contract").
 REQUIRED_FEEDS = ("touchpoints", "orders", "partners", "fx_rates")
 
 # The run date the jobs get. Nightly: the day the data interval covers. Periodic (weekly, monthly): the
@@ -66,7 +66,7 @@ RUN_DATE = "{{ ds }}"
 PERIOD_END_DATE = "{{ macros.ds_add(data_interval_end | ds, -1) }}"
 
 # Spark 3.5.7's launcher adds Spark's own --add-opens list (and this flag) to the driver JVM by itself
-# (checked with SPARK_PRINT_LAUNCH_COMMAND=1); the flag is still passed, as the project README says,
+# (checked with SPARK_PRINT_LAUNCH_COMMAND=1); the flag is still passed, as docs/operations.md says,
 # for clusters whose Spark launcher predates it.
 DRIVER_JAVA_OPTIONS = "-Djdk.reflect.useDirectMethodHandle=false"
 
