@@ -100,6 +100,8 @@ MARTS = Stage("marts", ("marts",), timedelta(hours=1))
 PUBLISH = Stage("publish", ("publish",), timedelta(minutes=30))
 MMM_REFIT = Stage("mmm_refit", ("mmm", "--refit"), timedelta(hours=4))  # fits whatever mmm.refit says
 COMMISSION_CLOSE = Stage("commission_close", ("commission-close",), timedelta(hours=2))
+# OPTIMIZE and VACUUM of every table, keeping the published versions readable; old scratch checkpoints.
+MAINTAIN = Stage("maintain", ("maintain",), timedelta(hours=4))
 
 # Stages defined but not wired into any DAG yet (a test checks that none is wired). Empty: every job has landed.
 PLANNED_STAGES: tuple[Stage, ...] = ()
@@ -152,6 +154,17 @@ PERIODIC_JOBS = (
         doc="Closes the commission months locked by the run date (the 10th: the previous month locks "
         "`marts.lock_days_after_month_end` = 10 days after its last day) into gold.commission_closings.",
         catchup=True,  # every month must be closed, also one missed while the scheduler was down
+    ),
+    PeriodicJob(
+        "partnermix_maintain_weekly",
+        "0 0 * * 1",  # Monday to Monday: after Sunday's night, a day before Monday's night starts
+        steps=((MAINTAIN,),),
+        doc="Table upkeep for the week up to the run date (Sunday): OPTIMIZE every table (Z-order by its join keys), "
+        "VACUUM it with a retention that keeps the kept publications readable and `maintain.retention_hours`, and "
+        "delete the scratch checkpoints of crashed runs. It never changes table content. With a one-slot "
+        "`PARTNERMIX_POOL` it never runs beside a night or another periodic job; without one, keep "
+        "`maintain.retention_hours` at 168 (Delta's guard for writers that have not committed yet).",
+        catchup=False,  # one pass over the current tables is all a missed week needs
     ),
 )
 
