@@ -57,7 +57,7 @@ NIGHTLY_DAG_ID = "partnermix_nightly"
 # The first night the scheduler runs on its own. Older nights are run with `airflow backfill create`.
 START_DATE = pendulum.datetime(2026, 11, 1, tz="UTC")
 
-# Feeds that must be in the landing zone before a night can start (spend is optional: contract README).
+# Feeds that must be in the landing zone before a night can start (spend is optional: docs/stages/ingest.md, "The landing contract").
 REQUIRED_FEEDS = ("touchpoints", "orders", "partners", "fx_rates")
 
 # The run date the jobs get. Nightly: the day the data interval covers. Periodic (weekly, monthly): the
@@ -66,7 +66,7 @@ RUN_DATE = "{{ ds }}"
 PERIOD_END_DATE = "{{ macros.ds_add(data_interval_end | ds, -1) }}"
 
 # Spark 3.5.7's launcher adds Spark's own --add-opens list (and this flag) to the driver JVM by itself
-# (checked with SPARK_PRINT_LAUNCH_COMMAND=1); the flag is still passed, as the project README says,
+# (checked with SPARK_PRINT_LAUNCH_COMMAND=1); the flag is still passed, as docs/operations.md says,
 # for clusters whose Spark launcher predates it.
 DRIVER_JAVA_OPTIONS = "-Djdk.reflect.useDirectMethodHandle=false"
 
@@ -100,6 +100,8 @@ MARTS = Stage("marts", ("marts",), timedelta(hours=1))
 PUBLISH = Stage("publish", ("publish",), timedelta(minutes=30))
 MMM_REFIT = Stage("mmm_refit", ("mmm", "--refit"), timedelta(hours=4))  # fits whatever mmm.refit says
 COMMISSION_CLOSE = Stage("commission_close", ("commission-close",), timedelta(hours=2))
+# OPTIMIZE and VACUUM of every table, keeping the published versions readable; old scratch checkpoints.
+MAINTAIN = Stage("maintain", ("maintain",), timedelta(hours=4))
 
 # Stages defined but not wired into any DAG yet (a test checks that none is wired). Empty: every job has landed.
 PLANNED_STAGES: tuple[Stage, ...] = ()
@@ -152,6 +154,17 @@ PERIODIC_JOBS = (
         doc="Closes the commission months locked by the run date (the 10th: the previous month locks "
         "`marts.lock_days_after_month_end` = 10 days after its last day) into gold.commission_closings.",
         catchup=True,  # every month must be closed, also one missed while the scheduler was down
+    ),
+    PeriodicJob(
+        "partnermix_maintain_weekly",
+        "0 0 * * 1",  # Monday to Monday: after Sunday's night, a day before Monday's night starts
+        steps=((MAINTAIN,),),
+        doc="Table upkeep for the week up to the run date (Sunday): OPTIMIZE every table (Z-order by its join keys), "
+        "VACUUM it with a retention that keeps the kept publications readable and `maintain.retention_hours`, and "
+        "delete the scratch checkpoints of crashed runs. It never changes table content. With a one-slot "
+        "`PARTNERMIX_POOL` it never runs beside a night or another periodic job; without one, keep "
+        "`maintain.retention_hours` at 168 (Delta's guard for writers that have not committed yet).",
+        catchup=False,  # one pass over the current tables is all a missed week needs
     ),
 )
 

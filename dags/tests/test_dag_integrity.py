@@ -161,3 +161,24 @@ def test_monthly_close_runs_on_the_day_the_previous_month_locks(dagbag):
     assert pm.last_night_of_interval(interval.start, data_interval_end=interval.end).date().isoformat() == "2026-11-10"
     lock_days = yaml.safe_load((DAGS.parent / "conf" / "business.yaml").read_text())["marts"]["lock_days_after_month_end"]
     assert interval.end.day == lock_days + 1, "the close's cron day must follow marts.lock_days_after_month_end"
+
+
+def test_weekly_maintain_runs_for_sunday_after_sundays_night_in_the_shared_pool(dagbag, monkeypatch):
+    dag = dagbag.get_dag("partnermix_maintain_weekly")
+    assert dag.catchup is False and dag.max_active_runs == 1
+    assert "periodic" in dag.tags
+    maintain = dag.get_task("maintain")
+    assert sorted(dag.task_ids) == ["maintain", "wait_for_nightly"]
+    assert maintain.application_args == ["maintain", "--date", pm.PERIOD_END_DATE]
+    assert maintain.upstream_task_ids == {"wait_for_nightly"}
+    assert maintain.execution_timeout == timedelta(hours=4)
+    # The interval Monday 2026-11-16 .. Monday 2026-11-23 maintains for Sunday the 22nd, after that night.
+    interval = data_interval(dag, run_after=pendulum.datetime(2026, 11, 23, 6, tz="UTC"))
+    assert (interval.start, interval.end) == (pendulum.datetime(2026, 11, 16, tz="UTC"),
+                                              pendulum.datetime(2026, 11, 23, tz="UTC"))
+    assert pm.last_night_of_interval(interval.start, data_interval_end=interval.end).date().isoformat() == "2026-11-22"
+    # The same pool as every nightly task: with a one-slot pool it never runs beside a night.
+    monkeypatch.setenv("PARTNERMIX_POOL", "partnermix")
+    job = next(j for j in pm.PERIODIC_JOBS if j.dag_id == "partnermix_maintain_weekly")
+    pooled = pm.periodic_dag(job, doc_md="")
+    assert {t.pool for t in pooled.tasks} == {"partnermix"}

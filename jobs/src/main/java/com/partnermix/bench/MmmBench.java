@@ -40,7 +40,8 @@ final class MmmBench {
             config = new PartnermixConfig(config.spark(), config.paths(), config.privacy(), config.ingest(),
                     config.generator(), config.bench(), config.dataQuality(), config.identity(), config.journeys(),
                     config.attribution(), withCandidates(config.mmm(), candidates), config.fraud(), config.marts(),
-                    config.testing(), config.serve(), config.runs());
+                    config.testing(), config.serve(), config.runs(),
+                    config.maintain());
             HeapMeter.reset();
             StepTimer timer = new StepTimer();
             long t0 = System.nanoTime();

@@ -1,5 +1,6 @@
 package com.partnermix.cli;
 
+import com.partnermix.common.JobDescriptions;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.SparkSessions;
 import com.partnermix.common.Warehouse;
@@ -37,11 +38,21 @@ public final class JobContext {
         return config;
     }
 
+    /**
+     * The session; one this context starts names the jobs of this thread after the stage and date
+     * ({@link JobDescriptions}). A session handed in (demo, bench, tests) keeps what its owner set.
+     */
     public SparkSession spark() {
         if (spark == null) {
             spark = SparkSessions.create(config);
+            JobDescriptions.describe(spark, stageName(), args.date());
         }
         return spark;
+    }
+
+    /** The stage this subcommand runs, as the nightly pipeline and the DAG name it ({@code dq --layer gold}: dq_gold). */
+    public String stageName() {
+        return args.command().equals("dq") ? "dq_" + args.option("layer").orElse("") : args.command();
     }
 
     public Warehouse warehouse() {

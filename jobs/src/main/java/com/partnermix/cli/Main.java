@@ -34,6 +34,7 @@ public final class Main {
             new MmmJob(),
             new com.partnermix.marts.MartsJob(),
             new com.partnermix.marts.CommissionCloseJob(),
+            new com.partnermix.maintain.MaintainJob(),
             new DqJob(),
             new com.partnermix.publish.PublishJob(),
             new com.partnermix.verify.VerifyJob(),
@@ -96,11 +97,11 @@ public final class Main {
         RunLock lock = null;
         try {
             lock = takeRunLock(job, args, config);
-            int code = job.run(new JobContext(args, config));
+            JobContext context = new JobContext(args, config);
+            int code = job.run(context);
             // Test-only crash switch: the DAG runs one job per stage, so the launcher honours it too.
-            String stage = job.name().equals("dq") ? "dq_" + args.option("layer").orElse("") : job.name();
             if (code == 0) {
-                com.partnermix.pipeline.InjectedFailure.after(config, stage);
+                com.partnermix.pipeline.InjectedFailure.after(config, context.stageName());
             }
             return code;
         } catch (Args.UsageException e) {

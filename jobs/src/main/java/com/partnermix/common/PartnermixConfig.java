@@ -25,7 +25,8 @@ public record PartnermixConfig(
         Marts marts,
         Testing testing,
         Serve serve,
-        Runs runs) {
+        Runs runs,
+        Maintain maintain) {
 
     /**
      * Test-only switches (the reliability suite); a real deployment leaves them empty.
@@ -42,7 +43,7 @@ public record PartnermixConfig(
     /** The same configuration with other folders (demo and benchmark scratch space). */
     public PartnermixConfig withPaths(Paths newPaths, DataQuality newDataQuality) {
         return new PartnermixConfig(spark, newPaths, privacy, ingest, generator, bench, newDataQuality, identity,
-                journeys, attribution, mmm, fraud, marts, testing, serve, runs);
+                journeys, attribution, mmm, fraud, marts, testing, serve, runs, maintain);
     }
 
     /**
@@ -59,6 +60,35 @@ public record PartnermixConfig(
                 throw new IllegalArgumentException("runs.lock_lease_minutes must be at least 1, got " + lockLeaseMinutes);
             }
             lockDir = lockDir == null ? "" : lockDir.trim();
+        }
+    }
+
+    /**
+     * Weekly table upkeep ({@code maintain --date D}, docs/operations.md "Maintenance"): OPTIMIZE, VACUUM and the
+     * cleanup of scratch checkpoints. The Z-order columns are part of the table layout: {@code Tables.ZORDER_BY}.
+     *
+     * @param retentionHours        VACUUM keeps every file removed less than this long ago, whatever is published.
+     *                              168 is Delta's own safety minimum; a shorter value is honoured because it was
+     *                              configured (no writer may run meanwhile: the weekly DAG shares the nights' pool)
+     * @param keepPublications      publications before the current one whose pinned versions stay readable (time
+     *                              travel for BI, restores); the current one always does
+     * @param checkpointMaxAgeHours a run folder under {@code paths.checkpoints} (a crashed run's scratch checkpoints)
+     *                              untouched for this long is deleted
+     */
+    public record Maintain(int retentionHours, int keepPublications, int checkpointMaxAgeHours) {
+        public Maintain {
+            if (retentionHours < 1) {
+                throw new IllegalArgumentException("maintain.retention_hours must be at least 1 (168 is Delta's "
+                        + "default), got " + retentionHours);
+            }
+            if (keepPublications < 0) {
+                throw new IllegalArgumentException("maintain.keep_publications must be 0 or more (0: only the current "
+                        + "publication stays readable), got " + keepPublications);
+            }
+            if (checkpointMaxAgeHours < 1) {
+                throw new IllegalArgumentException("maintain.checkpoint_max_age_hours must be at least 1 (a younger "
+                        + "folder may belong to a run still writing), got " + checkpointMaxAgeHours);
+            }
         }
     }
 

@@ -49,7 +49,7 @@ import java.util.regex.Pattern;
  * or deleted by anyone but its holder, except superseded ones, so a takeover cannot remove a live lease.
  *
  * <p>Object stores: S3A (Hadoop 3.3, Spark 3.5's) checks and then puts, which is not atomic: there the lock narrows
- * the window to milliseconds but does not close it, and the Airflow pool (README: Orchestration) is the guarantee;
+ * the window to milliseconds but does not close it, and the Airflow pool (docs/operations.md, "Orchestration") is the guarantee;
  * {@code runs.lock_dir} may point the locks at a file system with an atomic create (HDFS, a shared disk) instead.
  */
 public final class RunLock implements AutoCloseable {

@@ -53,6 +53,20 @@ public final class Tables {
      */
     public static final Map<Table, String> STATS_COLUMNS = Map.of(GOLD_ATTRIBUTION_CREDIT, "order_date,model");
 
+    /**
+     * The columns {@code maintain} Z-orders a table by (OPTIMIZE ZORDER BY): the keys its writers replace groups by
+     * and its readers join or filter on, so both skip files. A column must not be a partition column and must have
+     * statistics ({@link #STATS_COLUMNS}); maintain checks both before touching any table. Tables not listed are
+     * only compacted: rewritten whole every night, too small, or read whole.
+     */
+    public static final Map<Table, List<String>> ZORDER_BY = Map.of(
+            BRONZE_ORDERS, List.of("order_id"),
+            SILVER_SESSIONS, List.of("person_id"),
+            SILVER_JOURNEYS, List.of("person_id"),
+            SILVER_JOURNEY_TOUCHES, List.of("person_id"),
+            GOLD_ATTRIBUTION_CREDIT, List.of("order_date", "model"),
+            GOLD_PARTNER_DAILY, List.of("partner_id"));
+
     public static final List<Table> BRONZE = List.of(BRONZE_TOUCHPOINTS, BRONZE_ORDERS, BRONZE_PARTNER_SNAPSHOTS,
             BRONZE_SPEND, BRONZE_FX_RATES, BRONZE_QUARANTINE, BRONZE_INGEST_RUNS);
 
@@ -63,4 +77,11 @@ public final class Tables {
             GOLD_MMM_CONTRIBUTIONS, GOLD_FRAUD_FLAGS, GOLD_PARTNER_ANOMALIES, GOLD_FRAUD_REVIEW_QUEUE,
             GOLD_FRAUD_REVIEW_DECISIONS, GOLD_PARTNER_DAILY, GOLD_MARTS_RECONCILIATION, GOLD_MODEL_COMPARISON,
             GOLD_PATH_SUMMARY, GOLD_COMMISSION_STATEMENT, GOLD_PARTNER_MIX_QUARTERLY, GOLD_COMMISSION_CLOSINGS);
+
+    public static final List<Table> DQ = List.of(DQ_CHECK_RESULTS, DQ_PUBLICATIONS);
+
+    /** Every Delta table of the warehouse, in layer order. */
+    public static List<Table> all() {
+        return java.util.stream.Stream.of(BRONZE, SILVER, GOLD, DQ).flatMap(List::stream).toList();
+    }
 }

@@ -86,7 +86,7 @@ public final class DemoJob implements Job {
         System.out.println(fraudSummary(wh));
         System.out.printf("== demo finished in %.0f s; warehouse: %s%n", (System.nanoTime() - started) / 1e9,
                 config.paths().warehouse());
-        // The two ways to look at the result (README: BI access, Notebooks).
+        // The two ways to look at the result (docs/operations.md: BI access, Notebooks).
         System.out.println("   notebooks as HTML: bin/notebooks " + config.paths().warehouse()
                 + "   (var/notebooks-html; bin/partnermix demo --notebooks does both)");
         System.out.println("   SQL for BI tools:  bin/partnermix serve   (jdbc:hive2://" + config.serve().host() + ":"

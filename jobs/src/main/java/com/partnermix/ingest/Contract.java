@@ -3,7 +3,7 @@ package com.partnermix.ingest;
 import java.util.List;
 import java.util.Set;
 
-/** The landing contract's fields and allowed values (shared/contract/README.md). */
+/** The landing contract's fields and allowed values (docs/stages/ingest.md, "The landing contract"). */
 public final class Contract {
 
     private Contract() {}

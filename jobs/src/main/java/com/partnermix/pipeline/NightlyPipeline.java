@@ -1,6 +1,7 @@
 package com.partnermix.pipeline;
 
 import com.partnermix.attribution.AttributionJob;
+import com.partnermix.common.JobDescriptions;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.Warehouse;
 import com.partnermix.dq.CheckOutcome;
@@ -42,7 +43,10 @@ public final class NightlyPipeline {
 
             @Override
             public Result run(Warehouse wh, PartnermixConfig config, LocalDate date) {
-                Result result = runner.run(wh, config, date);
+                Result result;
+                try (JobDescriptions.Scope named = JobDescriptions.describe(wh.spark(), name, date)) {
+                    result = runner.run(wh, config, date);   // the Spark UI and event logs show the stage and date
+                }
                 InjectedFailure.after(config, name);   // test-only crash switch; a no-op unless configured
                 return result;
             }

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Two generated nights (late, duplicate and malformed deliveries) through the real pipeline, the way an on-call
  * engineer lives them: night 1 is published and a reviewer confirms a fraud item; night 2 crashes right after
  * the marts (every gold table rewritten, gate and publish not run: the test-only {@code testing.fail_after_stage});
- * the engineer restores gold to the published versions (Delta RESTORE, as the README says; all but the reviewers'
+ * the engineer restores gold to the published versions (Delta RESTORE, as docs/operations.md, "Recovery", says; all but the reviewers'
  * decisions and the review queue) and reruns night 2.
  *
  * <p>One scenario for several promises, because a night costs about a minute on two cores: the gate and publish
@@ -51,7 +51,7 @@ class NightlyReliabilityTest extends SparkTestBase {
     static final LocalDate D2 = D1.plusDays(1);
     static final int PERSONS = 150;
     static final String CRASH_AFTER = "marts";
-    /** Tables the README's restore leaves alone: reviewers write decisions after a publication. */
+    /** Tables the restore of docs/operations.md leaves alone: reviewers write decisions after a publication. */
     static final List<Table> NOT_RESTORED = List.of(Tables.GOLD_FRAUD_REVIEW_QUEUE, Tables.GOLD_FRAUD_REVIEW_DECISIONS);
 
     static Warehouse wh;
@@ -108,7 +108,7 @@ class NightlyReliabilityTest extends SparkTestBase {
 
         // Recovery: gold back to the published versions (readers never saw anything else), then the night again.
         // Not the reviewers' decisions (recorded after the publication: a restore would erase them) nor the review
-        // queue (kept as it is, as the README says); the fraud job rebuilds the queue around the decisions.
+        // queue (kept as it is, as docs/operations.md says); the fraud job rebuilds the queue around the decisions.
         for (Map.Entry<Table, Long> pinned : Publications.current(wh).entrySet()) {
             if (pinned.getKey().schema().equals("gold") && !NOT_RESTORED.contains(pinned.getKey())
                     && wh.version(pinned.getKey()) != pinned.getValue()) {
