@@ -8,6 +8,7 @@ import com.partnermix.common.Table;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.publish.Publications;
+import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
@@ -43,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (checksum), VACUUM deletes the old files of unpublished versions but keeps a published version readable, scratch
  * checkpoints of crashed runs go, and a rerun changes nothing.
  */
+@Slow
 class MaintenanceTest extends SparkTestBase {
 
     private static final LocalDate DATE = LocalDate.of(2026, 11, 22);
