@@ -29,6 +29,11 @@ public final class JobContext {
         return args;
     }
 
+    /** The job's own options ({@link Job#options()}), filled from the command line. */
+    public <T> T options(Class<T> type) {
+        return args.options(type);
+    }
+
     public LocalDate date() {
         return args.requireDate();
     }
