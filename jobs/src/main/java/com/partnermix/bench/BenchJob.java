@@ -11,6 +11,7 @@ import com.partnermix.pipeline.HeapMeter;
 import com.partnermix.pipeline.LocalFolders;
 import com.partnermix.pipeline.NightlyPipeline;
 import com.partnermix.pipeline.Stage;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.time.LocalDate;
@@ -31,42 +32,103 @@ public final class BenchJob implements Job {
 
     @Override
     public String summary() {
-        return "benchmark: generate N persons x D days (--seed S, --holdout: the generator's; or --reuse), time every "
-                + "stage (--one-go: later stages once; "
-                + "--no-dq: without the data-quality gates; --solver-states N: the Markov solve alone; --mmm: the "
-                + "media mix fit alone on a synthetic panel, --mmm-days/--mmm-regions/--mmm-channels/"
-                + "--mmm-candidates 50,100,200; --attribute [--attribute-orders 250000,1000000]: the attribute stage "
-                + "alone on a synthetic silver layer; --marts: the marts stage alone)";
+        return "benchmark: generate N persons x D days (or --reuse) and time every stage; or one stage alone on "
+                + "synthetic data (--solver-states, --mmm, --attribute, --marts)";
+    }
+
+    /** What to time and at which size; --date is the last night (default 2026-11-20). */
+    public static final class Options {
+        @Option(names = "--persons", paramLabel = "N", description = "persons generated (default: bench.persons)")
+        Integer persons;
+
+        @Option(names = "--days", paramLabel = "N", description = "nights generated and run (default: bench.days); "
+                + "with --attribute or --marts: days of the synthetic data (default: 30)")
+        Integer days;
+
+        @Option(names = "--seed", paramLabel = "S", description = "the generator's random seed (default: generator.seed)")
+        Long seed;
+
+        @Option(names = "--holdout", description = "generate with the generator's holdout fraud profile")
+        boolean holdout;
+
+        @Option(names = "--reuse", description = "run the stages again on the landing zone of the last bench (if any)")
+        boolean reuse;
+
+        @Option(names = "--one-go", description = "ingest every night, then the later stages once on all data")
+        boolean oneGo;
+
+        @Option(names = "--no-dq", description = "without the data-quality gates (and publish, which needs the gold gate)")
+        boolean noDq;
+
+        @Option(names = "--stages", paramLabel = "STAGE", split = ",", description = "only these stages, comma "
+                + "separated, e.g. ingest,journeys (default: all)")
+        List<String> stages;
+
+        @Option(names = "--solver-states", paramLabel = "N", description = "time the driver-side Markov "
+                + "removal-effect solve alone, on N states")
+        Integer solverStates;
+
+        @Option(names = "--mmm", description = "time the mmm stage alone on a synthetic panel")
+        boolean mmm;
+
+        @Option(names = "--mmm-candidates", paramLabel = "N", split = ",", description = "--mmm with these numbers "
+                + "of candidate fits, comma separated, e.g. 50,100,200 (default: 200)")
+        List<Integer> mmmCandidates;
+
+        @Option(names = "--mmm-days", paramLabel = "N", description = "--mmm: days of the panel (default: 365)")
+        int mmmDays = 365;
+
+        @Option(names = "--mmm-regions", paramLabel = "N", description = "--mmm: regions of the panel (default: 5)")
+        int mmmRegions = 5;
+
+        @Option(names = "--mmm-channels", paramLabel = "N", description = "--mmm: channels of the panel (default: 20)")
+        int mmmChannels = 20;
+
+        @Option(names = "--attribute", description = "time the attribute stage alone on a synthetic silver layer")
+        boolean attribute;
+
+        @Option(names = "--attribute-orders", paramLabel = "N", split = ",", description = "--attribute with these "
+                + "numbers of orders, comma separated, e.g. 250000,1000000 (default: 1000000)")
+        List<Long> attributeOrders;
+
+        @Option(names = "--marts", description = "time the marts stage alone on a synthetic warehouse")
+        boolean marts;
+
+        @Option(names = "--marts-touchpoints", paramLabel = "N", description = "--marts: touchpoints of the synthetic "
+                + "warehouse (default: 10000000)")
+        long martsTouchpoints = 10_000_000;
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
     }
 
     @Override
     public int run(JobContext context) throws Exception {
         Args args = context.args();
-        if (args.option("solver-states").isPresent()) {
+        Options o = context.options(Options.class);
+        if (o.solverStates != null) {
             System.out.println("== bench: driver-side Markov removal-effect solve (order 1, conversions and revenue)");
-            SolverBench.run(args.intOption("solver-states", 1000), 42).forEach(System.out::println);
+            SolverBench.run(o.solverStates, 42).forEach(System.out::println);
             return 0;
         }
         PartnermixConfig base = context.config();
         LocalDate last = args.date() == null ? LocalDate.parse("2026-11-20") : args.date();
-        if (args.flag("mmm") || args.option("mmm-candidates").isPresent()) {
-            List<Integer> counts = new ArrayList<>();
-            for (String c : args.option("mmm-candidates").orElse("200").split(",")) {
-                counts.add(Integer.parseInt(c.trim()));
-            }
-            int days = args.intOption("mmm-days", 365);
-            int regions = args.intOption("mmm-regions", 5);
-            int channels = args.intOption("mmm-channels", 20);
+        if (o.mmm || o.mmmCandidates != null) {
+            List<Integer> counts = o.mmmCandidates == null ? List.of(200) : o.mmmCandidates;
+            int days = o.mmmDays;
+            int regions = o.mmmRegions;
+            int channels = o.mmmChannels;
             System.out.printf("== bench: mmm stage on a synthetic panel, %d days x %d regions x %d channels, %d cores%n",
                     days, regions, channels, Runtime.getRuntime().availableProcessors());
             MmmBench.run(context.spark(), base, base.bench().workDir(), last, days, regions, channels, counts)
                     .forEach(System.out::println);
             return 0;
         }
-        if (args.flag("attribute") || args.option("attribute-orders").isPresent()) {
-            int attributeDays = args.intOption("days", 30);
-            for (String n : args.option("attribute-orders").orElse("1000000").split(",")) {
-                long orders = Long.parseLong(n.trim());
+        if (o.attribute || o.attributeOrders != null) {
+            int attributeDays = o.days == null ? 30 : o.days;
+            for (long orders : o.attributeOrders == null ? List.of(1_000_000L) : o.attributeOrders) {
                 System.out.printf("== bench: attribute stage on a synthetic silver layer, %,d orders over %d days, "
                         + "%d cores%n", orders, attributeDays, Runtime.getRuntime().availableProcessors());
                 AttributionBench.run(context.spark(), base, base.bench().workDir(), last, orders, attributeDays)
@@ -74,21 +136,30 @@ public final class BenchJob implements Job {
             }
             return 0;
         }
-        if (args.flag("marts")) {
-            long touchpoints = args.intOption("marts-touchpoints", 10_000_000);
-            int martsDays = args.intOption("days", 30);
+        if (o.marts) {
+            long touchpoints = o.martsTouchpoints;
+            int martsDays = o.days == null ? 30 : o.days;
             System.out.printf("== bench: marts stage on a synthetic warehouse, %,d touchpoints over %d days, %d cores%n",
                     touchpoints, martsDays, Runtime.getRuntime().availableProcessors());
             MartsBench.run(context.spark(), base, base.bench().workDir(), last, touchpoints, martsDays)
                     .forEach(System.out::println);
             return 0;
         }
-        int persons = args.intOption("persons", base.bench().persons());
-        int days = args.intOption("days", base.bench().days());
+        int persons = o.persons == null ? base.bench().persons() : o.persons;
+        int days = o.days == null ? base.bench().days() : o.days;
+        // --stages ingest,journeys: only these (e.g. to time one stage at several volumes); default: all.
+        List<String> only = o.stages == null ? List.of() : o.stages;
+        List<String> known = NightlyPipeline.stages().stream().map(Stage::name).toList();
+        for (String name : only) {
+            if (!known.contains(name)) {
+                throw new Args.UsageException("--stages: unknown stage '" + name + "' (stages: " + String.join(",", known)
+                        + ")");
+            }
+        }
         String work = base.bench().workDir();
         PartnermixConfig config = ConfigLoader.withPaths(base, work + "/warehouse", work + "/landing",
                 work + "/ground-truth", work + "/checkpoints");
-        boolean reuse = args.flag("reuse") && Files.isDirectory(LocalFolders.localPath(config.paths().landing()));
+        boolean reuse = o.reuse && Files.isDirectory(LocalFolders.localPath(config.paths().landing()));
 
         List<String> rows = new ArrayList<>();
         LocalFolders.wipe(config.paths().warehouse());
@@ -101,8 +172,10 @@ public final class BenchJob implements Job {
             long t0 = System.nanoTime();
             List<String> generateArgs = new ArrayList<>(List.of("generate", "--date", last.toString(), "--days",
                     Integer.toString(days), "--persons", Integer.toString(persons)));
-            args.option("seed").ifPresent(seed -> generateArgs.addAll(List.of("--seed", seed)));
-            if (args.flag("holdout")) {
+            if (o.seed != null) {
+                generateArgs.addAll(List.of("--seed", o.seed.toString()));
+            }
+            if (o.holdout) {
                 generateArgs.add("--holdout");
             }
             int code = Main.jobs().get("generate").run(new JobContext(Args.parse(generateArgs.toArray(String[]::new)),
@@ -117,10 +190,8 @@ public final class BenchJob implements Job {
         Warehouse wh = new Warehouse(spark, config.paths().warehouse());
         // --one-go: ingest every night, then the later stages once on the last night (they read all data
         // delivered so far), which measures their throughput on the whole volume at once.
-        boolean oneGo = args.flag("one-go");
-        boolean noDq = args.flag("no-dq");   // the data-quality gates are timed by their own runs; skip them here
-        // --stages ingest,journeys: only these (e.g. to time one stage at several volumes); default: all.
-        List<String> only = args.option("stages").map(v -> List.of(v.split(","))).orElse(List.of());
+        boolean oneGo = o.oneGo;
+        boolean noDq = o.noDq;   // the data-quality gates are timed by their own runs; skip them here
         for (Stage stage : NightlyPipeline.stages()) {
             if (noDq && (stage.name().startsWith("dq_") || stage.name().equals("publish"))) { // publish needs the gold gate
                 continue;

@@ -30,6 +30,11 @@ public final class JobContext {
         return args;
     }
 
+    /** The job's own options ({@link Job#options()}), filled from the command line. */
+    public <T> T options(Class<T> type) {
+        return args.options(type);
+    }
+
     public LocalDate date() {
         return args.requireDate();
     }
@@ -52,7 +57,7 @@ public final class JobContext {
 
     /** The stage this subcommand runs, as the nightly pipeline and the DAG name it ({@code dq --layer gold}: dq_gold). */
     public String stageName() {
-        return args.command().equals("dq") ? "dq_" + args.option("layer").orElse("") : args.command();
+        return args.command().equals("dq") ? "dq_" + args.given("--layer").orElse("") : args.command();
     }
 
     public Warehouse warehouse() {

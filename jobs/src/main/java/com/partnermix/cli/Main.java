@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The launcher: {@code partnermix <subcommand> --date D --conf FILE [--set key=value]...}. */
+/** The launcher: {@code partnermix <subcommand> --date D --conf FILE [--set key=value]...} (parsed by {@link Args}). */
 public final class Main {
 
     private static final List<Job> JOBS = List.of(
@@ -71,24 +71,17 @@ public final class Main {
         PartnermixConfig config;
         try {
             args = Args.parse(argv);
-            if (args.command().equals("help") || args.command().equals("--help")) {
-                System.out.println(usage());
+            if (args.help() != null) {
+                System.out.print(args.help());   // before any job runs: `bench --help` must not start a benchmark
                 return 0;
             }
             job = jobs().get(args.command());
-            if (job == null) {
-                throw new Args.UsageException("unknown subcommand '" + args.command() + "'");
-            }
-            // Jobs take their own options, so an unknown flag is not refused: --help must be caught before any job
-            // runs (`bench --help` would otherwise start a benchmark that rebuilds its warehouse).
-            if (args.flag("help")) {
-                System.out.println("partnermix " + job.name() + ": " + job.summary() + "\n\n" + usage());
-                return 0;
-            }
             config = ConfigLoader.load(confPath(args), args.overrides());
         } catch (Args.UsageException e) {
-            System.err.println("partnermix: " + e.getMessage());
-            System.err.println(usage());
+            System.err.println(e.getMessage());
+            if (e.usage() != null) {
+                System.err.print(e.usage());
+            }
             return 2;
         } catch (IllegalArgumentException e) {
             System.err.println("partnermix: " + e.getMessage());
@@ -123,7 +116,7 @@ public final class Main {
 
     /** The run lock of the job's date, before the job reads anything; null for jobs that write no date's slices. */
     static RunLock takeRunLock(Job job, Args args, PartnermixConfig config) {
-        if (!DATED_WRITERS.contains(job.name()) || args.date() == null || args.option("evaluate").isPresent()) {
+        if (!DATED_WRITERS.contains(job.name()) || args.date() == null || args.given("--evaluate").isPresent()) {
             return null;   // no date: the job refuses by itself; fraud --evaluate only reads
         }
         RunLock lock = RunLock.acquire(config, args.date(), job.name());
@@ -144,14 +137,5 @@ public final class Main {
         }
         String home = System.getenv().getOrDefault("PARTNERMIX_HOME", ".");
         return Path.of(home, "conf", "local.yaml");
-    }
-
-    static String usage() {
-        StringBuilder out = new StringBuilder("usage: partnermix <subcommand> --date YYYY-MM-DD [--conf FILE] [--set key=value]...\n\nsubcommands:\n");
-        for (Job job : JOBS) {
-            out.append(String.format("  %-10s %s%n", job.name(), job.summary()));
-        }
-        out.append("\n--conf defaults to $PARTNERMIX_HOME/conf/local.yaml; --set overrides any key, e.g. --set spark.shuffle_partitions=8");
-        return out.toString();
     }
 }

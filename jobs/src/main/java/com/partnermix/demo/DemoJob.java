@@ -13,6 +13,7 @@ import com.partnermix.pipeline.NightlyPipeline;
 import com.partnermix.pipeline.Stage;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
+import picocli.CommandLine.Option;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -44,13 +45,29 @@ public final class DemoJob implements Job {
         return "generate sample data and run the whole nightly pipeline for every day, then summarise";
     }
 
+    /** The demo's size; --date is its last night (default 2026-11-20). */
+    public static final class Options {
+        @Option(names = "--days", paramLabel = "N", description = "nights generated and run, ending at --date "
+                + "(default: " + DEFAULT_DAYS + ")")
+        int days = DEFAULT_DAYS;
+
+        @Option(names = "--persons", paramLabel = "N", description = "persons simulated (default: generator.persons)")
+        Integer persons;
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
+    }
+
     @Override
     public int run(JobContext context) throws Exception {
         Args args = context.args();
+        Options options = context.options(Options.class);
         PartnermixConfig config = context.config();
         LocalDate last = args.date() == null ? DEFAULT_DATE : args.date();
-        int days = args.intOption("days", DEFAULT_DAYS);
-        int persons = args.intOption("persons", config.generator().persons());
+        int days = options.days;
+        int persons = options.persons == null ? config.generator().persons() : options.persons;
         long started = System.nanoTime();
 
         for (String folder : List.of(config.paths().warehouse(), config.paths().landing(),

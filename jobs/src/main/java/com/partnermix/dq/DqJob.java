@@ -16,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,11 +56,26 @@ public final class DqJob implements Job {
         return "data-quality gate: --layer bronze|silver|gold checks with Deequ, results in dq.check_results";
     }
 
+    static final List<String> LAYERS = List.of("bronze", "silver", "gold");
+
+    public static final class Options {
+        @Option(names = "--layer", paramLabel = "LAYER", description = "the layer checked: bronze, silver or gold")
+        String layer;
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
+    }
+
     @Override
     public int run(JobContext context) {
+        String layer = context.options(Options.class).layer;
+        if (layer == null || !LAYERS.contains(layer)) {
+            throw new com.partnermix.cli.Args.UsageException("dq needs --layer bronze|silver|gold"
+                    + (layer == null ? "" : ", got '" + layer + "'"));
+        }
         LocalDate date = context.date();
-        String layer = context.args().option("layer").orElseThrow(
-                () -> new com.partnermix.cli.Args.UsageException("dq needs --layer bronze|silver|gold"));
         List<CheckOutcome> outcomes = check(context.warehouse(), context.config(), layer, date);
         System.out.println(report(layer, date, outcomes));
         gate(layer, date, outcomes);

@@ -17,6 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
+import picocli.CommandLine.Option;
 
 import java.sql.Date;
 import java.time.LocalDate;
@@ -79,15 +80,30 @@ public final class FraudJob implements Job {
                 + "with 95% intervals, flags per action and confusion between rules against labels)";
     }
 
+    /** Without options: the nightly detection for --date. */
+    public static final class Options {
+        @Option(names = "--evaluate", paramLabel = "LABELS_DIR", description = "instead of detecting: score the flags in "
+                + "the warehouse against these labels (the generator's fraud_labels), no --date needed")
+        String evaluate;
+
+        @Option(names = "--evaluate-csv", paramLabel = "FILE", description = "--evaluate: also write the figures to "
+                + "this CSV file")
+        java.nio.file.Path evaluateCsv;
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
+    }
+
     @Override
     public int run(JobContext context) throws java.io.IOException {
-        if (context.args().option("evaluate").isPresent()) {
-            FraudEvaluation.Result result = FraudEvaluation.evaluate(context.warehouse(),
-                    context.args().option("evaluate").get());
+        Options options = context.options(Options.class);
+        if (options.evaluate != null) {
+            FraudEvaluation.Result result = FraudEvaluation.evaluate(context.warehouse(), options.evaluate);
             System.out.println(result.format());
-            if (context.args().option("evaluate-csv").isPresent()) {
-                java.nio.file.Files.writeString(java.nio.file.Path.of(context.args().option("evaluate-csv").get()),
-                        result.csv());
+            if (options.evaluateCsv != null) {
+                java.nio.file.Files.writeString(options.evaluateCsv, result.csv());
             }
             return 0;
         }

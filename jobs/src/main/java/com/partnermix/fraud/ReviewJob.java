@@ -7,6 +7,7 @@ import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import picocli.CommandLine.Option;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -51,20 +52,66 @@ public final class ReviewJob implements Job {
                 + " --reviewer NAME [--note TEXT] [--reviewed-at T] -> gold.fraud_review_decisions; --list";
     }
 
+    /** A decision to record, an item's history, or the list. */
+    public static final class Options {
+        @Option(names = "--queue-id", paramLabel = "ID", description = "the queue item, e.g. order:o-123; alone: its "
+                + "decisions, oldest first")
+        String queueId;
+
+        @Option(names = "--status", paramLabel = "STATUS", completionCandidates = Statuses.class,
+                description = "the decision: one of ${COMPLETION-CANDIDATES}")
+        String status;
+
+        @Option(names = "--reviewer", paramLabel = "NAME", description = "who decided")
+        String reviewer;
+
+        @Option(names = "--note", paramLabel = "TEXT", description = "why (no personal data: it is refused)")
+        String note;
+
+        @Option(names = "--reviewed-at", paramLabel = "T", description = "when it was decided, an ISO time, UTC unless "
+                + "it has an offset, e.g. 2026-11-20T15:00:00 (default: now)")
+        String reviewedAt;
+
+        @Option(names = "--list", description = "the open items in queue order, decisions since the last rebuild applied")
+        boolean list;
+
+        @Option(names = "--limit", paramLabel = "N", description = "--list: at most N items (default: 20)")
+        int limit = 20;
+
+        @Option(names = "--all", description = "--list: every item, decided ones too")
+        boolean all;
+    }
+
+    /** For the help text; {@link ReviewDecisions.Decision} checks the value. */
+    static final class Statuses implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ReviewDecisions.STATUSES.iterator();
+        }
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
+    }
+
     @Override
     public int run(JobContext context) {
-        Args args = context.args();
-        if (args.flag("list")) {
-            System.out.println(list(context.warehouse(), args.intOption("limit", 20), args.flag("all")));
+        Options options = context.options(Options.class);
+        if (options.list) {
+            System.out.println(list(context.warehouse(), options.limit, options.all));
             return 0;
         }
-        String queueId = args.option("queue-id").orElseThrow(() -> new Args.UsageException(
-                "review needs --queue-id ID with --status, --reviewer (and --note, --reviewed-at), or --list"));
-        if (args.option("status").isEmpty()) {
+        if (options.queueId == null) {
+            throw new Args.UsageException(
+                    "review needs --queue-id ID with --status, --reviewer (and --note, --reviewed-at), or --list");
+        }
+        String queueId = options.queueId;
+        if (options.status == null) {
             System.out.println(history(context.warehouse(), queueId));
             return 0;
         }
-        ReviewDecisions.Decision decision = decision(args, queueId, Instant.now());
+        ReviewDecisions.Decision decision = decision(options, queueId, Instant.now());
         Warehouse wh = context.warehouse();
         requireItem(wh, queueId);
         String id = ReviewDecisions.record(wh, decision);
@@ -76,14 +123,13 @@ public final class ReviewJob implements Job {
     }
 
     /** The decision the options describe; a usage error (exit 2) when it cannot be one. */
-    static ReviewDecisions.Decision decision(Args args, String queueId, Instant now) {
-        Instant reviewedAt = args.option("reviewed-at").map(ReviewJob::parseTime).orElse(now);
+    static ReviewDecisions.Decision decision(Options options, String queueId, Instant now) {
+        Instant reviewedAt = options.reviewedAt == null ? now : parseTime(options.reviewedAt);
         if (reviewedAt.isAfter(now.plus(CLOCK_SKEW))) {
             throw new Args.UsageException("--reviewed-at " + reviewedAt + " is in the future");
         }
         try {
-            return new ReviewDecisions.Decision(queueId, args.option("status").orElse(null),
-                    args.option("reviewer").orElse(null), args.option("note").orElse(null), reviewedAt);
+            return new ReviewDecisions.Decision(queueId, options.status, options.reviewer, options.note, reviewedAt);
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException(e.getMessage());
         }

@@ -16,6 +16,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,6 +58,48 @@ public final class GenerateJob implements Job {
         return "write a deterministic sample landing zone (contract format) and its ground truth";
     }
 
+    /** The command line's overrides of the generator: section of the configuration (null: not given). */
+    public static final class Options {
+        @Option(names = "--persons", paramLabel = "N", description = "persons simulated (default: generator.persons)")
+        Long persons;
+
+        @Option(names = "--days", paramLabel = "N", description = "days simulated, ending at --date (default: generator.days)")
+        Integer days;
+
+        @Option(names = "--seed", paramLabel = "S", description = "random seed: the same seed gives the same files "
+                + "(default: generator.seed)")
+        Long seed;
+
+        @Option(names = "--partners", paramLabel = "N", description = "partners in the catalog (default: generator.partners)")
+        Integer partners;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "the landing zone written (default: paths.landing)")
+        String out;
+
+        @Option(names = "--truth", paramLabel = "DIR", description = "the ground truth written (default: "
+                + "paths.ground_truth)")
+        String truth;
+
+        @Option(names = "--gzip", description = "gzip the touchpoint and order files (also when generator.gzip)")
+        boolean gzip;
+
+        @Option(names = "--on-time", description = "deliver every record on its event (or update) date: no late records")
+        boolean onTime;
+
+        @Option(names = "--knockout", paramLabel = "CHANNEL", split = ",", description = "channels or partner types "
+                + "whose true effect is zero, comma separated, e.g. email,coupon (default: generator.knockout_channels)")
+        List<String> knockouts;
+
+        @Option(names = "--holdout", description = "draw the fraud patterns' rates and delays from the holdout ranges, "
+                + "which the fraud rules were never tuned on")
+        boolean holdout;
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
+    }
+
     @Override
     public int run(JobContext context) throws Exception {
         GeneratorOptions options = resolve(context.args(), context.config());
@@ -72,9 +115,9 @@ public final class GenerateJob implements Job {
     /** Configuration defaults overridden by the command line. */
     static GeneratorOptions resolve(Args args, PartnermixConfig config) {
         PartnermixConfig.Generator g = config.generator();
-        List<String> knockouts = args.option("knockout")
-                .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
-                .orElse(g.knockoutChannels());
+        Options o = args.options(Options.class);
+        List<String> knockouts = o.knockouts == null ? g.knockoutChannels()
+                : o.knockouts.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         for (String k : knockouts) {
             boolean known = false;
             for (int s = 0; s < TrueModel.N_SOURCES; s++) {
@@ -84,13 +127,13 @@ public final class GenerateJob implements Job {
                 throw new Args.UsageException("--knockout: unknown channel or partner type '" + k + "'");
             }
         }
-        return new GeneratorOptions(args.requireDate(), args.intOption("days", g.days()),
-                args.longOption("persons", g.persons()), args.longOption("seed", g.seed()),
-                args.intOption("partners", g.partners()),
-                args.option("out").orElse(config.paths().landing()),
-                args.option("truth").orElse(config.paths().groundTruth()),
-                args.flag("gzip") || g.gzip(), args.flag("on-time"), knockouts,
-                g.malformedShare(), g.duplicateShare(), g.lateShare(), g.filesPerDay(), args.flag("holdout"));
+        return new GeneratorOptions(args.requireDate(), o.days == null ? g.days() : o.days,
+                o.persons == null ? g.persons() : o.persons, o.seed == null ? g.seed() : o.seed,
+                o.partners == null ? g.partners() : o.partners,
+                o.out == null ? config.paths().landing() : o.out,
+                o.truth == null ? config.paths().groundTruth() : o.truth,
+                o.gzip || g.gzip(), o.onTime, knockouts,
+                g.malformedShare(), g.duplicateShare(), g.lateShare(), g.filesPerDay(), o.holdout);
     }
 
     /** What a run wrote. */

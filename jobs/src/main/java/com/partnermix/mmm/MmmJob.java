@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine.Option;
 
 import java.sql.Date;
 import java.time.DayOfWeek;
@@ -73,10 +74,21 @@ public final class MmmJob implements Job {
         return "media mix model on the rolling window up to --date -> gold.mmm_fit, gold.mmm_contributions";
     }
 
+    public static final class Options {
+        // The weekly refit DAG's run, which fits whatever mmm.refit says about nightly runs.
+        @Option(names = "--refit", description = "the periodic refit's run: fits whatever mmm.refit says about "
+                + "nightly runs")
+        boolean refit;
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
+    }
+
     @Override
     public int run(JobContext context) {
-        // --refit: the weekly refit DAG's run, which fits whatever mmm.refit says about nightly runs.
-        System.out.println(fit(context.warehouse(), context.config(), context.date(), context.args().flag("refit"))
+        System.out.println(fit(context.warehouse(), context.config(), context.date(), context.options(Options.class).refit)
                 .format());
         return 0;
     }

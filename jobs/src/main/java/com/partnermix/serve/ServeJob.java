@@ -8,6 +8,7 @@ import com.partnermix.common.SparkSessions;
 import com.partnermix.common.Warehouse;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.hive.thriftserver.HiveThriftServer2;
+import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -49,11 +50,23 @@ public final class ServeJob implements Job {
                 + "stopped. --add-user NAME: add a user of serve.auth: password (password on standard input)";
     }
 
+    /** Without options it serves; --add-user only adds a user and exits. */
+    public static final class Options {
+        @Option(names = "--add-user", paramLabel = "NAME", description = "add (or replace) a user of serve.auth: "
+                + "password in serve.password_file, the password read from standard input, and exit")
+        String addUser;
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
+    }
+
     @Override
     public int run(JobContext context) throws Exception {
         PartnermixConfig config = context.config();
         PartnermixConfig.Serve serve = config.serve();
-        Optional<String> newUser = context.args().option("add-user");
+        Optional<String> newUser = Optional.ofNullable(context.options(Options.class).addUser);
         if (newUser.isPresent()) {
             return addUser(serve, newUser.get());
         }
@@ -152,9 +165,6 @@ public final class ServeJob implements Job {
 
     /** {@code serve --add-user NAME}: the password is the first line of standard input (or asked on a terminal). */
     static int addUser(PartnermixConfig.Serve serve, String user) throws IOException {
-        if (user.equals("true")) {
-            throw new Args.UsageException("--add-user needs a user name");
-        }
         Path file = passwordFile(serve);
         char[] password;
         java.io.Console console = System.console();

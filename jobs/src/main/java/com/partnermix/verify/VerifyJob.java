@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,13 +45,24 @@ public final class VerifyJob implements Job {
         return "check the warehouse's invariants for a date (credit sums, GMV, ingest counts, orphans, personal data)";
     }
 
+    public static final class Options {
+        @Option(names = "--checksums", description = "also print an order-independent content checksum per table, to "
+                + "compare two warehouses")
+        boolean checksums;
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
+    }
+
     @Override
     public int run(JobContext context) {
         LocalDate date = context.date();
         Warehouse wh = context.warehouse();
         List<Invariant> results = verify(wh, context.config(), date);
         System.out.println(report(wh, date, results));
-        if (context.args().flag("checksums")) {
+        if (context.options(Options.class).checksums) {
             System.out.println("content checksums (order-independent; equal content gives equal checksums)");
             checksums(wh).forEach((table, sum) -> System.out.printf("  %-32s %s%n", table, sum));
         }
