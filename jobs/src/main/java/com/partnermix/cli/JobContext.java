@@ -9,11 +9,13 @@ import org.apache.spark.sql.SparkSession;
 import java.time.LocalDate;
 
 /** What a job gets: its arguments, the typed configuration, and a lazily started Spark session. */
-public final class JobContext {
+public final class JobContext implements AutoCloseable {
 
     private final Args args;
     private final PartnermixConfig config;
     private SparkSession spark;
+    /** The job description this context set on the thread, undone by {@link #close()}. */
+    private com.partnermix.common.JobDescriptions.Scope described;
 
     public JobContext(Args args, PartnermixConfig config) {
         this.args = args;
@@ -50,7 +52,7 @@ public final class JobContext {
     public SparkSession spark() {
         if (spark == null) {
             spark = SparkSessions.create(config);
-            JobDescriptions.describe(spark, stageName(), args.date());
+            described = JobDescriptions.describe(spark, stageName(), args.date());
         }
         return spark;
     }
@@ -58,6 +60,18 @@ public final class JobContext {
     /** The stage this subcommand runs, as the nightly pipeline and the DAG name it ({@code dq --layer gold}: dq_gold). */
     public String stageName() {
         return args.command().equals("dq") ? "dq_" + args.given("--layer").orElse("") : args.command();
+    }
+
+    /**
+     * Gives the thread its previous job description back: a session shared in one JVM (tests calling the launcher)
+     * must not name later jobs after this one.
+     */
+    @Override
+    public void close() {
+        if (described != null) {
+            described.close();
+            described = null;
+        }
     }
 
     public Warehouse warehouse() {

@@ -90,13 +90,14 @@ public final class Main {
         RunLock lock = null;
         try {
             lock = takeRunLock(job, args, config);
-            JobContext context = new JobContext(args, config);
-            int code = job.run(context);
-            // Test-only crash switch: the DAG runs one job per stage, so the launcher honours it too.
-            if (code == 0) {
-                com.partnermix.pipeline.InjectedFailure.after(config, context.stageName());
+            try (JobContext context = new JobContext(args, config)) {
+                int code = job.run(context);
+                // Test-only crash switch: the DAG runs one job per stage, so the launcher honours it too.
+                if (code == 0) {
+                    com.partnermix.pipeline.InjectedFailure.after(config, context.stageName());
+                }
+                return code;
             }
-            return code;
         } catch (Args.UsageException e) {
             System.err.println("partnermix " + job.name() + ": " + e.getMessage());
             return 2;

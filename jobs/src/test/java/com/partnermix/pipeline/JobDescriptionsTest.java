@@ -1,5 +1,6 @@
 package com.partnermix.pipeline;
 
+import com.partnermix.cli.Main;
 import com.partnermix.common.JobDescriptions;
 import com.partnermix.common.Parallel;
 import com.partnermix.testing.SparkTestBase;
@@ -15,6 +16,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every Spark job a stage starts carries the stage's name and date, as the Spark UI and event logs show it. */
 class JobDescriptionsTest extends SparkTestBase {
@@ -52,5 +54,17 @@ class JobDescriptionsTest extends SparkTestBase {
         assertNull(spark().sparkContext().getLocalProperty("spark.jobGroup.id"));
         assertNull(spark().sparkContext().getLocalProperty("spark.job.description"));
         assertEquals(List.of("null", "null"), probe());
+    }
+
+    @Test
+    void theLauncherGivesTheThreadItsJobDescriptionBackAfterTheJob() {
+        // Tests call the launcher in the JVM that later classes share: a job must not name their Spark jobs.
+        String[] verify = {"verify", "--date", DATE.toString(), "--set",
+                "paths.warehouse=" + tmp.resolve("launcher-descriptions"), "--set", "spark.shuffle_partitions=2"};
+        int code = Main.execute(verify);
+
+        assertTrue(code == 0 || code == 1, "verify of an empty warehouse ran: exit " + code);
+        assertNull(spark().sparkContext().getLocalProperty("spark.jobGroup.id"));
+        assertNull(spark().sparkContext().getLocalProperty("spark.job.description"));
     }
 }
