@@ -47,7 +47,7 @@ final class GeneratedPanel {
     static GeneratedPanel generate(SparkSession spark, PartnermixConfig config, Path root, LocalDate last, int days,
                                    int persons, List<String> knockouts) throws Exception {
         List<String> argv = new ArrayList<>(List.of("generate", "--date", last.toString(), "--days",
-                Integer.toString(days), "--persons", Integer.toString(persons), "--seed", "11", "--on-time",
+                Integer.toString(days), "--persons", Integer.toString(persons), "--seed", System.getProperty("mmm.recovery.seed", "11"), "--on-time",
                 "--out", root.resolve("landing").toString(), "--truth", root.resolve("truth").toString()));
         if (!knockouts.isEmpty()) {
             argv.addAll(List.of("--knockout", String.join(",", knockouts)));
