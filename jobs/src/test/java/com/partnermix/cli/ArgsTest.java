@@ -1,11 +1,10 @@
 package com.partnermix.cli;
 
+import com.partnermix.testing.Launcher;
+import com.partnermix.testing.Launcher.Output;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.Option;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -246,49 +245,32 @@ class ArgsTest {
 
     @Test
     void exitCodesOfTheLauncher() {
-        assertEquals(2, quietly(new String[] {"ingest", "--dtae", "2026-01-01"}).code);
-        assertEquals(2, quietly(new String[] {"ingest", "--date", "20-11-2026"}).code);
-        assertEquals(2, quietly(new String[] {"frobnicate"}).code);
-        assertEquals(2, quietly(new String[] {}).code);
+        assertEquals(2, Launcher.run(new String[] {"ingest", "--dtae", "2026-01-01"}).code());
+        assertEquals(2, Launcher.run(new String[] {"ingest", "--date", "20-11-2026"}).code());
+        assertEquals(2, Launcher.run(new String[] {"frobnicate"}).code());
+        assertEquals(2, Launcher.run(new String[] {}).code());
         // Parsed, but the run date is missing: the job refuses before it reads anything.
-        assertEquals(2, quietly(new String[] {"ingest", "--set", "paths.landing=/nonexistent"}).code);
-        assertEquals(2, quietly(new String[] {"dq", "--layer", "platinum"}).code);
-        assertEquals(0, quietly(new String[] {"help"}).code);
-        assertEquals(0, quietly(new String[] {"--help"}).code);
+        assertEquals(2, Launcher.run(new String[] {"ingest", "--set", "paths.landing=/nonexistent"}).code());
+        assertEquals(2, Launcher.run(new String[] {"dq", "--layer", "platinum"}).code());
+        assertEquals(0, Launcher.run(new String[] {"help"}).code());
+        assertEquals(0, Launcher.run(new String[] {"--help"}).code());
     }
 
     @Test
     void aUsageErrorPrintsTheMessageThenTheSubcommandsUsage() {
-        Output typo = quietly(new String[] {"ingest", "--dtae", "2026-01-01"});
-        assertEquals("", typo.out);
-        assertTrue(typo.err.startsWith("partnermix ingest: unknown option '--dtae' (did you mean --date?)\n"
-                + "Usage: partnermix ingest [-h] "), typo.err);
+        Output typo = Launcher.run(new String[] {"ingest", "--dtae", "2026-01-01"});
+        assertEquals("", typo.out());
+        assertTrue(typo.err().startsWith("partnermix ingest: unknown option '--dtae' (did you mean --date?)\n"
+                + "Usage: partnermix ingest [-h] "), typo.err());
     }
 
     @Test
     void helpOfASubcommandRunsNothing() {
         // Without --date the journeys job would refuse to start (exit 2); --help answers before any job runs.
-        Output journeys = quietly(new String[] {"journeys", "--help"});
-        assertEquals(0, journeys.code);
-        assertTrue(journeys.out.startsWith("Usage: partnermix journeys "), journeys.out);
-        assertEquals(0, quietly(new String[] {"bench", "--help", "--persons", "200000"}).code);
+        Output journeys = Launcher.run(new String[] {"journeys", "--help"});
+        assertEquals(0, journeys.code());
+        assertTrue(journeys.out().startsWith("Usage: partnermix journeys "), journeys.out());
+        assertEquals(0, Launcher.run(new String[] {"bench", "--help", "--persons", "200000"}).code());
     }
 
-    private record Output(int code, String out, String err) {}
-
-    private static Output quietly(String[] argv) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.execute(argv);
-            return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-    }
 }

@@ -1,10 +1,11 @@
 package com.partnermix.fraud;
 
-import com.partnermix.cli.Main;
 import com.partnermix.common.DeltaWrites;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.pipeline.LocalFolders;
+import com.partnermix.testing.Launcher;
+import com.partnermix.testing.Launcher.Output;
 import com.partnermix.testing.Rows;
 import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
@@ -12,9 +13,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -186,40 +184,40 @@ class ReviewQueueTest extends SparkTestBase {
                 "--set", "privacy.salt=test-salt"};
 
         Output badStatus = run(common, "review", "--queue-id", "order:o1", "--status", "fraud", "--reviewer", "ana");
-        assertEquals(2, badStatus.code, badStatus.err);
-        assertTrue(badStatus.err.contains("status must be one of open, escalated, confirmed, dismissed, got 'fraud'"),
-                badStatus.err);
+        assertEquals(2, badStatus.code(), badStatus.err());
+        assertTrue(badStatus.err().contains("status must be one of open, escalated, confirmed, dismissed, got 'fraud'"),
+                badStatus.err());
         Output unknown = run(common, "review", "--queue-id", "order:o9", "--status", "dismissed", "--reviewer", "ana");
-        assertEquals(2, unknown.code, unknown.err);
-        assertTrue(unknown.err.contains("no item 'order:o9' in gold.fraud_review_queue"), unknown.err);
+        assertEquals(2, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("no item 'order:o9' in gold.fraud_review_queue"), unknown.err());
         Output nobody = run(common, "review", "--queue-id", "order:o1", "--status", "dismissed");
-        assertEquals(2, nobody.code, nobody.err);
-        assertTrue(nobody.err.contains("a decision names its reviewer"), nobody.err);
+        assertEquals(2, nobody.code(), nobody.err());
+        assertTrue(nobody.err().contains("a decision names its reviewer"), nobody.err());
         Output future = run(common, "review", "--queue-id", "order:o1", "--status", "dismissed", "--reviewer", "ana",
                 "--reviewed-at", "2999-01-01T00:00:00");
-        assertEquals(2, future.code, future.err);
-        assertTrue(future.err.contains("is in the future"), future.err);
+        assertEquals(2, future.code(), future.err());
+        assertTrue(future.err().contains("is in the future"), future.err());
 
         Output ip = run(common, "review", "--queue-id", "order:o1", "--status", "dismissed", "--reviewer", "ana",
                 "--note", "same buyer as 203.0.113.7");
-        assertEquals(2, ip.code, ip.err);
-        assertTrue(ip.err.contains("looks like a raw IP address or user agent"), ip.err);
+        assertEquals(2, ip.code(), ip.err());
+        assertTrue(ip.err().contains("looks like a raw IP address or user agent"), ip.err());
 
         Output ok = run(common, "review", "--queue-id", "order:o1", "--status", "dismissed", "--reviewer", "ana",
                 "--note", "the creator's own link", "--reviewed-at", "2026-11-21T10:00:00");
-        assertEquals(0, ok.code, ok.err);
-        assertTrue(ok.out.contains("review: order:o1 -> dismissed by ana, reviewed 2026-11-21T10:00:00Z"), ok.out);
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("review: order:o1 -> dismissed by ana, reviewed 2026-11-21T10:00:00Z"), ok.out());
         assertEquals(1L, wh.read(Tables.GOLD_FRAUD_REVIEW_DECISIONS).count());   // the refused ones stored nothing
 
         // The open items, with the decision recorded since the last rebuild already applied.
         Output list = run(common, "review", "--list");
-        assertEquals(0, list.code, list.err);
-        assertTrue(list.out.startsWith("1 items open (queue of 2026-11-20)"), list.out);
-        assertTrue(list.out.contains("partner:P-CF-002"), list.out);
-        assertFalse(list.out.contains("order:o1"), list.out);
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().startsWith("1 items open (queue of 2026-11-20)"), list.out());
+        assertTrue(list.out().contains("partner:P-CF-002"), list.out());
+        assertFalse(list.out().contains("order:o1"), list.out());
         Output history = run(common, "review", "--queue-id", "order:o1");
-        assertTrue(history.out.contains("order:o1: 1 decision(s)") && history.out.contains("dismissed  ana"),
-                history.out);
+        assertTrue(history.out().contains("order:o1: 1 decision(s)") && history.out().contains("dismissed  ana"),
+                history.out());
 
         ReviewQueue.rebuild(wh, D2);
         assertEquals("dismissed ana 2026-11-21T10:00:00Z the creator's own link current", queue(wh).get("order:o1"));
@@ -232,23 +230,8 @@ class ReviewQueueTest extends SparkTestBase {
         assertTrue(checks.contains("values: [" + String.join(", ", ReviewDecisions.STATUSES) + "]"), checks);
     }
 
-    private record Output(int code, String out, String err) {}
-
     private static Output run(String[] common, String... args) {
-        String[] argv = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(common))
-                .toArray(String[]::new);
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.execute(argv);
-            return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
+        return Launcher.run(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(common))
+                .toArray(String[]::new));
     }
 }
