@@ -17,14 +17,16 @@ import static org.apache.spark.sql.functions.lit;
 /**
  * CLICK_FLOOD per order: the credited click (no page view within the dwell time) belongs to a partner whose clicks
  * per credited order are far above its peers' with a flat click-to-order distribution
- * ({@link FraudRules#floodingPartners}). A flooded click is never visited and lands long before the order; a
- * flooding partner's honest click that bounced is only reviewed.
+ * ({@link FraudRules#floodingPartners}). A flooded click is never visited and lands long before the order, and a
+ * flooder's clicks mostly never reach the shop (click spam has no visitor); a partner whose clicks do land but rarely
+ * convert, or a flooding partner's honest click that bounced, is only reviewed.
  */
 final class ClickFloodRule implements FraudRule {
 
     static final String FLOODING_PARTNER = "flooding_partner";
     static final String NEVER_VISITED = "never_visited";
     static final String LONG_BEFORE = "long_before_order";
+    static final String PARTNER_UNVISITED = "partner_clicks_unvisited";
 
     @Override
     public String code() {
@@ -49,7 +51,7 @@ final class ClickFloodRule implements FraudRule {
 
     @Override
     public List<String> signals() {
-        return List.of(FLOODING_PARTNER, NEVER_VISITED, LONG_BEFORE);
+        return List.of(FLOODING_PARTNER, NEVER_VISITED, LONG_BEFORE, PARTNER_UNVISITED);
     }
 
     @Override
@@ -81,6 +83,8 @@ final class ClickFloodRule implements FraudRule {
                                 .as("detail"),
                         FraudRule.signals(signal(FLOODING_PARTNER, col("robust_z"), lit(true)),
                                 signal(NEVER_VISITED, pvWindow, pvWindow.equalTo(0)),
-                                signal(LONG_BEFORE, before, before.geq(settings.threshold("min_seconds_before_order")))));
+                                signal(LONG_BEFORE, before, before.geq(settings.threshold("min_seconds_before_order"))),
+                                signal(PARTNER_UNVISITED, col("unvisited_share"),
+                                        col("unvisited_share").geq(settings.threshold("min_unvisited_share")))));
     }
 }

@@ -684,12 +684,14 @@ final class PersonSimulator {
                 boolean toCart = rng.nextDouble() < bp.detourToCart();
                 String site = partnerSite(p) + (rng.nextBoolean() ? "?q=shop" : "");
                 Rec r = partnerClick(t, cp, toCart ? SHOP + "/cart" : SHOP + "/", site);
+                String detourCode = null;   // the site's own or a generic code, never one shown earlier by another
                 if (!p.ownedCodes().isEmpty() && rng.nextDouble() < 0.7) {
-                    interceptCode = p.ownedCodes().get(rng.nextInt(p.ownedCodes().size()));
+                    detourCode = p.ownedCodes().get(rng.nextInt(p.ownedCodes().size()));
                 } else if (rng.nextDouble() < 0.5) {
-                    interceptCode = GENERIC_CODES[rng.nextInt(GENERIC_CODES.length)];
+                    detourCode = GENERIC_CODES[rng.nextInt(GENERIC_CODES.length)];
                 }
-                r.put("coupon_code", interceptCode);
+                r.put("coupon_code", detourCode);
+                interceptCode = detourCode != null ? detourCode : interceptCode;   // the buyer may still use that one
                 emitPartnerClick(d, r, dev, true, t, cp, false);
                 t += 300 + rng.nextInt(3000);
                 pageView(d, t, dev, toCart ? "cart" : "landing", r.get("landing_url"), true);

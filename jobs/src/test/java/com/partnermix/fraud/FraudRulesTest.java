@@ -356,7 +356,7 @@ class FraudRulesTest extends SparkTestBase {
     }
 
     @Test
-    void aFloodingPartnersCreditedClickIsWithheldOnlyWhenNeverVisitedAndLongBeforeTheOrder() {
+    void aFloodingPartnersCreditedClickIsWithheldOnlyWhenNeverVisitedLongBeforeTheOrderAndItsClicksMostlyNeverLand() {
         Dataset<Row> credited = Rows.of(spark(), "order_id STRING, credited_event_id STRING, "
                         + "credited_partner_id STRING, credited_seconds_before_order DOUBLE, credited_pv_dwell LONG, "
                         + "credited_pv_window LONG",
@@ -367,10 +367,14 @@ class FraudRulesTest extends SparkTestBase {
                 "{\"order_id\":\"o3\",\"credited_event_id\":\"f3\",\"credited_partner_id\":\"P-DL\","
                         + "\"credited_seconds_before_order\":600,\"credited_pv_dwell\":0,\"credited_pv_window\":2}",
                 "{\"order_id\":\"o4\",\"credited_event_id\":\"g1\",\"credited_partner_id\":\"P-OK\","
+                        + "\"credited_seconds_before_order\":90000,\"credited_pv_dwell\":0,\"credited_pv_window\":0}",
+                "{\"order_id\":\"o5\",\"credited_event_id\":\"r1\",\"credited_partner_id\":\"P-RF\","
                         + "\"credited_seconds_before_order\":90000,\"credited_pv_dwell\":0,\"credited_pv_window\":0}");
+        // P-RF is far above its peers too, but 84% of its clicks reach the shop: they land and rarely convert
         Dataset<Row> flooders = Rows.of(spark(), "partner_id STRING, clicks_per_order DOUBLE, peer_median DOUBLE, "
-                + "robust_z DOUBLE, unvisited_share DOUBLE", "{\"partner_id\":\"P-DL\",\"clicks_per_order\":40,"
-                + "\"peer_median\":4,\"robust_z\":9,\"unvisited_share\":0.9}");
+                        + "robust_z DOUBLE, unvisited_share DOUBLE",
+                "{\"partner_id\":\"P-DL\",\"clicks_per_order\":40,\"peer_median\":4,\"robust_z\":9,\"unvisited_share\":0.9}",
+                "{\"partner_id\":\"P-RF\",\"clicks_per_order\":25,\"peer_median\":4,\"robust_z\":16,\"unvisited_share\":0.16}");
         FraudRule rule = FraudRules.rule(FraudRules.CLICK_FLOOD);
         PartnermixConfig.RuleSettings s = settings().rule(rule.configKey());
         Map<String, String> found = new TreeMap<>();
@@ -378,8 +382,11 @@ class FraudRulesTest extends SparkTestBase {
             found.put(r.getAs("order_id"), r.<Double>getAs("measured_value") + " " + r.<Double>getAs("threshold") + " "
                     + r.getAs("proposed_action") + " " + r.<Double>getAs("score"));
         }
-        // o2 was a visit; o3 bounced at first but the device came to the shop; P-OK floods nothing
-        assertEquals(Map.of("o1", "40.0 12.0 withhold 1.0", "o3", "40.0 12.0 flag 0.3"), found);
+        // o2 was a visit; o3 bounced at first but the device came to the shop; P-OK floods nothing; o5's click
+        // bounced like any partner's honest clicks sometimes do (weights 0.2 partner, 0.3 never visited, 0.2 long
+        // before, 0.3 the partner's clicks mostly unvisited)
+        assertEquals(Map.of("o1", "40.0 12.0 withhold 1.0", "o3", "40.0 12.0 flag 0.5", "o5", "25.0 12.0 flag 0.7"),
+                found);
     }
 
     @Test

@@ -54,16 +54,26 @@ final class GeneratedZone {
         return get("larger", 2500, 8, false, List.of(), 0.0);
     }
 
+    /** A plain run of the holdout profile (behaviour rates and delays from the ranges the rules were not tuned on). */
+    static GeneratedZone holdout() {
+        return get("holdout", 3000, 8, false, List.of(), 0.0, true);
+    }
+
     private static GeneratedZone get(String name, boolean onTime) {
         return get(name, PERSONS, DAYS, onTime, KNOCKOUTS, 0.02);
     }
 
+    private static GeneratedZone get(String name, long persons, int days, boolean onTime, List<String> knockouts,
+                                     double malformed) {
+        return get(name, persons, days, onTime, knockouts, malformed, false);
+    }
+
     private static synchronized GeneratedZone get(String name, long persons, int days, boolean onTime,
-                                                  List<String> knockouts, double malformed) {
+                                                  List<String> knockouts, double malformed, boolean holdout) {
         return CACHE.computeIfAbsent(name, n -> {
             Path root = Path.of("target", "generate-tests", n);
             GeneratorOptions o = new GeneratorOptions(LAST, days, persons, 7, 40, root.resolve("landing").toString(),
-                    root.resolve("truth").toString(), true, onTime, knockouts, malformed, 0.02, 0.1, 2);
+                    root.resolve("truth").toString(), true, onTime, knockouts, malformed, 0.02, 0.1, 2, holdout);
             try {
                 GenerateJob.generate(TestSpark.get(), o);
             } catch (IOException e) {
