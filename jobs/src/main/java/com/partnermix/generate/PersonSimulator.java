@@ -49,6 +49,9 @@ final class PersonSimulator {
     /** A partner click: when, on which device, and whether it was flooded. */
     private record AffiliateClick(long ts, String eventId, int partner, int device, boolean flood) {}
 
+    /** A click (partner >= 0), an order (orderId set) or another on-site event, with its emission sequence. */
+    private record SiteEvent(long ts, int seq, int partner, int device, boolean afsrc, String eventId, String orderId) {}
+
     /** An order placed; {@code leakOwner}: the owner of the code the leakage pattern made it use, or -1. */
     private record PlacedOrder(String orderId, long ts, int device, int leakOwner) {}
 
@@ -125,15 +128,9 @@ final class PersonSimulator {
         final java.util.List<AffiliateClick> affiliateClicks = new java.util.ArrayList<>();
         final java.util.List<PlacedOrder> placedOrders = new java.util.ArrayList<>();
         final boolean[] loggedInOnce;   // per device: a record of it carried the login (what stitches devices)
-        // on-site session (clicks, page views, orders; 30 minutes of silence ends it), for the stand-down label,
-        // which holds for any software partner's click, injected or not, after an afsrc=1 click on its device
-        long lastSiteTs = Long.MIN_VALUE;
-        long sessionStart;
-        int lastOpenPartner = -1;   // last click of a partner not required to stand down, since the last order
-        long lastOpenTs = Long.MIN_VALUE;
-        boolean lastOpenAfsrc;      // its landing URL told software partners to stand down
-        int lastOpenDevice;
-        final java.util.List<Object[]> violations = new java.util.ArrayList<>();   // {rule, event, partner, ts, session}
+        // clicks, page views and orders, for the stand-down label (see labelStandDowns): they are emitted out of
+        // time order (floods, stuffing and tab bursts before the day's browsing), so labels are given at the end
+        final java.util.List<SiteEvent> siteEvents = new java.util.ArrayList<>();
         // last click of a partner owning coupon codes
         int codeOwner = -1;
         long codeOwnerTs;
@@ -247,6 +244,44 @@ final class PersonSimulator {
                 }
             }
             labelLastClicks();
+            labelStandDowns();
+        }
+
+        /**
+         * STAND_DOWN_VIOLATION labels, in time order: a click of a stand-down partner (software) after another
+         * partner's click whose landing URL carried afsrc=1, on the same device, in the same on-site session (clicks,
+         * page views and orders; 30 minutes of silence end one), injected or not; the label names the person's next
+         * order within 30 days.
+         */
+        void labelStandDowns() {
+            siteEvents.sort(java.util.Comparator.comparingLong(SiteEvent::ts).thenComparingInt(SiteEvent::seq));
+            long lastTs = Long.MIN_VALUE;
+            long sessionStart = Long.MIN_VALUE;
+            SiteEvent open = null;   // last click of a partner not required to stand down, since the last order
+            java.util.List<SiteEvent> violations = new java.util.ArrayList<>();
+            for (SiteEvent e : siteEvents) {
+                if (lastTs == Long.MIN_VALUE || e.ts() - lastTs > 30 * MINUTE) {
+                    sessionStart = e.ts();
+                }
+                lastTs = e.ts();
+                if (e.orderId() != null) {
+                    for (SiteEvent v : violations) {
+                        if (e.ts() - v.ts() < 30L * 24 * HOUR) {
+                            label(STAND_DOWN, e.orderId(), v.eventId(), v.partner());
+                        }
+                    }
+                    violations.clear();
+                    open = null;
+                } else if (e.partner() >= 0) {
+                    if (!cat.get(e.partner()).standDown()) {
+                        open = e;
+                    } else if (open != null && open.partner() != e.partner() && open.ts() >= sessionStart
+                            && open.afsrc() && open.device() == e.device()) {
+                        violations.add(e);   // software on this device was told to stand down (afsrc=1)
+                    }
+                }
+            }
+            siteEvents.clear();
         }
 
         /**
@@ -831,15 +866,7 @@ final class PersonSimulator {
                     out.deliver(Delivery.ORDERS, updDay, v);
                 }
             }
-            onSite(ts);
-            for (Object[] v : violations) {
-                if (ts - (Long) v[3] < 30L * 24 * HOUR) {
-                    label((Integer) v[0], orderId, (String) v[1], (Integer) v[2]);
-                }
-            }
-            violations.clear();
-            lastOpenPartner = -1;
-            lastOpenAfsrc = false;
+            siteEvents.add(new SiteEvent(ts, siteEvents.size(), -1, dev, false, null, orderId));
             placedOrders.add(new PlacedOrder(orderId, ts, dev, leaked ? codeOwnerOfOrder : -1));
             pastOrders++;
             lastOrderDay = d;
@@ -872,20 +899,8 @@ final class PersonSimulator {
         }
 
         void noteAffiliateClick(int partner, String eventId, String landingUrl, long ts, int dev, boolean flood) {
-            if (onSite(ts)) {
-                PartnerCatalog.Partner p = cat.get(partner);
-                // software on this device was told to stand down (afsrc=1) for the other partner's session
-                if (p.standDown() && lastOpenPartner >= 0 && lastOpenPartner != partner && lastOpenTs >= sessionStart
-                        && lastOpenAfsrc && lastOpenDevice == dev) {
-                    violations.add(new Object[] {STAND_DOWN, eventId, partner, ts, sessionStart});
-                }
-                if (!p.standDown()) {
-                    lastOpenPartner = partner;
-                    lastOpenTs = ts;
-                    lastOpenAfsrc = landingUrl != null && landingUrl.matches(".*[?&]afsrc=1(&.*)?$");
-                    lastOpenDevice = dev;
-                }
-            }
+            boolean afsrc = landingUrl != null && landingUrl.matches(".*[?&]afsrc=1(&.*)?$");
+            siteEvents.add(new SiteEvent(ts, siteEvents.size(), partner, dev, afsrc, eventId, null));
             affiliateClicks.add(new AffiliateClick(ts, eventId, partner, dev, flood));
             if (!cat.get(partner).ownedCodes().isEmpty()) {
                 codeOwner = partner;
@@ -951,20 +966,9 @@ final class PersonSimulator {
         }
 
         /** Follows the on-site session; events emitted out of time order (the timing outlier's click) are ignored. */
-        boolean onSite(long ts) {
-            if (ts < lastSiteTs) {
-                return false;
-            }
-            if (ts - lastSiteTs > 30 * MINUTE) {
-                sessionStart = ts;
-            }
-            lastSiteTs = ts;
-            return true;
-        }
-
         void emitTouch(int d, Rec r, int dev, boolean loggedIn, long ts, boolean network) {
             if (!"impression".equals(r.get("event_type"))) {
-                onSite(ts);
+                siteEvents.add(new SiteEvent(ts, siteEvents.size(), -1, dev, false, null, null));
             }
             r.put("anonymous_id", anon[dev]);
             if (loggedIn) {

@@ -300,6 +300,72 @@ class GenerateJobTest {
     }
 
     /**
+     * Every click of a software partner within 30 minutes after another partner's afsrc=1 click on its device, and
+     * followed by an order from that device the same day with no order in between, carries the stand-down label,
+     * whatever order the generator emitted the day's events in (click floods and stuffing come first).
+     */
+    @Test
+    void everySoftwareClickAfterAnAfsrcClickOnItsDeviceBeforeAnOrderIsLabelled() {
+        GeneratedZone z = GeneratedZone.holdout();
+        java.util.function.ToLongFunction<JsonNode> millis = n -> OffsetDateTime.parse(
+                n.has("order_ts") ? n.get("order_ts").asText() : n.get("event_ts").asText()).toInstant().toEpochMilli();
+        Map<String, List<JsonNode>> clicksByDevice = new HashMap<>();
+        for (String[] line : z.feedLines("touchpoints")) {
+            JsonNode n = ContractCheck.touchProblem(line[1]) == null ? ContractCheck.parse(line[1]) : null;
+            if (n != null && n.get("event_type").asText().equals("click") && n.hasNonNull("partner_id")) {
+                clicksByDevice.computeIfAbsent(n.get("anonymous_id").asText(), k -> new ArrayList<>()).add(n);
+            }
+        }
+        Map<String, List<Long>> ordersByDevice = new HashMap<>();
+        for (String[] line : z.feedLines("orders")) {
+            JsonNode n = ContractCheck.parse(line[1]);
+            if (n != null && n.hasNonNull("order_ts") && n.hasNonNull("anonymous_id")
+                    && "placed".equals(n.path("status").asText())) {
+                ordersByDevice.computeIfAbsent(n.get("anonymous_id").asText(), k -> new ArrayList<>()).add(millis.applyAsLong(n));
+            }
+        }
+        Set<String> labelled = z.truthRows("fraud_labels").stream()
+                .filter(l -> l.get(0).equals("STAND_DOWN_VIOLATION")).map(l -> l.get(2)).collect(Collectors.toSet());
+        int expected = 0;
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, List<JsonNode>> device : clicksByDevice.entrySet()) {
+            List<JsonNode> clicks = device.getValue();
+            clicks.sort(java.util.Comparator.comparingLong(millis));
+            List<Long> orders = ordersByDevice.getOrDefault(device.getKey(), List.of());
+            for (int i = 1; i < clicks.size(); i++) {
+                JsonNode e = clicks.get(i);
+                String partner = e.get("partner_id").asText();
+                if (!partner.startsWith("P-BX-") && !partner.startsWith("P-LY-")) {
+                    continue;
+                }
+                JsonNode open = null;
+                for (int j = i - 1; j >= 0 && open == null; j--) {
+                    String p = clicks.get(j).get("partner_id").asText();
+                    open = p.startsWith("P-BX-") || p.startsWith("P-LY-") ? null : clicks.get(j);
+                }
+                long t = millis.applyAsLong(e);
+                if (open == null || open.get("partner_id").asText().equals(partner)
+                        || t - millis.applyAsLong(open) > 1_800_000
+                        || !open.get("landing_url").asText().matches(".*[?&]afsrc=1(&.*)?$")) {
+                    continue;
+                }
+                long openTs = millis.applyAsLong(open);
+                boolean orderBetween = orders.stream().anyMatch(o -> o >= openTs && o <= t);
+                boolean orderAfter = orders.stream().anyMatch(o -> o > t && o - t < 12 * 3_600_000L);
+                if (!orderBetween && orderAfter) {
+                    expected++;
+                    if (!labelled.contains(e.get("event_id").asText())) {
+                        missing.add(e.get("event_id").asText() + " of " + partner + " after "
+                                + open.get("event_id").asText());
+                    }
+                }
+            }
+        }
+        assertTrue(expected > 0, "software clicks after an afsrc=1 click before an order");
+        assertTrue(missing.isEmpty(), missing.size() + " of " + expected + " unlabelled: " + missing);
+    }
+
+    /**
      * The honest behaviours that look like fraud are in the data and carry no label: partner links opened in tabs
      * within seconds and visited later, clicks that bounce, a coupon or deal site's link clicked after the cart view
      * with that site as referrer and a landing, hundreds of devices behind one NAT address, software partners
