@@ -20,6 +20,13 @@ if "AIRFLOW_HOME" not in os.environ:
     pytest.exit("run the DAG tests with dags/run_tests.sh (it sets up AIRFLOW_HOME and the metadata DB)", 2)
 
 
+def declared_nightly_steps() -> list[list[str]]:
+    """The steps of dags/nightly_stages.txt, the order the Java NightlyPipeline is checked against too:
+    one per line, its stages (task ids) separated by blanks; '#' starts a comment line."""
+    lines = (DAGS / "nightly_stages.txt").read_text().splitlines()
+    return [line.split() for line in map(str.strip, lines) if line and not line.startswith("#")]
+
+
 @pytest.fixture(scope="session")
 def dagbag():
     """The DAG folder parsed the way the DAG processor and the workers parse it (a bundle whose

@@ -14,6 +14,7 @@ from airflow.providers.apache.spark.hooks.spark_submit import SparkSubmitHook
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 import partnermix_common as pm
+from conftest import declared_nightly_steps
 
 DATE = "2026-11-20"
 
@@ -36,6 +37,12 @@ def clean_env(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PARTNERMIX_HOME", "/opt/partnermix")
     return monkeypatch
+
+
+def test_nightly_steps_follow_the_declared_order_the_java_pipeline_is_checked_against_too():
+    """dags/nightly_stages.txt ties NIGHTLY_STEPS to NightlyPipeline.stages() (NightlyStagesOrderTest)."""
+    steps = [sorted(s.task_id for s in step) for step in pm.NIGHTLY_STEPS]
+    assert steps == [sorted(step) for step in declared_nightly_steps()]
 
 
 def test_landing_is_ready_when_every_required_feed_has_files_for_the_day(tmp_path, clean_env):

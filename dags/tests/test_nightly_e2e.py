@@ -160,4 +160,8 @@ def test_every_notebook_runs_on_the_nights_warehouse(night):
     assert sorted(line.split()[1] for line in ok) == notebooks, out.stdout
     # Each notebook draws at least one chart from the night's tables (a notebook that only prints "no data" fails).
     charts = {line.split()[1]: int(line.split(", ")[-1].split()[0]) for line in ok}
+    # Except the MMM review while the model has not fitted (these few nights are far too few: the mmm stage refuses
+    # and writes no table); it then says so and draws nothing, and must draw once a fit exists.
+    if not (Path(night["warehouse"]) / "gold" / "mmm_fit" / "_delta_log").is_dir():
+        assert charts.pop("mmm_review.ipynb") == 0, charts
     assert all(n >= 1 for n in charts.values()), charts

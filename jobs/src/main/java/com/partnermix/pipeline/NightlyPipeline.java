@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * The stages of one night in order. The Airflow DAG runs the same stages as separate
  * subcommands; this list lets the demo and the benchmark run them in one JVM. Each issue
- * that adds a stage adds it here.
+ * that adds a stage adds it here, in the DAG's NIGHTLY_STEPS and in dags/nightly_stages.txt, which
+ * NightlyStagesOrderTest and the DAG tests hold both orders to.
  */
 public final class NightlyPipeline {
 
