@@ -49,6 +49,9 @@ final class PersonSimulator {
     /** A partner click: when, on which device, and whether it was flooded. */
     private record AffiliateClick(long ts, String eventId, int partner, int device, boolean flood) {}
 
+    /** A landing URL telling software partners to stand down. */
+    private static final java.util.regex.Pattern AFSRC = java.util.regex.Pattern.compile(".*[?&]afsrc=1(&.*)?$");
+
     /** A click (partner >= 0), an order (orderId set) or another on-site event, with its emission sequence. */
     private record SiteEvent(long ts, int seq, int partner, int device, boolean afsrc, String eventId, String orderId) {}
 
@@ -899,7 +902,7 @@ final class PersonSimulator {
         }
 
         void noteAffiliateClick(int partner, String eventId, String landingUrl, long ts, int dev, boolean flood) {
-            boolean afsrc = landingUrl != null && landingUrl.matches(".*[?&]afsrc=1(&.*)?$");
+            boolean afsrc = landingUrl != null && AFSRC.matcher(landingUrl).matches();
             siteEvents.add(new SiteEvent(ts, siteEvents.size(), partner, dev, afsrc, eventId, null));
             affiliateClicks.add(new AffiliateClick(ts, eventId, partner, dev, flood));
             if (!cat.get(partner).ownedCodes().isEmpty()) {
@@ -965,7 +968,6 @@ final class PersonSimulator {
                     .put("event_type", type);
         }
 
-        /** Follows the on-site session; events emitted out of time order (the timing outlier's click) are ignored. */
         void emitTouch(int d, Rec r, int dev, boolean loggedIn, long ts, boolean network) {
             if (!"impression".equals(r.get("event_type"))) {
                 siteEvents.add(new SiteEvent(ts, siteEvents.size(), -1, dev, false, null, null));
