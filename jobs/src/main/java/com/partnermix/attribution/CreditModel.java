@@ -70,7 +70,7 @@ public interface CreditModel {
      * touch gets no row) and {@code unattributed} (this row stands for an order the model cannot credit). Per
      * order the credits sum to 1.
      */
-    Dataset<Row> withCredit(Dataset<Row> touches, Context context);
+    CreditSteps credit(Context context);
 
     /** The column holding a model's credit while the models run. */
     static String column(String model) {
@@ -89,35 +89,15 @@ public interface CreditModel {
     }
 
     /**
-     * {@code weight} normalised over the order's touches, as model {@code model}'s credit; where the weights sum
-     * to 0 or less the order gets {@code fallback} instead (null: no fallback, the plain share).
-     */
-    static Dataset<Row> share(Dataset<Row> touches, String model, Column weight, Column fallback) {
-        String w = model + "__w";
-        String total = model + "__sum";
-        Column share = col(w).divide(col(total));
-        Dataset<Row> t = touches.withColumn(w, weight).withColumn(total, sum(w).over(wholeOrder()));
-        return t.withColumn(column(model), credit(fallback == null ? share
-                        : when(col(total).gt(0), share).otherwise(fallback)))
-                .drop(w, total);
-    }
-
-    /**
      * All credit to the touch at {@code chosenPosition} (an order window aggregate); an order without one is left
      * unattributed: its first touch stands for it with credit 1 and the flag set.
      */
-    static Dataset<Row> chosenTouch(Dataset<Row> touches, String model, Column chosenPosition) {
+    static CreditSteps chosenTouch(String model, Column chosenPosition) {
         String chosen = model + "__pos";
         Column unattributed = col(chosen).isNull().and(col("position").equalTo(1));
-        return touches.withColumn(chosen, chosenPosition)
-                .withColumn(column(model), struct(when(unattributed, lit(1.0))
+        return new CreditSteps().add(CreditSteps.ORDER, chosen, chosenPosition)
+                .add(CreditSteps.CREDIT, column(model), struct(when(unattributed, lit(1.0))
                         .otherwise(when(col("position").equalTo(col(chosen)), lit(1.0))).as("credit"),
-                        unattributed.as("unattributed")))
-                .drop(chosen);
-    }
-
-    /** The linear share of a touch: its touch weight over the order's (the data-driven models' fallback). */
-    static Column linearShare() {
-        return col(TOUCH_WEIGHT).divide(sum(TOUCH_WEIGHT).over(wholeOrder()));
+                        unattributed.as("unattributed")));
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.apache.spark.sql.functions.array;
@@ -17,6 +18,7 @@ import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 /**
@@ -109,8 +111,17 @@ public final class CreditModels {
         for (CreditModel m : computed) {
             t = m.prepare(t, context);
         }
+        // level by level, every model's columns of one level in one withColumns: one Window operator per
+        // order-aggregate level for all models, as the old single method had
+        java.util.TreeMap<Integer, Map<String, Column>> levels = new java.util.TreeMap<>();
+        levels.computeIfAbsent(CreditSteps.ORDER, l -> new java.util.LinkedHashMap<>())
+                .put(CreditSteps.ORDER_TOUCH_WEIGHT, sum(CreditModel.TOUCH_WEIGHT).over(CreditModel.wholeOrder()));
         for (CreditModel m : computed) {
-            t = m.withCredit(t, context);
+            m.credit(context).levels().forEach((level, columns) ->
+                    levels.computeIfAbsent(level, l -> new java.util.LinkedHashMap<>()).putAll(columns));
+        }
+        for (Map<String, Column> columns : levels.values()) {
+            t = t.withColumns(columns);
         }
         List<Column> entries = new ArrayList<>();
         for (String m : models) {

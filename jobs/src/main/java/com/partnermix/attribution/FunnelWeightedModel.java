@@ -17,8 +17,8 @@ final class FunnelWeightedModel implements CreditModel {
     }
 
     @Override
-    public Dataset<Row> withCredit(Dataset<Row> touches, Context context) {
-        return CreditModel.share(touches, name(), col(TOUCH_WEIGHT).multiply(
+    public CreditSteps credit(Context context) {
+        return CreditSteps.share(name(), CreditSteps.WEIGHT, col(TOUCH_WEIGHT).multiply(
                 coalesce(lookup(context.settings().funnelWeights(), col("funnel_stage")), lit(1.0))), null);
     }
 }

@@ -16,8 +16,8 @@ final class LastClickModel implements CreditModel {
     }
 
     @Override
-    public Dataset<Row> withCredit(Dataset<Row> touches, Context context) {
-        return CreditModel.chosenTouch(touches, name(), max(when(col("is_click"), col("position")))
+    public CreditSteps credit(Context context) {
+        return CreditModel.chosenTouch(name(), max(when(col("is_click"), col("position")))
                 .over(CreditModel.wholeOrder()));
     }
 }

@@ -18,11 +18,11 @@ final class LastNonDirectModel implements CreditModel {
     }
 
     @Override
-    public Dataset<Row> withCredit(Dataset<Row> touches, Context context) {
+    public CreditSteps credit(Context context) {
         Column click = col("is_click");
         Column lastNonDirect = max(when(click.and(col("channel").notEqual("direct")), col("position")))
                 .over(CreditModel.wholeOrder());
         Column lastClick = max(when(click, col("position"))).over(CreditModel.wholeOrder());
-        return CreditModel.chosenTouch(touches, name(), coalesce(lastNonDirect, lastClick));
+        return CreditModel.chosenTouch(name(), coalesce(lastNonDirect, lastClick));
     }
 }

@@ -14,7 +14,7 @@ final class LinearModel implements CreditModel {
     }
 
     @Override
-    public Dataset<Row> withCredit(Dataset<Row> touches, Context context) {
-        return CreditModel.share(touches, name(), col(TOUCH_WEIGHT), null);
+    public CreditSteps credit(Context context) {
+        return CreditSteps.share(name(), CreditSteps.WEIGHT, col(TOUCH_WEIGHT), null);
     }
 }

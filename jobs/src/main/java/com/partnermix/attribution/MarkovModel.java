@@ -26,8 +26,8 @@ final class MarkovModel implements CreditModel {
     }
 
     @Override
-    public Dataset<Row> withCredit(Dataset<Row> touches, Context context) {
-        return CreditModel.share(touches, name(), col(TOUCH_WEIGHT).multiply(coalesce(col("markov_weight"), lit(0.0))),
-                CreditModel.linearShare());
+    public CreditSteps credit(Context context) {
+        return CreditSteps.share(name(), CreditSteps.WEIGHT, col(TOUCH_WEIGHT).multiply(coalesce(col("markov_weight"), lit(0.0))),
+                CreditSteps.linearShare());
     }
 }

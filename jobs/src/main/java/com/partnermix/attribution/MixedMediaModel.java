@@ -36,16 +36,18 @@ final class MixedMediaModel implements CreditModel {
     }
 
     @Override
-    public Dataset<Row> withCredit(Dataset<Row> touches, Context context) {
+    public CreditSteps credit(Context context) {
         CreditModels.Calibrated calibrated = calibrated(context);
         Column base = col(CreditModel.column(calibrated.baseModel()));
         Column baseCredit = base.getField("credit");
         Column unattributed = base.getField("unattributed");
         Column credit = col(CreditModel.column(name())).getField("credit");
-        return CreditModel.share(touches, name(), baseCredit.multiply(coalesce(calibrated.factor(), lit(1.0))),
-                        baseCredit)
-                .withColumn(CreditModel.column(name()), struct(when(unattributed, baseCredit).otherwise(credit)
-                        .as("credit"), unattributed.as("unattributed")));
+        // after the base model's credit: weight, order total, share; then the base model's unattributed orders
+        return CreditSteps.share(name(), CreditSteps.AFTER_CREDIT,
+                        baseCredit.multiply(coalesce(calibrated.factor(), lit(1.0))), baseCredit)
+                .add(CreditSteps.AFTER_CREDIT + 3, CreditModel.column(name()),
+                        struct(when(unattributed, baseCredit).otherwise(credit).as("credit"),
+                                unattributed.as("unattributed")));
     }
 
     private CreditModels.Calibrated calibrated(Context context) {

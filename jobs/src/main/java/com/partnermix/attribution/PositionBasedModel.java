@@ -22,7 +22,7 @@ final class PositionBasedModel implements CreditModel {
     }
 
     @Override
-    public Dataset<Row> withCredit(Dataset<Row> touches, Context context) {
+    public CreditSteps credit(Context context) {
         String touchCount = name() + "__n";
         Column n = col(touchCount);
         PartnermixConfig.PositionWeights p = context.settings().positionBased();
@@ -31,7 +31,7 @@ final class PositionBasedModel implements CreditModel {
                 .when(col("position").equalTo(1), lit(p.first()))
                 .when(col("position").equalTo(n), lit(p.last()))
                 .otherwise(lit(p.middle()).divide(n.minus(2)));
-        Dataset<Row> counted = touches.withColumn(touchCount, max("position").over(CreditModel.wholeOrder()));
-        return CreditModel.share(counted, name(), col(TOUCH_WEIGHT).multiply(positionShare), null).drop(touchCount);
+        return CreditSteps.share(name(), CreditSteps.WEIGHT2, col(TOUCH_WEIGHT).multiply(positionShare), null)
+                .add(CreditSteps.ORDER, touchCount, max("position").over(CreditModel.wholeOrder()));
     }
 }

@@ -59,13 +59,12 @@ final class ShapleyModel implements CreditModel {
     }
 
     @Override
-    public Dataset<Row> withCredit(Dataset<Row> touches, Context context) {
+    public CreditSteps credit(Context context) {
         String orderValue = name() + "__order_value";
         Column total = col(orderValue);
         Column weight = when(total.gt(0), col(VALUE).divide(total).multiply(col(TOUCH_WEIGHT))
                 .divide(col(PLAYER_WEIGHT))).otherwise(lit(0.0));
-        Dataset<Row> valued = touches.withColumn(orderValue, sum(FIRST_VALUE).over(CreditModel.wholeOrder()));
-        return CreditModel.share(valued, name(), weight, CreditModel.linearShare())
-                .drop(orderValue, FIRST_VALUE, VALUE, PLAYER_WEIGHT);
+        return CreditSteps.share(name(), CreditSteps.WEIGHT2, weight, CreditSteps.linearShare())
+                .add(CreditSteps.ORDER, orderValue, sum(FIRST_VALUE).over(CreditModel.wholeOrder()));
     }
 }

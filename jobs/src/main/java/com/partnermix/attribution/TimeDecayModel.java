@@ -16,9 +16,9 @@ final class TimeDecayModel implements CreditModel {
     }
 
     @Override
-    public Dataset<Row> withCredit(Dataset<Row> touches, Context context) {
+    public CreditSteps credit(Context context) {
         double halfLifeSeconds = context.settings().timeDecayHalfLifeDays() * 86_400.0;
-        return CreditModel.share(touches, name(), col(TOUCH_WEIGHT).multiply(pow(lit(2.0),
+        return CreditSteps.share(name(), CreditSteps.WEIGHT, col(TOUCH_WEIGHT).multiply(pow(lit(2.0),
                 col("seconds_before_order").divide(-halfLifeSeconds))), null);
     }
 }
