@@ -9,9 +9,6 @@ import com.partnermix.common.StepTimer;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.journeys.JourneyBuilder;
-import com.partnermix.journeys.TouchRules;
-import com.partnermix.mmm.MixedMedia;
-import com.partnermix.mmm.PanelBuilder;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,8 +17,6 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -81,111 +76,8 @@ public final class AttributionJob implements Job {
         CreditModels models = new CreditModels(settings);
         StepTimer timer = new StepTimer();
         Dataset<Row> journeys = wh.read(Tables.SILVER_JOURNEYS);
-        Dataset<Row> touches = wh.read(Tables.SILVER_JOURNEY_TOUCHES);
-
-        // Train the data-driven models on the window's journeys, converting or not.
-        LocalDate windowStart = date.minusDays(settings.trainingWindowDays() - 1L);
-        Dataset<Row> training = journeys.where(col("journey_date").between(java.sql.Date.valueOf(windowStart),
-                java.sql.Date.valueOf(date)));
-        Row trainingSize = training.agg(org.apache.spark.sql.functions.count("*"),
-                org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.when(col("is_converted"), 1L)
-                        .otherwise(0L))).first();
-        long trainingJourneys = trainingSize.getLong(0);
-        long trainingConversions = trainingSize.isNullAt(1) ? 0 : trainingSize.getLong(1);
-        List<Row> weightRows = new ArrayList<>();
-        Dataset<Row> touchWeights = touches;
-        int markovStates = 0;
-        int shapleyPlayers = 0;
-        Object[] window = {java.sql.Date.valueOf(windowStart), java.sql.Date.valueOf(date), trainingJourneys,
-                trainingConversions};
-        // Both data-driven models learn from the window's paths: one group-by over the touches builds the state
-        // sequences of both granularities.
-        boolean markov = settings.models().contains("markov");
-        boolean shapley = settings.models().contains("shapley");
-        if (shapley && settings.shapley().granularity().equals("partner")) {
-            throw new IllegalArgumentException("attribution.shapley.granularity: players are channels or partner "
-                    + "types (partner level has too many players for a meaningful game)");
-        }
-        Map<String, Column> sequences = new LinkedHashMap<>();
-        if (markov) {
-            sequences.put("markov_states", DataDrivenWeights.state(settings.markov().granularity()));
-        }
-        if (shapley) {
-            sequences.put("shapley_states", DataDrivenWeights.state(settings.shapley().granularity()));
-        }
-        Dataset<Row> trainingPaths = sequences.isEmpty() ? null
-                : DataDrivenWeights.paths(training, touches, sequences).persist(StorageLevel.MEMORY_AND_DISK());
-        if (markov) {
-            PartnermixConfig.Markov m = settings.markov();
-            MarkovRemoval.Result result = DataDrivenWeights.markov(
-                    trainingPaths.withColumnRenamed("markov_states", "states"), m.order(), m.pathTransform());
-            Map<String, Double> weights = m.creditBasis().equals("revenue") ? result.revenueRemovalEffect()
-                    : result.conversionRemovalEffect();
-            markovStates = result.chainStates();
-            for (String s : weights.keySet()) {
-                weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "markov", m.granularity(), m.order(), s,
-                        weights.get(s), result.conversionRemovalEffect().get(s), result.revenueRemovalEffect().get(s),
-                        window[0], window[1], window[2], window[3], result.chainStates(),
-                        result.conversionProbability()));
-            }
-            touchWeights = touchWeights.withColumn("markov_state", sequences.get("markov_states"))
-                    .join(broadcast(stateTable(wh, weights, "markov_state", "markov_weight")),
-                            ScalaSeqs.of("markov_state"), "left");
-            timer.lap("markov");
-        }
-        if (shapley) {
-            String granularity = settings.shapley().granularity();
-            Map<String, Double> values = DataDrivenWeights.shapley(
-                    trainingPaths.withColumnRenamed("shapley_states", "states"));
-            shapleyPlayers = values.size();
-            for (String s : values.keySet()) {
-                weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "shapley", granularity, null, s,
-                        values.get(s), null, null, window[0], window[1], window[2], window[3], null, null));
-            }
-            touchWeights = touchWeights.withColumn("shapley_state", sequences.get("shapley_states"))
-                    .join(broadcast(stateTable(wh, values, "shapley_state", "shapley_value")),
-                            ScalaSeqs.of("shapley_state"), "left");
-            timer.lap("shapley");
-        }
-        if (trainingPaths != null) {
-            trainingPaths.unpersist();
-        }
-
-        // mixed_media: the base model's credit rescaled by the latest earlier MMM fit's calibration factors.
-        String mixedMediaNote = "";
-        Dataset<Row> mmmFactors = null;
-        Column mmmChannel = null;
-        String baseModel = config.mmm().baseModel();
-        if (settings.models().contains("mixed_media")) {
-            if (!settings.models().contains(baseModel) || CreditModels.CALIBRATED.contains(baseModel)) {
-                throw new IllegalArgumentException("mmm.base_model '" + baseModel + "' must be one of attribution.models "
-                        + "(and not mixed_media itself): mixed_media rescales its credit");
-            }
-            var factors = MixedMedia.latestBefore(wh, date);
-            List<Row> factorRows = new ArrayList<>();
-            if (factors.isPresent()) {
-                MixedMedia.Factors f = factors.get();
-                f.byChannel().forEach((channel, factor) -> {
-                    double w = factor == null ? 1.0 : factor;
-                    factorRows.add(RowFactory.create(channel, w));
-                    weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "mixed_media", f.granularity(), null,
-                            channel, w, null, null, java.sql.Date.valueOf(f.windowStart()),
-                            java.sql.Date.valueOf(f.windowEnd()), null, null, null, null));
-                });
-                mmmChannel = PanelBuilder.channelKey(f.granularity(), new TouchRules(config.journeys()), col("channel"),
-                        col("partner_id"), col("partner_type"));
-                mixedMediaNote = "mixed_media = " + baseModel + " calibrated by the MMM fit of " + f.fitDate() + " ("
-                        + f.byChannel().size() + " channels)";
-            } else {
-                // No fit yet: factor 1 everywhere, i.e. the base model's credit; recorded so analysts see why.
-                weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "mixed_media", null, null,
-                        "(no mmm fit: factor 1)", 1.0, null, null, null, null, null, null, null, null));
-                mmmChannel = col("channel");
-                mixedMediaNote = "mixed_media: no MMM fit before " + date + " yet, factor 1 (= " + baseModel + ")";
-            }
-            mmmFactors = wh.spark().createDataFrame(factorRows,
-                    new StructType().add("channel", "string").add("factor", "double"));
-        }
+        ModelInputs inputs = ModelInputs.build(wh, config, date, journeys, wh.read(Tables.SILVER_JOURNEY_TOUCHES),
+                CreditModels.needs(settings.models()), timer);
 
         // The orders to (re)credit tonight; an order whose journey vanished (a backfill back to before it arrived)
         // is among the changed ones and loses its credit.
@@ -201,28 +93,20 @@ public final class AttributionJob implements Job {
                         col("order_status"), col("revenue_usd"), col("is_new_customer"), col("region"))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         // Joined on the order id, the key every credit window partitions by: the touches are shuffled once.
-        Dataset<Row> orderTouches = touchWeights.drop("person_id", "journey_id", "region")
-                .join(orders, ScalaSeqs.of("order_id"));
-        CreditModels.Calibrated calibrated = null;
-        if (mmmFactors != null) {
-            orderTouches = orderTouches.withColumn("mmm_key", mmmChannel)
-                    .join(broadcast(mmmFactors.select(col("channel").as("mmm_channel"), col("factor").as("mmm_factor"))),
-                            col("mmm_key").equalTo(col("mmm_channel")), "left")
-                    .drop("mmm_key", "mmm_channel");
-            calibrated = new CreditModels.Calibrated(baseModel, col("mmm_factor"));
-        }
+        Dataset<Row> orderTouches = inputs.withFactors(inputs.touchWeights.drop("person_id", "journey_id", "region")
+                .join(orders, ScalaSeqs.of("order_id")));
         try {
-            Dataset<Row> rows = creditTable(models.credits(orderTouches, settings.models(), calibrated), orders,
-                    orderTouches, settings.models());
+            Dataset<Row> rows = creditTable(models.credits(orderTouches, settings.models(), inputs.calibrated()),
+                    orders, orderTouches, settings.models());
             long orderCount = orders.count();
             timer.lap("orders");
             long creditRows = writeCredit(wh, rows, replaced, settings.models());
             timer.lap("credit+write");
             DeltaWrites.replaceSlice(wh, Tables.GOLD_MODEL_WEIGHTS,
-                    wh.spark().createDataFrame(weightRows, WEIGHT_SCHEMA), "run_date = '" + date + "'");
+                    wh.spark().createDataFrame(inputs.weightRows, WEIGHT_SCHEMA), "run_date = '" + date + "'");
             timer.lap("weights");
-            return new Report(date, orderCount, creditRows, trainingJourneys, markovStates, shapleyPlayers,
-                    mixedMediaNote, timer.toString());
+            return new Report(date, orderCount, creditRows, inputs.trainingJourneys, inputs.markovStates,
+                    inputs.shapleyPlayers, inputs.mixedMediaNote, timer.toString());
         } finally {
             orders.unpersist();
         }
@@ -261,13 +145,6 @@ public final class AttributionJob implements Job {
         return DeltaWrites.replaceGroups(wh, Tables.GOLD_ATTRIBUTION_CREDIT, rows,
                 orders.select("order_id").crossJoin(broadcast(models)), List.of("order_id", "model"),
                 List.of("order_id", "model", "position"));
-    }
-
-    private static Dataset<Row> stateTable(Warehouse wh, Map<String, Double> weights, String stateColumn,
-                                           String valueColumn) {
-        List<Row> rows = new ArrayList<>();
-        weights.forEach((state, weight) -> rows.add(RowFactory.create(state, weight)));
-        return wh.spark().createDataFrame(rows, new StructType().add(stateColumn, "string").add(valueColumn, "double"));
     }
 
     /** The credit columns; on an unattributed row every touch column is null and the position 0. */

@@ -158,7 +158,8 @@ public record PartnermixConfig(
     /**
      * Attribution models and their parameters.
      *
-     * @param models             the models computed every night, by name
+     * @param models             the models computed every night, by name (each one of
+     *                           {@code com.partnermix.attribution.CreditModels#REGISTRY})
      * @param viewThroughWeight  weight of an impression relative to a click (1) in the multi-touch models
      * @param trainingWindowDays journeys (converting or not) of this many days up to the run date train the
      *                           data-driven models
@@ -168,6 +169,7 @@ public record PartnermixConfig(
                               Markov markov, Shapley shapley, int trainingWindowDays) {
         public Attribution {
             models = models == null ? List.of() : List.copyOf(models);
+            com.partnermix.attribution.CreditModels.requireKnown(models);
             funnelWeights = funnelWeights == null ? Map.of() : Map.copyOf(funnelWeights);
         }
     }

@@ -9,10 +9,12 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CreditModelsTest extends SparkTestBase {
 
@@ -137,6 +139,42 @@ class CreditModelsTest extends SparkTestBase {
                 touch("o6", "v1", 1, true, "display", "awareness", 3, 0, 0.4),
                 touch("o6", "v2", 2, false, "display", "awareness", 2, 0, 0.4),
                 touch("o6", "c", 3, true, "affiliate", "conversion", 1, 0, 0.4))));
+    }
+
+    @Test
+    void everyModelOfTheDefaultConfigurationIsRegistered() {
+        assertEquals(List.of("last_click", "last_non_direct", "first_click", "linear", "time_decay", "position_based",
+                "funnel_weighted", "markov", "shapley", "mixed_media"), CreditModels.names());
+        List<String> configured = config().attribution().models();
+        assertEquals(CreditModels.names().size(), configured.size());
+        for (String name : configured) {
+            assertEquals(name, CreditModels.model(name).name());
+        }
+    }
+
+    @Test
+    void anUnknownModelIsRefusedWhenTheConfigurationIsLoadedNamingTheKnownOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config(tmp.resolve("unknown-model"), "attribution.models=[last_click, last_touch]"));
+        assertTrue(e.getMessage().contains("attribution.models: unknown model 'last_touch'; known: last_click, "
+                + "last_non_direct, first_click, linear, time_decay, position_based, funnel_weighted, markov, "
+                + "shapley, mixed_media"), e.getMessage());
+    }
+
+    @Test
+    void theJobPreparesOnlyTheInputsOfTheConfiguredModels() {
+        assertEquals(Set.of(), CreditModels.needs(List.of("last_click", "linear", "time_decay")));
+        assertEquals(Set.of(CreditModel.Input.MARKOV_WEIGHTS, CreditModel.Input.MMM_FACTORS),
+                CreditModels.needs(List.of("markov", "mixed_media")));
+        assertEquals(Set.of(CreditModel.Input.SHAPLEY_VALUES), CreditModels.needs(List.of("linear", "shapley")));
+    }
+
+    @Test
+    void shapleyAtPartnerGranularityIsRejected() {
+        PartnermixConfig.Attribution partners = new PartnermixConfig.Attribution(List.of("shapley"), 0.3, 7,
+                SETTINGS.positionBased(), Map.of(), SETTINGS.markov(), new PartnermixConfig.Shapley("partner"), 90);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CreditModels(partners));
+        assertTrue(e.getMessage().startsWith("attribution.shapley.granularity"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,189 @@
+package com.partnermix.attribution;
+
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.ScalaSeqs;
+import com.partnermix.common.StepTimer;
+import com.partnermix.common.Warehouse;
+import com.partnermix.journeys.TouchRules;
+import com.partnermix.mmm.MixedMedia;
+import com.partnermix.mmm.PanelBuilder;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * The shared inputs of the credit models ({@link CreditModel.Input}) for one night, built only when a configured
+ * model needs them: the data-driven models' state weights, trained on the window's journeys (converting or not),
+ * and the mixed_media calibration factors of the latest earlier MMM fit. Their rows of {@code gold.model_weights}
+ * record what each night used.
+ */
+final class ModelInputs {
+
+    /** The touches with the weight columns of the needed inputs. */
+    Dataset<Row> touchWeights;
+    final List<Row> weightRows = new ArrayList<>();
+    long trainingJourneys;
+    int markovStates;
+    int shapleyPlayers;
+    /** What mixed_media was calibrated with (empty when it is not configured). */
+    String mixedMediaNote = "";
+    private Dataset<Row> mmmFactors;
+    private Column mmmChannel;
+    private String baseModel;
+
+    private ModelInputs(Dataset<Row> touches) {
+        this.touchWeights = touches;
+    }
+
+    /**
+     * Trains what {@code needs} asks for on the journeys that ended in the training window up to {@code date}
+     * and reads the MMM factors.
+     */
+    static ModelInputs build(Warehouse wh, PartnermixConfig config, LocalDate date, Dataset<Row> journeys,
+                             Dataset<Row> touches, Set<CreditModel.Input> needs, StepTimer timer) {
+        PartnermixConfig.Attribution settings = config.attribution();
+        ModelInputs in = new ModelInputs(touches);
+        LocalDate windowStart = date.minusDays(settings.trainingWindowDays() - 1L);
+        Dataset<Row> training = journeys.where(col("journey_date").between(java.sql.Date.valueOf(windowStart),
+                java.sql.Date.valueOf(date)));
+        Row trainingSize = training.agg(count("*"), sum(when(col("is_converted"), 1L).otherwise(0L))).first();
+        in.trainingJourneys = trainingSize.getLong(0);
+        long trainingConversions = trainingSize.isNullAt(1) ? 0 : trainingSize.getLong(1);
+        Object[] window = {java.sql.Date.valueOf(windowStart), java.sql.Date.valueOf(date), in.trainingJourneys,
+                trainingConversions};
+        // Both data-driven models learn from the window's paths: one group-by over the touches builds the state
+        // sequences of both granularities.
+        boolean markov = needs.contains(CreditModel.Input.MARKOV_WEIGHTS);
+        boolean shapley = needs.contains(CreditModel.Input.SHAPLEY_VALUES);
+        Map<String, Column> sequences = new LinkedHashMap<>();
+        if (markov) {
+            sequences.put("markov_states", DataDrivenWeights.state(settings.markov().granularity()));
+        }
+        if (shapley) {
+            sequences.put("shapley_states", DataDrivenWeights.state(settings.shapley().granularity()));
+        }
+        Dataset<Row> trainingPaths = sequences.isEmpty() ? null
+                : DataDrivenWeights.paths(training, touches, sequences).persist(StorageLevel.MEMORY_AND_DISK());
+        if (markov) {
+            in.markov(wh, settings.markov(), trainingPaths, sequences.get("markov_states"), date, window);
+            timer.lap("markov");
+        }
+        if (shapley) {
+            in.shapley(wh, settings.shapley().granularity(), trainingPaths, sequences.get("shapley_states"), date,
+                    window);
+            timer.lap("shapley");
+        }
+        if (trainingPaths != null) {
+            trainingPaths.unpersist();
+        }
+        if (needs.contains(CreditModel.Input.MMM_FACTORS)) {
+            in.mixedMedia(wh, config, date);
+        }
+        return in;
+    }
+
+    private void markov(Warehouse wh, PartnermixConfig.Markov m, Dataset<Row> trainingPaths, Column state,
+                        LocalDate date, Object[] window) {
+        MarkovRemoval.Result result = DataDrivenWeights.markov(
+                trainingPaths.withColumnRenamed("markov_states", "states"), m.order(), m.pathTransform());
+        Map<String, Double> weights = m.creditBasis().equals("revenue") ? result.revenueRemovalEffect()
+                : result.conversionRemovalEffect();
+        markovStates = result.chainStates();
+        for (String s : weights.keySet()) {
+            weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "markov", m.granularity(), m.order(), s,
+                    weights.get(s), result.conversionRemovalEffect().get(s), result.revenueRemovalEffect().get(s),
+                    window[0], window[1], window[2], window[3], result.chainStates(),
+                    result.conversionProbability()));
+        }
+        touchWeights = touchWeights.withColumn("markov_state", state)
+                .join(broadcast(stateTable(wh, weights, "markov_state", "markov_weight")),
+                        ScalaSeqs.of("markov_state"), "left");
+    }
+
+    private void shapley(Warehouse wh, String granularity, Dataset<Row> trainingPaths, Column state, LocalDate date,
+                         Object[] window) {
+        Map<String, Double> values = DataDrivenWeights.shapley(
+                trainingPaths.withColumnRenamed("shapley_states", "states"));
+        shapleyPlayers = values.size();
+        for (String s : values.keySet()) {
+            weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "shapley", granularity, null, s,
+                    values.get(s), null, null, window[0], window[1], window[2], window[3], null, null));
+        }
+        touchWeights = touchWeights.withColumn("shapley_state", state)
+                .join(broadcast(stateTable(wh, values, "shapley_state", "shapley_value")),
+                        ScalaSeqs.of("shapley_state"), "left");
+    }
+
+    /** mixed_media: the base model's credit rescaled by the latest earlier MMM fit's calibration factors. */
+    private void mixedMedia(Warehouse wh, PartnermixConfig config, LocalDate date) {
+        baseModel = config.mmm().baseModel();
+        if (!config.attribution().models().contains(baseModel)
+                || CreditModels.model(baseModel).needs().contains(CreditModel.Input.MMM_FACTORS)) {
+            throw new IllegalArgumentException("mmm.base_model '" + baseModel + "' must be one of attribution.models "
+                    + "(and not mixed_media itself): mixed_media rescales its credit");
+        }
+        var factors = MixedMedia.latestBefore(wh, date);
+        List<Row> factorRows = new ArrayList<>();
+        if (factors.isPresent()) {
+            MixedMedia.Factors f = factors.get();
+            f.byChannel().forEach((channel, factor) -> {
+                double w = factor == null ? 1.0 : factor;
+                factorRows.add(RowFactory.create(channel, w));
+                weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "mixed_media", f.granularity(), null,
+                        channel, w, null, null, java.sql.Date.valueOf(f.windowStart()),
+                        java.sql.Date.valueOf(f.windowEnd()), null, null, null, null));
+            });
+            mmmChannel = PanelBuilder.channelKey(f.granularity(), new TouchRules(config.journeys()), col("channel"),
+                    col("partner_id"), col("partner_type"));
+            mixedMediaNote = "mixed_media = " + baseModel + " calibrated by the MMM fit of " + f.fitDate() + " ("
+                    + f.byChannel().size() + " channels)";
+        } else {
+            // No fit yet: factor 1 everywhere, i.e. the base model's credit; recorded so analysts see why.
+            weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "mixed_media", null, null,
+                    "(no mmm fit: factor 1)", 1.0, null, null, null, null, null, null, null, null));
+            mmmChannel = col("channel");
+            mixedMediaNote = "mixed_media: no MMM fit before " + date + " yet, factor 1 (= " + baseModel + ")";
+        }
+        mmmFactors = wh.spark().createDataFrame(factorRows,
+                new StructType().add("channel", "string").add("factor", "double"));
+    }
+
+    /** The orders' touches with the MMM factor of their channel ({@code mmm_factor}) when mixed_media needs it. */
+    Dataset<Row> withFactors(Dataset<Row> orderTouches) {
+        if (mmmFactors == null) {
+            return orderTouches;
+        }
+        return orderTouches.withColumn("mmm_key", mmmChannel)
+                .join(broadcast(mmmFactors.select(col("channel").as("mmm_channel"), col("factor").as("mmm_factor"))),
+                        col("mmm_key").equalTo(col("mmm_channel")), "left")
+                .drop("mmm_key", "mmm_channel");
+    }
+
+    /** The mixed_media input of {@link CreditModels#credits}, null when it is not configured. */
+    CreditModels.Calibrated calibrated() {
+        return mmmFactors == null ? null : new CreditModels.Calibrated(baseModel, col("mmm_factor"));
+    }
+
+    private static Dataset<Row> stateTable(Warehouse wh, Map<String, Double> weights, String stateColumn,
+                                           String valueColumn) {
+        List<Row> rows = new ArrayList<>();
+        weights.forEach((state, weight) -> rows.add(RowFactory.create(state, weight)));
+        return wh.spark().createDataFrame(rows, new StructType().add(stateColumn, "string").add(valueColumn, "double"));
+    }
+}
