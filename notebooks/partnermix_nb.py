@@ -75,7 +75,7 @@ class Warehouse:
 
 # ---------------------------------------------------------------------------------------------------
 # Media mix model (gold.mmm_fit, gold.mmm_contributions): the transforms as the mmm job applies them
-# (jobs/src/main/java/com/partnermix/mmm/Transforms.java) and the read-outs of mmm_review.ipynb.
+# (jobs/core/src/main/java/com/partnermix/mmm/Transforms.java) and the read-outs of mmm_review.ipynb.
 # ---------------------------------------------------------------------------------------------------
 
 MMM_FIT = "gold.mmm_fit"

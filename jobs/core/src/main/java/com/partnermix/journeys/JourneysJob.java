@@ -1,0 +1,327 @@
+package com.partnermix.journeys;
+
+import com.partnermix.job.Job;
+import com.partnermix.job.JobContext;
+import com.partnermix.common.DeltaWrites;
+import com.partnermix.common.FxRates;
+import com.partnermix.common.Parallel;
+import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.ScalaSeqs;
+import com.partnermix.common.StepTimer;
+import com.partnermix.common.Tables;
+import com.partnermix.common.Warehouse;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
+
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.to_date;
+
+/**
+ * {@code journeys --date D}: identity stitching, sessions and customer journeys (silver).
+ *
+ * <p>Everything is derived from the bronze rows delivered up to D, so the result depends on the
+ * data, not on the order nights ran in. The identity map is recomputed whole (it is small: one
+ * row per device); sessions and journeys are rebuilt only for the affected persons: those with
+ * rows delivered on D (late touches and order updates included), those whose identity changed,
+ * and those with a touch whose lookback window ends on D (a non-converting journey closes). Their
+ * rows are replaced in one MERGE per table; nothing else is rewritten. The first run rebuilds all.
+ */
+public final class JourneysJob implements Job {
+
+    @Override
+    public String name() {
+        return "journeys";
+    }
+
+    @Override
+    public String summary() {
+        return "identity stitching, sessions and journeys for --date -> silver tables";
+    }
+
+    @Override
+    public int run(JobContext context) {
+        System.out.println(build(context.warehouse(), context.config(), context.date()).format());
+        return 0;
+    }
+
+    /** What one night did, for the console and the benchmark. */
+    public record Report(LocalDate date, long touchpoints, long devices, long guardedIds, int identityRounds, long affectedPersons,
+                         long sessions, long journeys, long converting, long touches, String timings) {
+        public String format() {
+            return String.format("journeys %s: %,d touchpoints, %,d devices (%,d ids guarded, %d rounds), %,d persons "
+                            + "rebuilt: %,d sessions, %,d journeys (%,d converting), %,d touches [%s]",
+                    date, touchpoints, devices, guardedIds, identityRounds, affectedPersons, sessions, journeys, converting,
+                    touches, timings);
+        }
+    }
+
+    /**
+     * Spark's switch for its object-hash aggregate, which it picks for collect_list. Sessions and journeys group rows
+     * that come sorted by person into very many small groups (5.6M sessions of about two events at bench size):
+     * there the object-hash aggregate outgrows its map after 128 groups, sorts anyway and builds a new buffer for
+     * every group, where the sort-based aggregate reuses one (measured on 10.6M touchpoints: the sessions stage
+     * 129 -> 103 s of task time). Off while this job runs; the session's own value is put back after.
+     */
+    private static final String OBJECT_HASH_AGGREGATE = "spark.sql.execution.useObjectHashAggregateExec";
+
+    public static Report build(Warehouse wh, PartnermixConfig config, LocalDate date) {
+        StepTimer timer = new StepTimer();
+        List<Dataset<Row>> cached = new ArrayList<>();
+        UnaryOperator<Dataset<Row>> keep = d -> {
+            Dataset<Row> p = d.persist(StorageLevel.MEMORY_AND_DISK());
+            cached.add(p);
+            return p;
+        };
+        org.apache.spark.sql.RuntimeConfig sparkConf = wh.spark().conf();
+        String objectHashAggregate = sparkConf.get(OBJECT_HASH_AGGREGATE, "true");
+        sparkConf.set(OBJECT_HASH_AGGREGATE, "false");
+        try {
+            return new Night(wh, config, date, timer, keep).execute();
+        } finally {
+            // Newest first: uncaching a dataset another cached one is built on makes Spark re-plan the dependent.
+            java.util.Collections.reverse(cached);
+            cached.forEach(Dataset::unpersist);
+            sparkConf.set(OBJECT_HASH_AGGREGATE, objectHashAggregate);
+        }
+    }
+
+    private record Night(Warehouse wh, PartnermixConfig config, LocalDate date, StepTimer timer,
+                         UnaryOperator<Dataset<Row>> keep) {
+
+        Report execute() {
+            Column deliveredByTonight = col("delivery_date").leq(lit(java.sql.Date.valueOf(date)));
+            // Not cached: building an in-memory copy of every touchpoint cost more (about a minute at 10M rows)
+            // than the scans of the Delta files it saves (identity reads three columns; the events are read for
+            // the affected persons and for the sessions).
+            Dataset<Row> touchpoints = wh.read(Tables.BRONZE_TOUCHPOINTS).where(deliveredByTonight)
+                    .select("event_id", "event_ts", "event_date", "event_type", "channel", "partner_id", "anonymous_id",
+                            "user_id", "page_type", "coupon_code", "device_type", "country", "delivery_date");
+            Dataset<Row> orderVersions = keep.apply(wh.read(Tables.BRONZE_ORDERS).where(deliveredByTonight));
+            long touchpointCount = touchpoints.count();
+            orderVersions.count();
+            timer.lap("read");
+            TouchRules rules = new TouchRules(config.journeys());
+
+            String checkpoints = config.paths().checkpoints() + "/identity/" + date;
+            wh.spark().sparkContext().setCheckpointDir(checkpoints);
+            UnaryOperator<Dataset<Row>> checkpoint = config.identity().reliableCheckpoints()
+                    ? d -> d.checkpoint(true) : d -> d.localCheckpoint(true);
+            IdentityStitching.Result identity = IdentityStitching.stitch(
+                    IdentityStitching.sightings(touchpoints, orderVersions), config.identity(), checkpoint);
+            // Checkpointed by the stitching, not cached: that cuts the propagation rounds out of every later plan
+            // (whose text Spark would otherwise render again for each cached dataset built on it).
+            Dataset<Row> identityMap = identity.identityMap();
+            Dataset<Row> guarded = identity.guarded();
+            long devices = identityMap.count();
+            timer.lap("identity");
+
+            Dataset<Row> persons = IdentityStitching.personsForJoin(identityMap, devices, config.identity());
+            Dataset<Row> events = touchpoints.join(persons, ScalaSeqs.of("anonymous_id"))
+                    .withColumn("region", rules.region(col("country")));
+            Dataset<Row> partners = broadcast(wh.read(Tables.SILVER_DIM_PARTNER).select(col("partner_id").as("dim_partner_id"),
+                    col("partner_type"), col("region").as("partner_region"), col("valid_from"), col("valid_to")));
+            UnaryOperator<Dataset<Row>> asTouches = e -> withPartner(e.where(col("event_type").isin("impression", "click")),
+                    partners)
+                    .withColumn("funnel_stage", rules.funnelStage(col("partner_id"), col("partner_type"), col("channel")))
+                    .withColumn("lookback_seconds", rules.lookbackSeconds(col("channel"), col("partner_type")));
+
+            Dataset<Row> affected = keep.apply(affectedPersons(persons, asTouches.apply(events), identityMap,
+                    orderVersions, rules));
+            long affectedCount = affected.count();
+            timer.lap("affected");
+
+            // A full rebuild (first run) needs no filtering: it would only shuffle every event once more.
+            boolean everyone = !wh.exists(Tables.SILVER_JOURNEYS) || !wh.exists(Tables.SILVER_IDENTITY_MAP);
+            UnaryOperator<Dataset<Row>> ofAffected = d -> everyone ? d
+                    : d.join(affected, ScalaSeqs.of("person_id"), "left_semi");
+            // One pass over the events gives the sessions and each session's touches: only those are kept, not
+            // every event (the touches still come partitioned by person, as the journeys need them).
+            Dataset<Row> sessionRows = keep.apply(Sessionizer.sessionsWithTouches(
+                    Sessionizer.withSessionStart(ofAffected.apply(events), rules.sessionGapSeconds())));
+            Dataset<Row> sessions = sessionRows.drop("touches");
+            Dataset<Row> affectedTouches = asTouches.apply(Sessionizer.touches(sessionRows))
+                    .withColumnRenamed("event_ts", "touch_ts");
+            Dataset<Row> orders = ofAffected.apply(
+                    currentOrders(orderVersions, persons, wh.read(Tables.BRONZE_FX_RATES), rules, date));
+            Timestamp runEnd = Timestamp.from(date.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC));
+            // A person's order list is smaller than the person's identity map rows: broadcast under the same limit.
+            boolean fewOrders = devices <= config.identity().broadcastMaxDevices();
+            JourneyBuilder.Built built = JourneyBuilder.build(affectedTouches, orders, runEnd,
+                    rules.defaultLookbackSeconds(), fewOrders, keep);
+            Dataset<Row> journeys = keep.apply(built.journeys());
+            Dataset<Row> journeyTouches = built.touches();   // an explode of the cached per-journey rows: not cached again
+            long sessionCount = sessions.count();
+            timer.lap("sessions");
+            long journeyCount = journeys.count();
+            long converting = journeys.where(col("is_converted")).count();
+            long touchCount = journeyTouches.count();
+            timer.lap("build");
+
+            // Journeys first, the identity map last: a crash in between leaves the old map, so a rerun sees
+            // the same identity changes and rebuilds the same persons.
+            recordChanges(journeys, affected);   // reads the journeys as they were before tonight's merge
+            Parallel.run(List.of(
+                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_SESSIONS, sessions, affected, "person_id",
+                            List.of("session_id")),
+                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEYS, journeys, affected, "person_id",
+                            List.of("journey_id")),
+                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEY_TOUCHES, journeyTouches, affected,
+                            "person_id", List.of("journey_id", "event_id"))));
+            timer.lap("write");
+            Parallel.run(List.of(
+                    // run_date: the night whose state the silver tables now hold (see affectedPersons).
+                    () -> DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_MAP,
+                            identityMap.withColumn("run_date", lit(java.sql.Date.valueOf(date)))),
+                    () -> DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_GUARDED,
+                            guarded.withColumn("run_date", lit(java.sql.Date.valueOf(date))))));
+            timer.lap("identity_write");
+            deleteFolder(checkpoints);   // scratch of this run only: every table is written
+            return new Report(date, touchpointCount, devices, guarded.count(), identity.iterations(), affectedCount, sessionCount,
+                    journeyCount, converting, touchCount, timer.toString());
+        }
+
+        private void deleteFolder(String location) {
+            try {
+                org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+                path.getFileSystem(wh.spark().sparkContext().hadoopConfiguration()).delete(path, true);
+            } catch (java.io.IOException e) {
+                System.err.println("journeys: could not remove scratch checkpoints " + location + ": " + e.getMessage());
+            }
+        }
+
+        /**
+         * Persons to rebuild tonight (everyone on the first run). The stored silver tables hold the state of the
+         * night that last wrote the identity map (its {@code run_date}, S); tonight must leave them in the state of
+         * D. Every input that differs between the two is in the span (lo, hi] = (min(S, D - 1), max(S, D)]: rows
+         * delivered then, touch windows ending then (a non-converting journey closes), FX rates corrected then,
+         * and devices whose person moved. Going forward S is D - 1 (or older after skipped nights); a rerun of D
+         * finds S = D, or D - 1 after a crash before the map was written; a backfill of an earlier D finds a later
+         * S and so rebuilds everyone whose rows came after D, which puts the tables back in the state of D.
+         */
+        private Dataset<Row> affectedPersons(Dataset<Row> persons, Dataset<Row> touches, Dataset<Row> identityMap,
+                                             Dataset<Row> orderVersions, TouchRules rules) {
+            Optional<LocalDate> stateDate = storedStateDate();
+            if (!wh.exists(Tables.SILVER_JOURNEYS) || stateDate.isEmpty()) {
+                return identityMap.select("person_id").distinct();   // not persons: that may carry a join hint
+            }
+            LocalDate lo = stateDate.get().isBefore(date.minusDays(1)) ? stateDate.get() : date.minusDays(1);
+            LocalDate hi = stateDate.get().isAfter(date) ? stateDate.get() : date;
+            Column inSpan = col("delivery_date").gt(lit(java.sql.Date.valueOf(lo)))
+                    .and(col("delivery_date").leq(lit(java.sql.Date.valueOf(hi))));
+            Dataset<Row> storedMap = wh.read(Tables.SILVER_IDENTITY_MAP).select("anonymous_id", "person_id");
+            // Rows delivered in the span, also after D (read here unfiltered): their devices' persons now and as stored.
+            Dataset<Row> devices = wh.read(Tables.BRONZE_TOUCHPOINTS).where(inSpan).select("anonymous_id")
+                    .unionByName(wh.read(Tables.BRONZE_ORDERS).where(inSpan).select("anonymous_id"))
+                    .unionByName(ordersWithChangedRates(orderVersions, lo, hi).select("anonymous_id"))
+                    .distinct();
+            Dataset<Row> newData = devices.join(persons, ScalaSeqs.of("anonymous_id")).select("person_id")
+                    .unionByName(devices.join(storedMap, ScalaSeqs.of("anonymous_id")).select("person_id"));
+            // A non-converting journey closes when the last of its touches' windows ends.
+            Column windowEnd = to_date(expr("timestamp_micros(unix_micros(event_ts) + lookback_seconds * 1000000)"));
+            Dataset<Row> windowsEnding = touches
+                    .where(windowEnd.gt(lit(java.sql.Date.valueOf(lo))).and(windowEnd.leq(lit(java.sql.Date.valueOf(hi)))))
+                    .select("person_id");
+            Dataset<Row> identityChanged = IdentityStitching.changedPersons(storedMap, identityMap);
+            return newData.unionByName(windowsEnding).unionByName(identityChanged).distinct();
+        }
+
+        /** The run date of the stored identity map: the night whose state the silver tables hold. */
+        private Optional<LocalDate> storedStateDate() {
+            if (!wh.exists(Tables.SILVER_IDENTITY_MAP)) {
+                return Optional.empty();
+            }
+            Dataset<Row> stored = wh.read(Tables.SILVER_IDENTITY_MAP);
+            if (!List.of(stored.columns()).contains("run_date")) {
+                return Optional.empty();   // written before the map carried its night: rebuild everyone once
+            }
+            Row max = stored.agg(org.apache.spark.sql.functions.max("run_date")).first();
+            return max.isNullAt(0) ? Optional.empty() : Optional.of(max.getDate(0).toLocalDate());
+        }
+
+        /** Order versions (delivered by D) whose day's USD rate differs between the rates known at lo and at hi. */
+        private Dataset<Row> ordersWithChangedRates(Dataset<Row> orderVersions, LocalDate lo, LocalDate hi) {
+            Dataset<Row> fx = wh.read(Tables.BRONZE_FX_RATES);
+            Dataset<Row> before = FxRates.dailyCalendar(fx, lo, hi.plusDays(2)).withColumnRenamed("usd_per_unit", "before");
+            Dataset<Row> after = FxRates.dailyCalendar(fx, hi, hi.plusDays(2)).withColumnRenamed("usd_per_unit", "after");
+            Dataset<Row> changed = before.join(after, ScalaSeqs.of("rate_date", "currency"), "full_outer")
+                    .where(not(col("before").eqNullSafe(col("after"))))
+                    .select(col("rate_date").as("order_date"), col("currency"));
+            return orderVersions.join(broadcast(changed), ScalaSeqs.of("order_date", "currency"), "left_semi");
+        }
+
+        /** Journeys rebuilt tonight (and those of affected persons that vanished): what attribution must redo. */
+        private void recordChanges(Dataset<Row> journeys, Dataset<Row> affected) {
+            Dataset<Row> rebuilt = journeys.select("journey_id", "person_id", "order_id");
+            if (wh.exists(Tables.SILVER_JOURNEYS)) {
+                rebuilt = rebuilt.unionByName(wh.read(Tables.SILVER_JOURNEYS)
+                        .join(affected, ScalaSeqs.of("person_id"), "left_semi")
+                        .select("journey_id", "person_id", "order_id"));
+            }
+            Dataset<Row> changes = rebuilt.dropDuplicates("journey_id")
+                    .withColumn("run_date", lit(java.sql.Date.valueOf(date)));
+            if (!wh.exists(Tables.SILVER_JOURNEY_CHANGES)) {
+                DeltaWrites.append(wh, Tables.SILVER_JOURNEY_CHANGES, changes);
+                return;
+            }
+            // A rerun of the night adds to the night's list and never shrinks it: a rerun after a crash
+            // between journeys and attribution must still tell attribution everything that changed.
+            wh.delta(Tables.SILVER_JOURNEY_CHANGES).as("t")
+                    .merge(changes.as("s"), "t.run_date = s.run_date AND t.journey_id = s.journey_id")
+                    .whenNotMatched().insertAll()
+                    .execute();
+        }
+    }
+
+    /** The partner version valid at the touch's time gives its type and region. */
+    static Dataset<Row> withPartner(Dataset<Row> touches, Dataset<Row> partners) {
+        Column validAtTouch = col("partner_id").equalTo(col("dim_partner_id"))
+                .and(col("valid_from").leq(col("event_date")))
+                .and(col("valid_to").isNull().or(col("event_date").lt(col("valid_to"))));
+        return touches.join(partners, validAtTouch, "left").drop("dim_partner_id", "valid_from", "valid_to");
+    }
+
+    /**
+     * The current state of every order (the latest version wins), its person, revenue in USD at the
+     * order day's rate, the new-customer flag (the shop's, else the person's first order) and its region.
+     */
+    static Dataset<Row> currentOrders(Dataset<Row> orderVersions, Dataset<Row> persons, Dataset<Row> fx,
+                                      TouchRules rules, LocalDate date) {
+        Dataset<Row> current = orderVersions
+                .withColumn("version_rank", row_number().over(Window.partitionBy("order_id")
+                        .orderBy(col("updated_ts").desc(), col("delivery_date").asc())))
+                .where(col("version_rank").equalTo(1))
+                .join(persons, ScalaSeqs.of("anonymous_id"));
+        Dataset<Row> rates = broadcast(FxRates.dailyCalendar(fx, date, date.plusDays(2)));
+        Column firstOrderOfPerson = row_number().over(Window.partitionBy("person_id").orderBy("order_ts", "order_id"))
+                .equalTo(1);
+        return current
+                .join(rates, current.col("currency").equalTo(rates.col("currency"))
+                        .and(current.col("order_date").equalTo(rates.col("rate_date"))), "left")
+                .select(current.col("order_id"), current.col("person_id"), current.col("order_ts"),
+                        current.col("order_date"), current.col("status").as("order_status"), current.col("revenue"),
+                        current.col("currency"),
+                        current.col("revenue").multiply(rates.col("usd_per_unit")).cast(JourneyBuilder.MONEY)
+                                .as("revenue_usd"),
+                        current.col("is_new_customer").as("shop_new_customer_flag"), current.col("country"))
+                .withColumn("is_new_customer", coalesce(col("shop_new_customer_flag"), firstOrderOfPerson))
+                .withColumn("region", rules.region(col("country")))
+                .drop("shop_new_customer_flag", "country");
+    }
+}
