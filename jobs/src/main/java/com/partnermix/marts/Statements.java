@@ -182,22 +182,27 @@ public final class Statements {
         Dataset<Row> clicks = StatementItems.clickAmounts(withholdPeriods(StatementItems.clickFlags(flags, runDay),
                 dismissed, "event_id", "partner_id"), touchpoints, pricing, fxDaily);
         Dataset<Row> moves = StatementItems.revenueMoves(changes, orders, orderPeriods, booking);
+        // An order owes what its revenue is on the day; a click's CPC is the same whatever the day.
         Function<String, Column> clickAmount = day -> col("click_usd");
-        Dataset<Row> items = inCommonShape(List.of(StatementItems.earned(orders, booking), StatementItems.rises(moves),
+        Dataset<Row> items = allItems(List.of(StatementItems.earned(orders, booking), StatementItems.rises(moves),
                 StatementItems.fees(costs, pricing, booking),
                 StatementItems.withheld(orderPeriods, "order_date", StatementItems::owedOn, booking),
                 StatementItems.withheld(clicks, "click_date", clickAmount, booking),
                 StatementItems.released(orderPeriods, "order_date", StatementItems::owedOn, booking),
                 StatementItems.released(clicks, "click_date", clickAmount, booking),
                 StatementItems.reversals(moves)));
-        // Items booked in a locked month were counted when it locked; months after D do not exist yet.
+        return statementRows(monthlyTotals(inOpenMonths(items, firstOpen, runDay), toReporting), pricing, booking,
+                payoutModel, currency);
+    }
+
+    /** Items booked in a locked month were counted when it locked; months after D do not exist yet. */
+    static Dataset<Row> inOpenMonths(Dataset<Row> items, LocalDate firstOpen, Column runDay) {
         Column open = firstOpen == null ? lit(true) : col("statement_month").geq(lit(Date.valueOf(firstOpen)));
-        Dataset<Row> openItems = items.where(open.and(col("statement_month").leq(month(runDay))));
-        return statementRows(monthlyTotals(openItems, toReporting), pricing, booking, payoutModel, currency);
+        return items.where(open.and(col("statement_month").leq(month(runDay))));
     }
 
     /** All items in the common shape ({@link StatementItems#inCommonShape}), one after the other. */
-    private static Dataset<Row> inCommonShape(List<Dataset<Row>> itemSets) {
+    private static Dataset<Row> allItems(List<Dataset<Row>> itemSets) {
         Dataset<Row> all = StatementItems.inCommonShape(itemSets.get(0));
         for (Dataset<Row> itemSet : itemSets.subList(1, itemSets.size())) {
             all = all.unionByName(StatementItems.inCommonShape(itemSet));
