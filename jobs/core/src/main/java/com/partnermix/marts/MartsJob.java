@@ -3,7 +3,6 @@ package com.partnermix.marts;
 import com.partnermix.job.Job;
 import com.partnermix.job.JobContext;
 import com.partnermix.common.DeltaWrites;
-import com.partnermix.common.FxRates;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.StepTimer;
 import com.partnermix.common.Tables;
@@ -12,14 +11,14 @@ import com.partnermix.fraud.ReviewDecisions;
 import com.partnermix.journeys.TouchRules;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.List;
 
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.max;
 
 /**
  * {@code marts --date D}: the partner-mix marts BI analysts and partner managers open every morning, from
@@ -65,7 +64,7 @@ public final class MartsJob implements Job {
             return null;
         }
         Row last = wh.read(Tables.GOLD_COMMISSION_STATEMENT).where(col("is_locked"))
-                .agg(org.apache.spark.sql.functions.max("statement_month")).first();
+                .agg(max("statement_month")).first();
         return last.isNullAt(0) ? null : last.getDate(0).toLocalDate().plusMonths(1);
     }
 
@@ -73,97 +72,102 @@ public final class MartsJob implements Job {
         PartnermixConfig.Marts settings = config.marts();
         TouchRules rules = new TouchRules(config.journeys());
         StepTimer timer = new StepTimer();
-        Date runDate = Date.valueOf(date);
-        String currency = settings.reportingCurrency();
-
-        // Everything delivered up to D, so a rerun of D sees the same inputs whatever arrived since.
-        Dataset<Row> fxDaily = FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES), date, date).persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> toReporting = Costs.toReporting(fxDaily, currency);
-        Dataset<Row> dimPartner = wh.read(Tables.SILVER_DIM_PARTNER).persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> credit = wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).where(col("order_date").leq(runDate));
-        Dataset<Row> touchpoints = wh.read(Tables.BRONZE_TOUCHPOINTS).where(col("delivery_date").leq(runDate));
-
-        // partner_daily: every date up to D (credit of old orders changes when their journeys are rebuilt).
-        Dataset<Row> activity = PartnerDaily.activity(touchpoints, rules, null, date)
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> payoutCredit = credit.where(col("model").equalTo(settings.payoutModel()));
-        // Daily partner cost feeds both partner_daily and the statements: computed once.
-        // Costs from the first month the warehouse has data in: flat fees are not due from a contract's start years back.
-        Date firstDataDay = activity.agg(org.apache.spark.sql.functions.min("date")).first().getDate(0);
-        LocalDate costsFrom = firstDataDay == null ? null : firstDataDay.toLocalDate().withDayOfMonth(1);
-        Dataset<Row> costs = Costs.partnerCosts(activity, payoutCredit, dimPartner, fxDaily, costsFrom, date)
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> spend = Costs.paidSpend(wh.read(Tables.BRONZE_SPEND).where(col("delivery_date").leq(runDate)),
-                fxDaily, null, date);
-        Dataset<Row> assists = PartnerDaily.assists(wh.read(Tables.SILVER_JOURNEY_TOUCHES), credit, null, date);
-        Dataset<Row> measures = PartnerDaily.creditMeasures(credit, null, date);
-        Dataset<Row> partnerDaily = PartnerDaily.assemble(measures, activity, costs, spend, assists, dimPartner, rules,
-                settings.funnelStageUplift(), toReporting, currency);
-        DeltaWrites.replaceSlice(wh, Tables.GOLD_PARTNER_DAILY, partnerDaily, "date <= '" + date + "'");
+        MartsInputs inputs = MartsInputs.deliveredUpTo(wh, settings, rules, date);
+        writePartnerDaily(wh, settings, rules, inputs, date);
         timer.lap("partner_daily");
+        Reconciled reconciled = writeReconciliation(wh, inputs, date);
+        timer.lap("reconcile");
+        writeModelComparisonAndPaths(wh, settings, inputs.toReporting(), date);
+        timer.lap("model_comparison+paths");
+        writeStatements(wh, settings, rules, inputs, date);
+        timer.lap("commission_statement");
+        writeQuarterlyMix(wh, settings, inputs.credit(), date);
+        timer.lap("partner_mix_quarterly");
+        long partnerDailyRows = wh.read(Tables.GOLD_PARTNER_DAILY).count();
+        inputs.unpersist();
+        return new Report(date, partnerDailyRows, reconciled.dateModels(), reconciled.maxGmvDiff(), timer.toString());
+    }
 
+    /** partner_daily: every date up to D (credit of old orders changes when their journeys are rebuilt). */
+    private static void writePartnerDaily(Warehouse wh, PartnermixConfig.Marts settings, TouchRules rules,
+                                          MartsInputs inputs, LocalDate date) {
+        Dataset<Row> spend = Costs.paidSpend(wh.read(Tables.BRONZE_SPEND)
+                .where(col("delivery_date").leq(Date.valueOf(date))), inputs.fxDaily(), null, date);
+        Dataset<Row> assists = PartnerDaily.assists(wh.read(Tables.SILVER_JOURNEY_TOUCHES), inputs.credit(), null, date);
+        Dataset<Row> measures = PartnerDaily.creditMeasures(inputs.credit(), null, date);
+        Dataset<Row> partnerDaily = PartnerDaily.assemble(measures, inputs.activity(), inputs.costs(), spend, assists,
+                inputs.dimPartner(), rules, settings.funnelStageUplift(), inputs.toReporting(),
+                settings.reportingCurrency());
+        DeltaWrites.replaceSlice(wh, Tables.GOLD_PARTNER_DAILY, partnerDaily, "date <= '" + date + "'");
+    }
+
+    /** What the reconciliation of D found: how many date x model rows it checked, and the largest GMV difference. */
+    record Reconciled(long dateModels, double maxGmvDiff) {}
+
+    private static Reconciled writeReconciliation(Warehouse wh, MartsInputs inputs, LocalDate date) {
         // The reconciliation reads the table back: it checks what BI will read, not the plan that wrote it.
-        Dataset<Row> reconciliation = PartnerDaily.reconcile(wh.read(Tables.GOLD_PARTNER_DAILY), credit, toReporting,
-                null, date, date);
+        Dataset<Row> reconciliation = PartnerDaily.reconcile(wh.read(Tables.GOLD_PARTNER_DAILY), inputs.credit(),
+                inputs.toReporting(), null, date, date);
         DeltaWrites.replaceSlice(wh, Tables.GOLD_MARTS_RECONCILIATION, reconciliation,
                 "run_date = '" + date + "'");
-        List<Row> worst = wh.read(Tables.GOLD_MARTS_RECONCILIATION).where(col("run_date").equalTo(runDate))
-                .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.max(abs(col("gmv_diff"))),
-                        org.apache.spark.sql.functions.max(abs(col("orders_diff"))))
-                .collectAsList();
-        timer.lap("reconcile");
-        long reconciled = worst.get(0).getLong(0);
-        double maxGmvDiff = worst.get(0).isNullAt(1) ? 0.0 : worst.get(0).getDouble(1);
-        double maxOrdersDiff = worst.get(0).isNullAt(2) ? 0.0 : worst.get(0).getDouble(2);
+        Row worst = wh.read(Tables.GOLD_MARTS_RECONCILIATION).where(col("run_date").equalTo(Date.valueOf(date)))
+                .agg(count("*"), max(abs(col("gmv_diff")))).first();
+        return new Reconciled(worst.getLong(0), worst.isNullAt(1) ? 0.0 : worst.getDouble(1));
+    }
 
-        // Model comparison and paths: every month up to D's (a month's figures grow until it ends).
+    /** Model comparison and paths: every month up to D's (a month's figures grow until it ends). */
+    private static void writeModelComparisonAndPaths(Warehouse wh, PartnermixConfig.Marts settings,
+                                                     Dataset<Row> toReporting, LocalDate date) {
         DeltaWrites.replaceSlice(wh, Tables.GOLD_MODEL_COMPARISON,
                 MixReports.modelComparison(wh.read(Tables.GOLD_PARTNER_DAILY), null, date),
                 "period_month <= '" + date + "'");
         DeltaWrites.replaceSliceAddingColumns(wh, Tables.GOLD_PATH_SUMMARY,
                 MixReports.pathSummary(wh.read(Tables.SILVER_JOURNEYS), settings.topPaths(), null, date, toReporting,
-                        currency),
+                        settings.reportingCurrency()),
                 "period_month <= '" + date + "'");
-        timer.lap("model_comparison+paths");
+    }
 
-        // Commission statements: the open months up to D's; a locked month is never written again.
+    /** Commission statements: the open months up to D's; a locked month is never written again. */
+    private static void writeStatements(Warehouse wh, PartnermixConfig.Marts settings, TouchRules rules,
+                                        MartsInputs inputs, LocalDate date) {
         LocalDate firstOpen = firstOpenMonth(wh);
-        Dataset<Row> flags = wh.exists(Tables.GOLD_FRAUD_FLAGS) ? wh.read(Tables.GOLD_FRAUD_FLAGS)
-                : wh.spark().emptyDataFrame().selectExpr("CAST(NULL AS STRING) order_id", "CAST(NULL AS STRING) event_id",
-                        "CAST(NULL AS STRING) partner_id",
-                        "CAST(NULL AS STRING) proposed_action", "CAST(NULL AS DATE) detected_date").limit(0);
+        Dataset<Row> orderVersions = wh.read(Tables.BRONZE_ORDERS).where(col("delivery_date").leq(Date.valueOf(date)));
         // Reviewers' dismissals release withheld commission: the decisions themselves (not the queue, which shows
         // one decision per item and may lag one rebuild), as of D (Statements.dismissals).
-        Dataset<Row> reviews = ReviewDecisions.all(wh);
-        Dataset<Row> statements = Statements.statements(payoutCredit, costs,
-                wh.read(Tables.BRONZE_ORDERS).where(col("delivery_date").leq(runDate)), fxDaily, flags, reviews,
-                touchpoints, dimPartner, rules, settings.funnelStageUplift(), settings.lockDaysAfterMonthEnd(),
-                settings.payoutModel(), firstOpen, date, toReporting, currency);
+        Dataset<Row> statements = Statements.statements(inputs.payoutCredit(), inputs.costs(), orderVersions,
+                inputs.fxDaily(), fraudFlags(wh), ReviewDecisions.all(wh), inputs.touchpoints(), inputs.dimPartner(),
+                rules, settings.funnelStageUplift(), settings.lockDaysAfterMonthEnd(), settings.payoutModel(),
+                firstOpen, date, inputs.toReporting(), settings.reportingCurrency());
         String monthOfD = date.withDayOfMonth(1).toString();
         DeltaWrites.replaceSliceAddingColumns(wh, Tables.GOLD_COMMISSION_STATEMENT, statements,
                 (firstOpen == null ? "" : "statement_month >= '" + firstOpen + "' AND ")
                         + "statement_month <= '" + monthOfD + "'");
-        timer.lap("commission_statement");
+    }
 
-        // The quarterly mix: every quarter up to D's, the MMM's marginal ROI where a fit exists.
-        Dataset<Row> marginal = wh.exists(Tables.GOLD_MMM_CONTRIBUTIONS)
-                && !wh.read(Tables.GOLD_MMM_CONTRIBUTIONS).where(col("run_date").leq(runDate)).isEmpty()
+    /** gold.fraud_flags, or no flags (with its columns) before the fraud job first wrote it. */
+    private static Dataset<Row> fraudFlags(Warehouse wh) {
+        return wh.exists(Tables.GOLD_FRAUD_FLAGS) ? wh.read(Tables.GOLD_FRAUD_FLAGS)
+                : wh.spark().emptyDataFrame().selectExpr("CAST(NULL AS STRING) order_id", "CAST(NULL AS STRING) event_id",
+                        "CAST(NULL AS STRING) partner_id",
+                        "CAST(NULL AS STRING) proposed_action", "CAST(NULL AS DATE) detected_date").limit(0);
+    }
+
+    /** The quarterly mix: every quarter up to D's. */
+    private static void writeQuarterlyMix(Warehouse wh, PartnermixConfig.Marts settings, Dataset<Row> credit,
+                                          LocalDate date) {
+        Dataset<Row> quarterly = QuarterlyMix.build(wh.read(Tables.GOLD_PARTNER_DAILY), credit,
+                QuarterlyMix.repeats(wh.read(Tables.SILVER_JOURNEYS), settings.repeatWindowDays(), date),
+                mmmMarginalRoi(wh, date), settings.targetMix(), settings.budgetShiftShare(), date);
+        DeltaWrites.replaceSliceAddingColumns(wh, Tables.GOLD_PARTNER_MIX_QUARTERLY, quarterly,
+                "quarter <= '" + date + "'");
+    }
+
+    /** The MMM's marginal ROI per quarter and partner type where a fit up to D exists; no rows otherwise. */
+    private static Dataset<Row> mmmMarginalRoi(Warehouse wh, LocalDate date) {
+        return wh.exists(Tables.GOLD_MMM_CONTRIBUTIONS)
+                && !wh.read(Tables.GOLD_MMM_CONTRIBUTIONS).where(col("run_date").leq(Date.valueOf(date))).isEmpty()
                 ? QuarterlyMix.mmmMarginalRoi(wh.read(Tables.GOLD_MMM_CONTRIBUTIONS), date)
                 : wh.spark().emptyDataFrame().selectExpr("CAST(NULL AS DATE) quarter",
                         "CAST(NULL AS STRING) partner_type", "CAST(NULL AS DOUBLE) marginal_roi").limit(0);
-        Dataset<Row> quarterly = QuarterlyMix.build(wh.read(Tables.GOLD_PARTNER_DAILY), credit,
-                QuarterlyMix.repeats(wh.read(Tables.SILVER_JOURNEYS), settings.repeatWindowDays(), date), marginal,
-                settings.targetMix(), settings.budgetShiftShare(), date);
-        DeltaWrites.replaceSliceAddingColumns(wh, Tables.GOLD_PARTNER_MIX_QUARTERLY, quarterly,
-                "quarter <= '" + date + "'");
-        timer.lap("partner_mix_quarterly");
-
-        long partnerDailyRows = wh.read(Tables.GOLD_PARTNER_DAILY).count();
-        // Dependents first (costs is built on the others): uncaching a base makes Spark re-plan what depends on it.
-        costs.unpersist();
-        activity.unpersist();
-        fxDaily.unpersist();
-        dimPartner.unpersist();
-        return new Report(date, partnerDailyRows, reconciled, maxGmvDiff, timer.toString());
     }
 }

@@ -1,9 +1,10 @@
 package com.partnermix.marts;
 
-import com.partnermix.common.Lookups;
 import com.partnermix.common.ScalaSeqs;
 import com.partnermix.fraud.ReviewDecisions;
 import com.partnermix.journeys.TouchRules;
+import com.partnermix.marts.StatementItems.Booking;
+import com.partnermix.marts.StatementItems.PartnerPricing;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -14,18 +15,16 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+
+import static com.partnermix.marts.StatementItems.AMOUNTS;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.date_sub;
-import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.last_day;
@@ -34,9 +33,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sort_array;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.trunc;
 import static org.apache.spark.sql.functions.when;
@@ -73,11 +69,6 @@ public final class Statements {
 
     /** The status a reviewer sets when a flag was a false alarm (fraud.ReviewDecisions). */
     static final String DISMISSED = ReviewDecisions.DISMISSED;
-
-    /** Amount columns of a statement item, in USD until converted (credited_orders is a count). */
-    private static final String[] ITEM_AMOUNTS = {"credited_orders", "credited_gmv_usd", "cost_cps_usd",
-            "cost_cpc_usd", "cost_cpm_usd", "cost_flat_fee_usd", "cost_uplift_usd", "withheld_usd", "released_usd",
-            "reversed_usd"};
 
     static Column month(Column date) {
         return trunc(date, "month");
@@ -180,136 +171,68 @@ public final class Statements {
                                           TouchRules rules, Map<String, Double> uplift, int lockDays,
                                           String payoutModel, LocalDate firstOpen, LocalDate runDate,
                                           Dataset<Row> toReporting, String currency) {
-        Column run = lit(Date.valueOf(runDate));
-        Column open = firstOpen == null ? lit(true) : col("statement_month").geq(lit(Date.valueOf(firstOpen)));
-        Column upTo = col("statement_month").leq(month(run));
-        Dataset<Row> changes = revenueChanges(orderVersions.where(col("delivery_date").leq(run)), fxDaily);
+        PartnerPricing pricing = new PartnerPricing(dimPartner, rules, uplift);
+        Booking booking = new Booking(runDate, lockDays);
+        Column runDay = booking.runDay();
+        Dataset<Row> changes = revenueChanges(orderVersions.where(col("delivery_date").leq(runDay)), fxDaily);
         Dataset<Row> dismissed = dismissals(reviews, runDate);
-        Column withholding = col("proposed_action").isin("withhold", "reassign").and(col("partner_id").isNotNull())
-                .and(col("detected_date").leq(run));
+        Dataset<Row> orders = StatementItems.orderEarnings(payoutCredit, changes, pricing, runDay);
+        Dataset<Row> orderPeriods = withholdPeriods(StatementItems.orderFlags(flags, runDay), dismissed,
+                "order_id", "partner_id").join(orders, ScalaSeqs.of("order_id", "partner_id"));
+        Dataset<Row> clicks = StatementItems.clickAmounts(withholdPeriods(StatementItems.clickFlags(flags, runDay),
+                dismissed, "event_id", "partner_id"), touchpoints, pricing, fxDaily);
+        Dataset<Row> moves = StatementItems.revenueMoves(changes, orders, orderPeriods, booking);
+        // An order owes what its revenue is on the day; a click's CPC is the same whatever the day.
+        Function<String, Column> clickAmount = day -> col("click_usd");
+        Dataset<Row> items = allItems(List.of(StatementItems.earned(orders, booking), StatementItems.rises(moves),
+                StatementItems.fees(costs, pricing, booking),
+                StatementItems.withheld(orderPeriods, "order_date", StatementItems::owedOn, booking),
+                StatementItems.withheld(clicks, "click_date", clickAmount, booking),
+                StatementItems.released(orderPeriods, "order_date", StatementItems::owedOn, booking),
+                StatementItems.released(clicks, "click_date", clickAmount, booking),
+                StatementItems.reversals(moves)));
+        return statementRows(monthlyTotals(inOpenMonths(items, firstOpen, runDay), toReporting), pricing, booking,
+                payoutModel, currency);
+    }
 
-        // Per order and partner: the CPS per USD of the order's revenue, the revenue it was placed with (in USD at
-        // the order day's rate) and the day it was first delivered. Orders without versions (none in a real
-        // warehouse) earn on their credited revenue, known on their order day.
-        Dataset<Row> shares = upliftRate(Costs.withPartnerVersion(payoutCredit.where(col("partner_id").isNotNull()
-                        .and(col("order_date").leq(run))), "order_date", dimPartner), rules, uplift)
-                .groupBy("order_id", "partner_id")
-                .agg(first("order_date").as("order_date"), sum("credit").as("credit"),
-                        sum(col("credited_revenue_usd").cast("double")).as("credited_revenue_usd"),
-                        first(when(Costs.model("cps", "hybrid"), coalesce(col("v_cps_rate"), lit(0)).cast("double"))
-                                .otherwise(0.0)).as("cps_rate"),
-                        first("uplift_rate").as("uplift_rate"));
-        Dataset<Row> history = changes.groupBy("order_id")
-                .agg(min("event_date").as("seen_date"),
-                        max(when(col("version").equalTo(1), col("owed_usd"))).as("placed_revenue_usd"),
-                        // the versions in order, to look up what the order owed on a given day
-                        sort_array(collect_list(struct(col("version"), col("event_date"), col("owed_usd"))))
-                                .as("history"));
-        Dataset<Row> perOrder = shares.join(history, ScalaSeqs.of("order_id"), "left")
-                .withColumn("seen_date", coalesce(col("seen_date"), col("order_date")))
-                .withColumn("cps_per_usd", col("cps_rate").multiply(col("credit")))
-                .withColumn("earned_cps_usd", coalesce(col("cps_per_usd").multiply(col("placed_revenue_usd")),
-                        col("cps_rate").multiply(col("credited_revenue_usd"))))
-                .withColumn("earned_uplift_usd", col("uplift_rate").multiply(col("earned_cps_usd")));
+    /** Items booked in a locked month were counted when it locked; months after D do not exist yet. */
+    static Dataset<Row> inOpenMonths(Dataset<Row> items, LocalDate firstOpen, Column runDay) {
+        Column open = firstOpen == null ? lit(true) : col("statement_month").geq(lit(Date.valueOf(firstOpen)));
+        return items.where(open.and(col("statement_month").leq(month(runDay))));
+    }
 
-        // Order withholdings: one review item per order ("order:<id>"), so a dismissal covers all its flags.
-        Dataset<Row> orderFlags = flags.where(withholding.and(col("order_id").isNotNull()))
-                .select(col("order_id"), col("partner_id"), col("detected_date"),
-                        concat(lit("order:"), col("order_id")).as("queue_id"));
-        Dataset<Row> orderPeriods = withholdPeriods(orderFlags, dismissed, "order_id", "partner_id")
-                .join(perOrder, ScalaSeqs.of("order_id", "partner_id"));
-        Dataset<Row> orderWithheld = orderPeriods.select(col("partner_id"), col("order_date").as("date"),
-                bookedMonth(col("order_date"), col("withheld_on"), lockDays).as("statement_month"),
-                owedOn("withheld_on").as("withheld_usd"));
-        Dataset<Row> orderReleased = orderPeriods.where(col("released_on").isNotNull())
-                .select(col("partner_id"), col("order_date").as("date"),
-                        bookedMonth(col("order_date"), col("released_on"), lockDays).as("statement_month"),
-                        owedOn("released_on").as("released_usd"));
+    /** All items in the common shape ({@link StatementItems#inCommonShape}), one after the other. */
+    private static Dataset<Row> allItems(List<Dataset<Row>> itemSets) {
+        Dataset<Row> all = StatementItems.inCommonShape(itemSets.get(0));
+        for (Dataset<Row> itemSet : itemSets.subList(1, itemSets.size())) {
+            all = all.unionByName(StatementItems.inCommonShape(itemSet));
+        }
+        return all;
+    }
 
-        // Click withholdings: the flag's review item is its order's, or the partner's for flags without an order.
-        Dataset<Row> clickFlags = flags.where(withholding.and(col("event_id").isNotNull()))
-                .select(col("event_id"), col("partner_id"), col("detected_date"),
-                        when(col("order_id").isNotNull(), concat(lit("order:"), col("order_id")))
-                                .otherwise(concat(lit("partner:"), col("partner_id"))).as("queue_id"));
-        Dataset<Row> clickPeriods = withholdPeriods(clickFlags, dismissed, "event_id", "partner_id")
-                .join(touchpoints.select(col("event_id"), col("event_date").as("click_date")), "event_id");
-        // The click's CPC with its uplift, priced like the click's cost on its day.
-        Dataset<Row> clicks = Costs.withUsdRate(upliftRate(Costs.withPartnerVersion(clickPeriods, "click_date",
-                        dimPartner), rules, uplift), "click_date", "v_rate_currency", fxDaily)
-                .where(Costs.model("cpc"))
-                .withColumn("click_usd", coalesce(col("v_cpc_rate"), lit(0)).cast("double").multiply(col("usd_rate"))
-                        .multiply(lit(1.0).plus(col("uplift_rate"))));
-        Dataset<Row> clickWithheld = clicks.select(col("partner_id"), col("click_date").as("date"),
-                bookedMonth(col("click_date"), col("withheld_on"), lockDays).as("statement_month"),
-                col("click_usd").as("withheld_usd"));
-        Dataset<Row> clickReleased = clicks.where(col("released_on").isNotNull())
-                .select(col("partner_id"), col("click_date").as("date"),
-                        bookedMonth(col("click_date"), col("released_on"), lockDays).as("statement_month"),
-                        col("click_usd").as("released_usd"));
-
-        // Later order versions: a fall reverses its part, a rise earns its part; while the order is withheld a
-        // fall is not reversed (already held back) and a rise is withheld too. A null fall (no FX rate) stays null.
-        Dataset<Row> periods = orderPeriods.select(col("order_id").as("p_order_id"),
-                col("partner_id").as("p_partner_id"), col("withheld_on"), col("released_on"));
-        Dataset<Row> moves = changes.where(col("version").gt(1)
-                        .and(coalesce(col("fall_usd").notEqual(0.0), lit(true))))
-                .join(perOrder.select("order_id", "partner_id", "order_date", "cps_per_usd", "uplift_rate"),
-                        "order_id")
-                .join(periods, col("order_id").equalTo(col("p_order_id")).and(col("partner_id").equalTo(col("p_partner_id")))
-                        .and(col("event_date").gt(col("withheld_on")))
-                        .and(col("released_on").isNull().or(col("event_date").leq(col("released_on")))), "left")
-                .withColumn("is_withheld", col("p_order_id").isNotNull())
-                .withColumn("statement_month", bookedMonth(col("order_date"), col("event_date"), lockDays))
-                .withColumn("date", col("order_date"))
-                .withColumn("part_cps_usd", col("cps_per_usd").multiply(col("fall_usd")))
-                .withColumn("rise_cps_usd", col("part_cps_usd").multiply(-1.0));
-        Column isRise = col("fall_usd").lt(0);
-        Column isFall = coalesce(isRise.equalTo(false), lit(true));   // a null fall stays a (null) reversal
-        Dataset<Row> reversals = moves.where(isFall.and(col("is_withheld").equalTo(false)))
-                .select(col("partner_id"), col("date"), col("statement_month"),
-                        col("part_cps_usd").multiply(lit(1.0).plus(col("uplift_rate"))).as("reversed_usd"));
-        Dataset<Row> rises = moves.where(isRise)
-                .select(col("partner_id"), col("date"), col("statement_month"),
-                        col("rise_cps_usd").as("cost_cps_usd"),
-                        col("rise_cps_usd").multiply(col("uplift_rate")).as("cost_uplift_usd"),
-                        when(col("is_withheld"), col("rise_cps_usd").multiply(lit(1.0).plus(col("uplift_rate"))))
-                                .otherwise(0.0).as("withheld_usd"));
-
-        // What the order earned when placed, with its credit, booked by its first delivery.
-        Dataset<Row> earned = perOrder.select(col("partner_id"), col("order_date").as("date"),
-                bookedMonth(col("order_date"), col("seen_date"), lockDays).as("statement_month"),
-                col("credit").as("credited_orders"), col("credited_revenue_usd").as("credited_gmv_usd"),
-                col("earned_cps_usd").as("cost_cps_usd"), col("earned_uplift_usd").as("cost_uplift_usd"));
-        // CPC, CPM and flat fees, booked by the day they were delivered (seen).
-        Dataset<Row> fees = upliftRate(Costs.withPartnerVersion(costs.where(col("partner_id").isNotNull()
-                        .and(col("date").leq(run))), "date", dimPartner), rules, uplift)
-                .select(col("partner_id"), col("date"),
-                        bookedMonth(col("date"), coalesce(col("seen_date"), col("date")), lockDays).as("statement_month"),
-                        col("cost_cpc_usd"), col("cost_cpm_usd"), col("cost_flat_fee_usd"),
-                        col("uplift_rate").multiply(col("cost_cpc_usd").plus(col("cost_cpm_usd"))).as("cost_uplift_usd"));
-
-        Dataset<Row> items = item(earned).unionByName(item(rises)).unionByName(item(fees))
-                .unionByName(item(orderWithheld)).unionByName(item(clickWithheld))
-                .unionByName(item(orderReleased)).unionByName(item(clickReleased))
-                .unionByName(item(reversals))
-                // Items booked in a locked month were counted when it locked; months after D do not exist yet.
-                .where(open.and(upTo));
-        // Each item at its own day's rate, as partner_daily converts the same amounts.
+    /** The items' amounts per statement_month and partner_id, each item at its own day's rate (as partner_daily). */
+    static Dataset<Row> monthlyTotals(Dataset<Row> items, Dataset<Row> toReporting) {
         Dataset<Row> converted = Costs.withReportingRate(items, toReporting);
-        for (String amount : ITEM_AMOUNTS) {
+        for (String amount : AMOUNTS) {
             if (!amount.equals("credited_orders")) {
                 converted = converted.withColumn(amount, col(amount).multiply(col("to_reporting")));
             }
         }
-        Dataset<Row> summed = converted.groupBy("statement_month", "partner_id")
-                .agg(PartnerDaily.sumKeepingNull(ITEM_AMOUNTS[0]), Arrays.stream(ITEM_AMOUNTS).skip(1)
+        return converted.groupBy("statement_month", "partner_id")
+                .agg(PartnerDaily.sumKeepingNull(AMOUNTS[0]), Arrays.stream(AMOUNTS).skip(1)
                         .map(PartnerDaily::sumKeepingNull).toArray(Column[]::new));
+    }
 
+    /** The statement rows from the monthly totals: gross, net payable, lock state, named by the partner's version. */
+    static Dataset<Row> statementRows(Dataset<Row> monthlyTotals, PartnerPricing pricing, Booking booking,
+                                      String payoutModel, String currency) {
+        Column runDay = booking.runDay();
         // The partner's version on the statement's last day (or D, in the running month) names type and model.
-        Dataset<Row> asOf = summed.withColumn("date", least(last_day(col("statement_month")), run));
-        Dataset<Row> typed = upliftRate(Costs.withPartnerVersion(asOf, "date", dimPartner), rules, uplift);
+        Dataset<Row> asOf = monthlyTotals.withColumn("date", least(last_day(col("statement_month")), runDay));
+        Dataset<Row> typed = pricing.on(asOf, "date");
         Column gross = col("cost_cps_usd").plus(col("cost_cpc_usd")).plus(col("cost_cpm_usd"))
                 .plus(col("cost_flat_fee_usd")).plus(col("cost_uplift_usd"));
+        Column locksOn = locksOn(col("statement_month"), booking.lockDays());
         return typed.select(col("statement_month"), col("partner_id"), col("v_partner_type").as("partner_type"),
                 col("funnel_stage"), col("v_payment_model").as("payment_model"), lit(payoutModel).as("payout_model"),
                 col("credited_orders"), col("credited_gmv_usd").as("credited_gmv"),
@@ -322,40 +245,8 @@ public final class Statements {
                 col("reversed_usd").as("reversals"),
                 gross.minus(col("withheld_usd")).plus(col("released_usd")).minus(col("reversed_usd")).as("net_payable"),
                 lit(currency).as("currency"),
-                run.geq(locksOn(col("statement_month"), lockDays)).as("is_locked"),
-                locksOn(col("statement_month"), lockDays).as("locks_on"),
-                run.as("computed_on"));
-    }
-
-    /**
-     * The CPS + uplift an order owes the partner on {@code day}: on the revenue of its latest version delivered by
-     * then (the placed revenue's CPS when it has no version yet).
-     */
-    private static Column owedOn(String dayColumn) {
-        Column owedUsd = expr("aggregate(history, CAST(NULL AS DOUBLE), (acc, v) -> IF(v.event_date <= "
-                + dayColumn + ", v.owed_usd, acc))");
-        return coalesce(col("cps_per_usd").multiply(owedUsd), col("earned_cps_usd"))
-                .multiply(lit(1.0).plus(col("uplift_rate")));
-    }
-
-    /** An item in the common shape: statement_month, partner_id, date and every amount (0 where it has none). */
-    private static Dataset<Row> item(Dataset<Row> rows) {
-        Map<String, Column> columns = new LinkedHashMap<>();
-        columns.put("statement_month", col("statement_month"));
-        columns.put("partner_id", col("partner_id"));
-        columns.put("date", col("date"));
-        List<String> present = Arrays.asList(rows.columns());
-        for (String amount : ITEM_AMOUNTS) {
-            columns.put(amount, present.contains(amount) ? col(amount).cast("double") : lit(0.0));
-        }
-        return rows.select(columns.entrySet().stream().map(e -> e.getValue().as(e.getKey())).toArray(Column[]::new));
-    }
-
-    /** Adds funnel_stage and uplift_rate from the partner version columns of {@link Costs#withPartnerVersion}. */
-    private static Dataset<Row> upliftRate(Dataset<Row> rows, TouchRules rules, Map<String, Double> uplift) {
-        return rows.withColumn("funnel_stage", rules.funnelStage(col("partner_id"), col("v_partner_type"),
-                        lit(Costs.AFFILIATE)))
-                .withColumn("uplift_rate", coalesce(Lookups.lookup(uplift, col("funnel_stage")), lit(0.0))
-                        .cast("double"));
+                runDay.geq(locksOn).as("is_locked"),
+                locksOn.as("locks_on"),
+                runDay.as("computed_on"));
     }
 }
