@@ -5,19 +5,27 @@ import com.partnermix.common.ScalaSeqs;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
 
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
 
 /**
  * What the rules of one night read, each derived input computed once when a rule first asks for it (and
- * materialised with {@code cut}: the later plans reuse several of them).
+ * materialised with {@code materialise}: the later plans reuse several of them), and the pure steps that prepare
+ * the night's inputs from the tables.
  */
 public final class FraudInputs {
 
@@ -31,7 +39,7 @@ public final class FraudInputs {
     private final Dataset<Row> touches;
     private final Dataset<Row> examined;
     private final Dataset<Row> partners;
-    private final UnaryOperator<Dataset<Row>> cut;
+    private final UnaryOperator<Dataset<Row>> materialise;
     private final Supplier<Dataset<Row>> journeyClicks;
     private final Supplier<Dataset<Row>> credited;
     private final Supplier<Dataset<Row>> metrics;
@@ -50,7 +58,7 @@ public final class FraudInputs {
      */
     FraudInputs(PartnermixConfig.Fraud settings, java.util.List<String> shopHosts, int gapSeconds, LocalDate from,
                 LocalDate date, Dataset<Row> timeline, Dataset<Row> touches, Dataset<Row> examined,
-                Dataset<Row> partners, UnaryOperator<Dataset<Row>> cut) {
+                Dataset<Row> partners, UnaryOperator<Dataset<Row>> materialise) {
         this.settings = settings;
         this.shopHosts = java.util.List.copyOf(shopHosts);
         this.gapSeconds = gapSeconds;
@@ -60,15 +68,15 @@ public final class FraudInputs {
         this.touches = touches;
         this.examined = examined;
         this.partners = partners;
-        this.cut = cut;
+        this.materialise = materialise;
         this.journeyClicks = once(() -> FraudRules.journeyClicks(timeline, touches));
-        this.credited = once(() -> cut.apply(creditedWithContext()));
-        this.metrics = once(() -> cut.apply(FraudRules.partnerMetrics(
+        this.credited = once(() -> materialise.apply(creditedWithContext()));
+        this.metrics = once(() -> materialise.apply(FraudRules.partnerMetrics(
                 timeline.where(FraudRules.isPartnerClick().and(inWindow())).select("partner_id", "event_id", "pv_window"),
                 credited().join(examined.where(col("order_date").geq(Date.valueOf(from))).select("order_id"),
                         ScalaSeqs.of("order_id"), "left_semi"),
                 partners.select("partner_id", "partner_type", "region"))));
-        this.anomalies = once(() -> cut.apply(FraudRules.anomalies(metrics(), settings.peerGroups().minPeers())));
+        this.anomalies = once(() -> materialise.apply(FraudRules.anomalies(metrics(), settings.peerGroups().minPeers())));
         this.flooders = once(() -> FraudRules.floodingPartners(metrics(), anomalies(),
                 settings.rule(new ClickFloodRule().configKey())));
     }
@@ -150,6 +158,70 @@ public final class FraudInputs {
                 .join(examined.select("order_id", "person_id", "order_status", "is_new_customer"),
                         ScalaSeqs.of("order_id"))
                 .join(clickContext, ScalaSeqs.of("credited_event_id"), "left");
+    }
+
+    /** The orders whose journey was rebuilt tonight, marked changed_tonight. */
+    static Dataset<Row> changedOrders(Dataset<Row> journeyChanges, LocalDate date) {
+        return journeyChanges.where(col("run_date").equalTo(Date.valueOf(date)).and(col("order_id").isNotNull()))
+                .select("order_id").distinct().withColumn("changed_tonight", lit(true));
+    }
+
+    /**
+     * The orders examined tonight: the window's, and older ones whose journey changed (a late return), with the
+     * coupon code of each (see {@link #orderCoupons}).
+     */
+    static Dataset<Row> examinedOrders(Dataset<Row> journeys, Dataset<Row> changedOrders, Dataset<Row> orderCoupons,
+                                       LocalDate from, LocalDate date) {
+        return journeys.where(col("is_converted"))
+                .join(changedOrders, ScalaSeqs.of("order_id"), "left")
+                .where(col("order_date").between(Date.valueOf(from), Date.valueOf(date))
+                        .or(col("changed_tonight").isNotNull()))
+                .join(orderCoupons, ScalaSeqs.of("order_id"), "left")
+                .select("order_id", "journey_id", "person_id", "order_ts", "order_date", "order_status", "revenue_usd",
+                        "is_new_customer", "region", "first_touch_ts", "coupon_code");
+    }
+
+    /** The coupon code of each order's latest version delivered by D. */
+    static Dataset<Row> orderCoupons(Dataset<Row> orderVersions, LocalDate date) {
+        return orderVersions.where(col("delivery_date").leq(Date.valueOf(date)))
+                .groupBy("order_id")
+                .agg(max(struct(col("updated_ts"), col("coupon_code"))).getField("coupon_code").as("coupon_code"));
+    }
+
+    /** The current version of each partner with its owned codes as an array (older tables hold them as text). */
+    static Dataset<Row> currentPartners(Dataset<Row> partnerVersions) {
+        Dataset<Row> current = partnerVersions.where(col("is_current"));
+        Column codes = current.schema().apply("owned_coupon_codes").dataType() instanceof ArrayType
+                ? col("owned_coupon_codes")
+                : expr("filter(split(coalesce(owned_coupon_codes, ''), ';'), c -> c <> '')");
+        return current.select(col("partner_id"), col("partner_type"), col("region"), col("payment_model"),
+                col("cps_rate"), col("cpc_rate"), col("rate_currency"), coalesce(col("stand_down_required"), lit(false))
+                        .as("stand_down_required"), codes.as("owned_coupon_codes"));
+    }
+
+    /**
+     * Clicks and page views of everyone from {@code eventsFrom} (the earliest touch an examined order can have) to
+     * D, delivered by D, with their person and whether their partner must stand down.
+     */
+    static Dataset<Row> clicksAndPageViews(Dataset<Row> touchpoints, Dataset<Row> persons, Dataset<Row> partners,
+                                           LocalDate eventsFrom, LocalDate date) {
+        return touchpoints
+                .where(col("event_date").between(Date.valueOf(eventsFrom), Date.valueOf(date))
+                        .and(col("delivery_date").leq(Date.valueOf(date)))
+                        .and(col("event_type").isin("click", "page_view")))
+                .join(persons, ScalaSeqs.of("anonymous_id"))
+                .join(broadcast(partners.select("partner_id", "stand_down_required")), ScalaSeqs.of("partner_id"),
+                        "left");
+    }
+
+    /** The orders as the timeline places them among the events: person_id, order_id, order_ts. */
+    static Dataset<Row> orderKeys(Dataset<Row> examined) {
+        return examined.select("person_id", "order_id", "order_ts");
+    }
+
+    /** The journey touches of the examined orders. */
+    static Dataset<Row> touchesOf(Dataset<Row> journeyTouches, Dataset<Row> examined) {
+        return journeyTouches.join(examined.select("order_id"), ScalaSeqs.of("order_id"), "left_semi");
     }
 
     /** The timeline with the event_date the window filters on. */

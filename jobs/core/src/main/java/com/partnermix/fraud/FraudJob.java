@@ -21,28 +21,18 @@ import picocli.CommandLine.Option;
 
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.concat_ws;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sha2;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.substring;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
 /**
@@ -133,212 +123,156 @@ public final class FraudJob implements Job {
     }
 
     public static Report detect(Warehouse wh, PartnermixConfig config, LocalDate date) {
-        PartnermixConfig.Fraud settings = config.fraud();
-        FraudRules.validate(settings);
+        FraudRules.validate(config.fraud());
         StepTimer timer = new StepTimer();
-        // Intermediate results are checkpointed, not cached: a cache keeps its whole plan, and the plans of
-        // the later steps (which reuse several of them) grow too large to even describe.
-        if (config.identity().reliableCheckpoints()) {
-            wh.spark().sparkContext().setCheckpointDir(config.paths().checkpoints() + "/fraud/" + date);
-        }
-        java.util.function.UnaryOperator<Dataset<Row>> cut = config.identity().reliableCheckpoints()
-                ? d -> d.checkpoint(true) : d -> d.localCheckpoint(true);
-        int gapSeconds = config.journeys().sessionGapMinutes() * 60;
-        LocalDate from = date.minusDays(settings.windowDays() - 1L);
-        int maxLookbackDays = maxLookbackDays(config.journeys().lookbackDays());
-
-        // The orders examined tonight: the window's, and older ones whose journey changed (a late return).
-        Dataset<Row> journeys = wh.read(Tables.SILVER_JOURNEYS).where(col("is_converted"));
-        Dataset<Row> changed = wh.read(Tables.SILVER_JOURNEY_CHANGES)
-                .where(col("run_date").equalTo(Date.valueOf(date)).and(col("order_id").isNotNull()))
-                .select("order_id").distinct().withColumn("changed_tonight", lit(true));
-        Dataset<Row> examined = journeys.join(changed, ScalaSeqs.of("order_id"), "left")
-                .where(col("order_date").between(Date.valueOf(from), Date.valueOf(date))
-                        .or(col("changed_tonight").isNotNull()))
-                .join(orderCoupons(wh, date), ScalaSeqs.of("order_id"), "left")
-                .select("order_id", "journey_id", "person_id", "order_ts", "order_date", "order_status", "revenue_usd",
-                        "is_new_customer", "region", "first_touch_ts", "coupon_code");
-        examined = cut.apply(examined);
-        Dataset<Row> partners = cut.apply(currentPartners(wh));
-
-        // Clicks and page views of everyone since the earliest touch an examined order can have.
-        LocalDate eventsFrom = from.minusDays(maxLookbackDays);
-        Dataset<Row> identityMap = wh.read(Tables.SILVER_IDENTITY_MAP);
-        Dataset<Row> events = wh.read(Tables.BRONZE_TOUCHPOINTS)
-                .where(col("event_date").between(Date.valueOf(eventsFrom), Date.valueOf(date))
-                        .and(col("delivery_date").leq(Date.valueOf(date)))
-                        .and(col("event_type").isin("click", "page_view")))
-                .join(IdentityStitching.personsForJoin(identityMap, identityMap.count(), config.identity()),
-                        ScalaSeqs.of("anonymous_id"))
-                .join(broadcast(partners.select("partner_id", "stand_down_required")), ScalaSeqs.of("partner_id"),
-                        "left");
-        Dataset<Row> examinedOrders = examined.select("person_id", "order_id", "order_ts");
-        Dataset<Row> timeline = cut.apply(FraudInputs.withEventDate(FraudRules.timeline(events, examinedOrders,
-                gapSeconds, settings.dwellSeconds(), settings.visitWindowSeconds())));
-        Dataset<Row> touches = cut.apply(wh.read(Tables.SILVER_JOURNEY_TOUCHES)
-                .join(examined.select("order_id"), ScalaSeqs.of("order_id"), "left_semi"));
-        long ordersExamined = examined.count();
+        Night night = Night.of(wh, config, date);
+        NightInputs inputs = night.readInputs();
+        long ordersExamined = inputs.examined().count();
         timer.lap("timeline");
 
-        List<String> shopHosts = FraudRules.shopHosts(events.where(col("event_type").equalTo("page_view"))
-                .where(col("event_date").geq(Date.valueOf(from))), settings.shopHosts());
-        FraudInputs in = new FraudInputs(settings, shopHosts, gapSeconds, from, date, timeline, touches, examined,
-                partners, cut);
-        Dataset<Row> flags = null;
-        for (FraudRule rule : FraudRules.REGISTRY) {
-            PartnermixConfig.RuleSettings ruleSettings = settings.rule(rule.configKey());
-            if (!ruleSettings.enabled()) {
-                continue;
-            }
-            Dataset<Row> found = inScope(wh, rule, FraudRules.scored(rule.findings(in, ruleSettings), rule,
-                    ruleSettings), date);
-            flags = flags == null ? found : flags.unionByName(found);
-        }
-        if (flags == null) {
-            flags = wh.spark().emptyDataFrame().selectExpr(FLAG_SCHEMA);
-        }
-        // The evidence reads the events themselves (page views included), only those of flagged persons and devices.
-        Dataset<Row> enriched = cut.apply(enrich(wh, flags, examined, in.credited(), partners,
-                FraudRules.withOrders(events, examinedOrders), settings, date, cut));
-        Map<String, Long> byRule = new TreeMap<>();
-        Map<String, Map<String, Long>> byAction = new TreeMap<>();
-        double atRisk = 0;
-        for (Row r : enriched.groupBy("rule_code", "proposed_action").agg(count("*"), sum("commission_at_risk_usd"))
-                .collectAsList()) {
-            byRule.merge(r.getString(0), r.getLong(2), Long::sum);
-            byAction.computeIfAbsent(r.getString(0), k -> new TreeMap<>()).put(r.getString(1), r.getLong(2));
-            atRisk += r.isNullAt(3) ? 0 : ((java.math.BigDecimal) r.get(3)).doubleValue();
-        }
-        long flagCount = byRule.values().stream().mapToLong(Long::longValue).sum();
+        FraudInputs ruleInputs = night.ruleInputs(inputs);
+        Dataset<Row> flags = night.flagRows(night.findings(ruleInputs), inputs, ruleInputs);
+        FraudFindings.FlagTally tally = FraudFindings.FlagTally.of(FraudFindings.countsByRuleAndAction(flags)
+                .collectAsList().stream().map(FraudFindings.RuleActionCount::of).toList());
         timer.lap("rules");
 
-        // Scopes rebuilt tonight: the examined orders, the window's click dates, tonight's partner checks.
-        // Changed orders are examined unless their journey vanished (a backfill to before they arrived): their
-        // scope is rebuilt empty then.
-        Dataset<Row> scopes = examined.select(concat(lit("order:"), col("order_id")).as("detection_scope"))
-                .union(changed.select(concat(lit("order:"), col("order_id")).as("detection_scope")))
-                .union(wh.spark().range(settings.windowDays()).select(concat(lit("clicks:"),
-                        expr("cast(date_add(to_date('" + from + "'), cast(id as int)) as string)"))
-                        .as("detection_scope")))
-                .union(wh.spark().range(1).select(lit("partners:" + date).as("detection_scope")));
-
-        // The adjusted credit first, from the flags as they will be: a crash before the flags are written leaves
-        // the stored ones, so a rerun finds the same differences and re-credits the same orders.
-        if (wh.exists(Tables.GOLD_FRAUD_FLAGS)) {
-            DeltaWrites.addMissingColumns(wh, Tables.GOLD_FRAUD_FLAGS, enriched.schema());   // signals, score
-        }
-        Dataset<Row> stored = wh.exists(Tables.GOLD_FRAUD_FLAGS) ? wh.read(Tables.GOLD_FRAUD_FLAGS)
-                : enriched.limit(0);
-        Dataset<Row> droppedBefore = cut.apply(droppedTouches(stored));
-        Dataset<Row> droppedAfter = cut.apply(droppedTouches(stored
-                .join(scopes, ScalaSeqs.of("detection_scope"), "left_anti").selectExpr(enriched.columns())
-                .unionByName(enriched)));
-        long adjusted = adjustedCredit(wh, config, ordersToRecredit(wh, examined, changed, droppedBefore,
-                droppedAfter), droppedAfter);
+        Dataset<Row> scopes = FraudFindings.scopesRebuilt(wh.spark(), inputs.examined(), inputs.changedOrders(),
+                night.from(), night.settings().windowDays(), date);
+        long adjustedOrders = night.recreditAdjusted(inputs, flags, scopes);
         timer.lap("adjusted_credit");
 
-        DeltaWrites.replaceGroups(wh, Tables.GOLD_FRAUD_FLAGS, enriched, scopes, "detection_scope",
-                List.of("flag_id"));
-        DeltaWrites.replaceSlice(wh, Tables.GOLD_PARTNER_ANOMALIES, in.anomalies()
-                .join(in.metrics().select("partner_id", "clicks", "credited_orders"), ScalaSeqs.of("partner_id"))
-                .withColumn("date", lit(Date.valueOf(date)))
-                .withColumn("is_outlier", org.apache.spark.sql.functions.abs(col("robust_z"))
-                        .geq(settings.rule(new TimingOutlierRule().configKey()).threshold("min_robust_z")))
-                .select("date", "partner_id", "partner_type", "region", "metric", "value", "peer_group",
-                        "peer_count", "peer_median", "mad", "robust_z", "is_outlier", "clicks", "credited_orders"),
-                "date = '" + date + "'");
+        night.write(flags, scopes, ruleInputs);
         timer.lap("write_flags");
 
         long queueItems = ReviewQueue.rebuild(wh, date);
         timer.lap("queue");
-        return new Report(date, ordersExamined, flagCount, byRule, byAction, atRisk, queueItems, adjusted,
-                timer.toString());
-    }
-
-    /** The columns of every finding before it is priced (see {@link #inScope}). */
-    private static final String[] FLAG_SCHEMA = {"CAST(NULL AS STRING) rule_code", "CAST(NULL AS STRING) order_id",
-            "CAST(NULL AS STRING) event_id", "CAST(NULL AS STRING) partner_id",
-            "CAST(NULL AS STRING) displaced_partner_id", "CAST(NULL AS DOUBLE) measured_value",
-            "CAST(NULL AS DOUBLE) threshold", "CAST(NULL AS STRING) detail",
-            "CAST(NULL AS " + FraudJob.SIGNALS_TYPE + ") signals", "CAST(NULL AS DOUBLE) score",
-            "CAST(NULL AS STRING) severity", "CAST(NULL AS STRING) proposed_action", "CAST(NULL AS STRING) metric",
-            "CAST(NULL AS STRING) detection_scope"};
-
-    /** gold.fraud_flags.signals: each signal a finding rests on, its measured value, whether it held, its weight. */
-    static final String SIGNALS_TYPE = "array<struct<name:string,value:double,holds:boolean,weight:double>>";
-
-    /**
-     * A rule's scored findings with the detection scope a night rebuilds whole: {@code order:<id>} for the
-     * order-level rules, {@code clicks:<date>} for click-level ones (each click linked to the order it would be
-     * credited for, if any), {@code partners:<date>} for the partner-level ones.
-     */
-    private static Dataset<Row> inScope(Warehouse wh, FraudRule rule, Dataset<Row> scored, LocalDate date) {
-        Dataset<Row> out = switch (rule.level()) {
-            case ORDER -> scored.withColumn("detection_scope", concat(lit("order:"), col("order_id")));
-            case CLICK -> scored.drop("order_id")
-                    .join(wh.read(Tables.SILVER_JOURNEY_TOUCHES).select("event_id", "order_id")
-                            .where(col("order_id").isNotNull()).dropDuplicates("event_id"),
-                            ScalaSeqs.of("event_id"), "left")
-                    .withColumn("detection_scope", concat(lit("clicks:"), col("click_date").cast("string")));
-            case PARTNER -> scored.withColumn("detection_scope", lit("partners:" + date));
-        };
-        if (!java.util.Arrays.asList(out.columns()).contains("metric")) {
-            out = out.withColumn("metric", lit(null).cast("string"));
-        }
-        List<String> columns = new java.util.ArrayList<>(FraudRules.SCORED_COLUMNS);
-        columns.addAll(List.of("metric", "detection_scope"));
-        return out.selectExpr(columns.toArray(String[]::new))
-                .withColumn("signals", col("signals").cast(SIGNALS_TYPE));
+        return new Report(date, ordersExamined, tally.flags(), tally.flagsByRule(), tally.flagsByAction(),
+                tally.commissionAtRiskUsd(), queueItems, adjustedOrders, timer.toString());
     }
 
     /**
-     * Adds flag_id, commission_at_risk_usd, evidence and detected_date (kept from the first detection when a flag
-     * is found again) to the scored findings.
+     * What the night reads besides the rules' derived inputs.
+     *
+     * @param examined      the orders examined tonight (see {@link FraudInputs#examinedOrders})
+     * @param changedOrders the orders whose journey was rebuilt tonight
+     * @param partners      the current partners (see {@link FraudInputs#currentPartners})
+     * @param events        clicks and page views since the earliest touch an examined order can have
+     * @param timeline      {@link FraudRules#timeline} of the events with event_date
+     * @param touches       the journey touches of the examined orders
      */
-    private static Dataset<Row> enrich(Warehouse wh, Dataset<Row> flags, Dataset<Row> examined, Dataset<Row> credited,
-                                       Dataset<Row> partners, Dataset<Row> events, PartnermixConfig.Fraud settings,
-                                       LocalDate date, java.util.function.UnaryOperator<Dataset<Row>> cut) {
-        Column flagId = concat(lit("f_"), substring(sha2(concat_ws("|", col("rule_code"), coalesce(col("order_id"),
-                lit("")), coalesce(col("event_id"), lit("")), coalesce(col("partner_id"), lit("")),
-                coalesce(col("metric"), lit("")), when(col("detection_scope").startsWith("partners:"),
-                        col("detection_scope")).otherwise(lit(""))), 256), 1, 24));
+    private record NightInputs(Dataset<Row> examined, Dataset<Row> changedOrders, Dataset<Row> partners,
+                               Dataset<Row> events, Dataset<Row> timeline, Dataset<Row> touches) {}
 
-        // Commission the flagged partner would earn: its CPS share of the order when it holds the last click,
-        // plus the click's CPC price, in USD at the order's (or click's) date.
-        Dataset<Row> rates = broadcast(FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES), date, date));
-        Dataset<Row> withOrder = flags
-                .join(examined.select(col("order_id"), col("order_date"), col("revenue_usd"), col("person_id"),
-                        col("first_touch_ts"), col("order_ts")), ScalaSeqs.of("order_id"), "left")
-                .join(credited.select("order_id", "credited_partner_id"), ScalaSeqs.of("order_id"), "left")
-                .join(broadcast(partners.select("partner_id", "payment_model", "cps_rate", "cpc_rate",
-                        "rate_currency")), ScalaSeqs.of("partner_id"), "left")
-                .join(rates.withColumnRenamed("currency", "rate_currency")
-                        .withColumnRenamed("rate_date", "order_date"), ScalaSeqs.of("rate_currency", "order_date"), "left");
-        Column cps = when(col("payment_model").isin("cps", "hybrid").and(col("partner_id")
-                        .equalTo(col("credited_partner_id"))),
-                coalesce(col("cps_rate"), lit(0)).multiply(coalesce(col("revenue_usd"), lit(0)))).otherwise(lit(0));
-        Column cpc = when(col("payment_model").equalTo("cpc").and(col("event_id").isNotNull()),
-                coalesce(col("cpc_rate"), lit(0)).multiply(coalesce(col("usd_per_unit"), lit(1.0)))).otherwise(lit(0));
-        Dataset<Row> priced = cut.apply(withOrder
-                .withColumn("commission_at_risk_usd", cps.plus(cpc).cast("decimal(18,4)"))
-                .withColumn("flag_id", flagId));
-        boolean fewFlags = priced.count() <= settings.broadcastMaxFlags();
+    /**
+     * One night of detection: its reads and writes around the pure steps of {@link FraudInputs} and
+     * {@link FraudFindings}.
+     *
+     * @param from        first day of the window (date - window_days + 1)
+     * @param materialise checkpoints an intermediate result that later steps read again
+     */
+    private record Night(Warehouse wh, PartnermixConfig config, LocalDate date, PartnermixConfig.Fraud settings,
+                         LocalDate from, UnaryOperator<Dataset<Row>> materialise) {
 
-        Dataset<Row> out = priced.join(Evidence.of(priced, events, fewFlags), ScalaSeqs.of("flag_id"), "left")
-                .withColumn("evidence", coalesce(col("evidence"), Evidence.none()));
-        Column detected = lit(Date.valueOf(date));
-        if (wh.exists(Tables.GOLD_FRAUD_FLAGS)) {
-            out = out.join(wh.read(Tables.GOLD_FRAUD_FLAGS).select(col("flag_id"), col("detected_date").as("first_detected")),
-                    ScalaSeqs.of("flag_id"), "left");
-            detected = coalesce(least(col("first_detected"), detected), detected);
-        } else {
-            out = out.withColumn("first_detected", lit(null).cast("date"));
+        static Night of(Warehouse wh, PartnermixConfig config, LocalDate date) {
+            // Intermediate results are checkpointed, not cached: a cache keeps its whole plan, and the plans of
+            // the later steps (which reuse several of them) grow too large to even describe.
+            boolean reliable = config.identity().reliableCheckpoints();
+            if (reliable) {
+                wh.spark().sparkContext().setCheckpointDir(config.paths().checkpoints() + "/fraud/" + date);
+            }
+            UnaryOperator<Dataset<Row>> materialise = reliable
+                    ? rows -> rows.checkpoint(true) : rows -> rows.localCheckpoint(true);
+            return new Night(wh, config, date, config.fraud(), date.minusDays(config.fraud().windowDays() - 1L),
+                    materialise);
         }
-        return out.withColumn("detected_date", detected)
-                .select("flag_id", "rule_code", "severity", "measured_value", "threshold", "order_id", "event_id",
-                        "partner_id", "displaced_partner_id", "commission_at_risk_usd", "proposed_action", "evidence",
-                        "detail", "metric", "order_date", "detection_scope", "detected_date", "signals", "score")
-                .dropDuplicates("flag_id");
+
+        int sessionGapSeconds() {
+            return config.journeys().sessionGapMinutes() * 60;
+        }
+
+        NightInputs readInputs() {
+            Dataset<Row> changedOrders = FraudInputs.changedOrders(wh.read(Tables.SILVER_JOURNEY_CHANGES), date);
+            Dataset<Row> examined = materialise.apply(FraudInputs.examinedOrders(wh.read(Tables.SILVER_JOURNEYS),
+                    changedOrders, FraudInputs.orderCoupons(wh.read(Tables.BRONZE_ORDERS), date), from, date));
+            Dataset<Row> partners = materialise.apply(FraudInputs.currentPartners(wh.read(Tables.SILVER_DIM_PARTNER)));
+            Dataset<Row> identityMap = wh.read(Tables.SILVER_IDENTITY_MAP);
+            Dataset<Row> persons = IdentityStitching.personsForJoin(identityMap, identityMap.count(), config.identity());
+            LocalDate eventsFrom = from.minusDays(maxLookbackDays(config.journeys().lookbackDays()));
+            Dataset<Row> events = FraudInputs.clicksAndPageViews(wh.read(Tables.BRONZE_TOUCHPOINTS), persons, partners,
+                    eventsFrom, date);
+            Dataset<Row> timeline = materialise.apply(FraudInputs.withEventDate(FraudRules.timeline(events,
+                    FraudInputs.orderKeys(examined), sessionGapSeconds(), settings.dwellSeconds(),
+                    settings.visitWindowSeconds())));
+            Dataset<Row> touches = materialise.apply(FraudInputs.touchesOf(wh.read(Tables.SILVER_JOURNEY_TOUCHES),
+                    examined));
+            return new NightInputs(examined, changedOrders, partners, events, timeline, touches);
+        }
+
+        FraudInputs ruleInputs(NightInputs inputs) {
+            List<String> shopHosts = FraudRules.shopHosts(inputs.events().where(col("event_type").equalTo("page_view"))
+                    .where(col("event_date").geq(Date.valueOf(from))), settings.shopHosts());
+            return new FraudInputs(settings, shopHosts, sessionGapSeconds(), from, date, inputs.timeline(),
+                    inputs.touches(), inputs.examined(), inputs.partners(), materialise);
+        }
+
+        /** The scored findings of every enabled rule, each in its detection scope. */
+        Dataset<Row> findings(FraudInputs ruleInputs) {
+            Dataset<Row> journeyTouches = wh.read(Tables.SILVER_JOURNEY_TOUCHES);
+            Dataset<Row> findings = null;
+            for (FraudRule rule : FraudRules.REGISTRY) {
+                PartnermixConfig.RuleSettings ruleSettings = settings.rule(rule.configKey());
+                if (ruleSettings.enabled()) {
+                    Dataset<Row> scored = FraudRules.scored(rule.findings(ruleInputs, ruleSettings), rule, ruleSettings);
+                    Dataset<Row> found = FraudFindings.inScope(rule, scored, journeyTouches, date);
+                    findings = findings == null ? found : findings.unionByName(found);
+                }
+            }
+            return findings == null ? FraudFindings.noFindings(wh.spark()) : findings;
+        }
+
+        /** The rows of gold.fraud_flags: the findings priced, with their evidence and first detection date. */
+        Dataset<Row> flagRows(Dataset<Row> findings, NightInputs inputs, FraudInputs ruleInputs) {
+            Dataset<Row> credited = ruleInputs.credited();
+            Dataset<Row> rates = broadcast(FxRates.dailyCalendar(wh.read(Tables.BRONZE_FX_RATES), date, date));
+            Dataset<Row> priced = materialise.apply(FraudFindings.priced(findings, inputs.examined(), credited,
+                    inputs.partners(), rates));
+            boolean fewFlags = priced.count() <= settings.broadcastMaxFlags();
+            // The evidence reads the events themselves (page views included), only those of flagged persons and devices.
+            Dataset<Row> withEvidence = FraudFindings.withEvidence(priced,
+                    FraudRules.withOrders(inputs.events(), FraudInputs.orderKeys(inputs.examined())), fewFlags);
+            Optional<Dataset<Row>> storedFlags = wh.exists(Tables.GOLD_FRAUD_FLAGS)
+                    ? Optional.of(wh.read(Tables.GOLD_FRAUD_FLAGS)) : Optional.empty();
+            return materialise.apply(FraudFindings.asFlagRows(withEvidence, storedFlags, date));
+        }
+
+        /**
+         * The adjusted credit first, from the flags as they will be: a crash before the flags are written leaves
+         * the stored ones, so a rerun finds the same differences and re-credits the same orders.
+         */
+        long recreditAdjusted(NightInputs inputs, Dataset<Row> flags, Dataset<Row> scopes) {
+            if (wh.exists(Tables.GOLD_FRAUD_FLAGS)) {
+                DeltaWrites.addMissingColumns(wh, Tables.GOLD_FRAUD_FLAGS, flags.schema());   // signals, score
+            }
+            Dataset<Row> storedFlags = wh.exists(Tables.GOLD_FRAUD_FLAGS) ? wh.read(Tables.GOLD_FRAUD_FLAGS)
+                    : flags.limit(0);
+            Dataset<Row> droppedBefore = materialise.apply(droppedTouches(storedFlags));
+            Dataset<Row> droppedAfter = materialise.apply(droppedTouches(
+                    FraudFindings.flagsAfterTonight(storedFlags, scopes, flags)));
+            Optional<Dataset<Row>> adjustedCreditOrders = wh.exists(Tables.GOLD_ATTRIBUTION_CREDIT)
+                    ? Optional.of(wh.read(Tables.GOLD_ATTRIBUTION_CREDIT)
+                            .where(col("model").equalTo(ADJUSTED_MODELS.get("last_click"))).select("order_id"))
+                    : Optional.empty();
+            return adjustedCredit(wh, config, FraudFindings.ordersToRecredit(inputs.examined(), inputs.changedOrders(),
+                    droppedBefore, droppedAfter, adjustedCreditOrders), droppedAfter);
+        }
+
+        void write(Dataset<Row> flags, Dataset<Row> scopes, FraudInputs ruleInputs) {
+            DeltaWrites.replaceGroups(wh, Tables.GOLD_FRAUD_FLAGS, flags, scopes, "detection_scope",
+                    List.of("flag_id"));
+            double minRobustZ = settings.rule(new TimingOutlierRule().configKey()).threshold("min_robust_z");
+            DeltaWrites.replaceSlice(wh, Tables.GOLD_PARTNER_ANOMALIES, FraudFindings.partnerAnomalies(
+                    ruleInputs.anomalies(), ruleInputs.metrics(), date, minRobustZ), "date = '" + date + "'");
+        }
     }
 
     /** The touches the adjusted models leave out: (order_id, event_id) of the flags to withhold or reassign. */
@@ -346,24 +280,6 @@ public final class FraudJob implements Job {
         return flags.where(col("proposed_action").isin("withhold", "reassign").and(col("order_id").isNotNull())
                         .and(col("event_id").isNotNull()))
                 .select("order_id", "event_id").distinct();
-    }
-
-    /**
-     * The orders whose adjusted credit may change tonight, not every examined order: those whose journey was
-     * rebuilt, those that gain or lose a dropped touch, and examined orders that have no adjusted credit yet
-     * (the first night, or one whose adjusted credit was never written).
-     */
-    private static Dataset<Row> ordersToRecredit(Warehouse wh, Dataset<Row> examined, Dataset<Row> changed,
-                                                 Dataset<Row> droppedBefore, Dataset<Row> droppedAfter) {
-        Dataset<Row> flagsChanged = droppedBefore.unionByName(droppedAfter).groupBy("order_id", "event_id").count()
-                .where(col("count").equalTo(1)).select("order_id");   // in one of the two sets only
-        Dataset<Row> withoutAdjusted = examined.select("order_id");
-        if (wh.exists(Tables.GOLD_ATTRIBUTION_CREDIT)) {
-            withoutAdjusted = withoutAdjusted.join(wh.read(Tables.GOLD_ATTRIBUTION_CREDIT)
-                    .where(col("model").equalTo(ADJUSTED_MODELS.get("last_click"))).select("order_id"),
-                    ScalaSeqs.of("order_id"), "left_anti");
-        }
-        return changed.select("order_id").union(flagsChanged).union(withoutAdjusted).distinct();
     }
 
     /**
@@ -377,7 +293,7 @@ public final class FraudJob implements Job {
                 .select("order_id", "journey_id", "person_id", "order_date", "order_status", "revenue_usd",
                         "is_new_customer", "region")
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> kept = wh.read(Tables.SILVER_JOURNEY_TOUCHES).drop("person_id", "order_id", "region")
+        Dataset<Row> keptTouches = wh.read(Tables.SILVER_JOURNEY_TOUCHES).drop("person_id", "order_id", "region")
                 .join(orders, ScalaSeqs.of("journey_id"))
                 .join(dropped, ScalaSeqs.of("order_id", "event_id"), "left_anti")
                 .withColumnRenamed("position", "journey_position")
@@ -389,56 +305,38 @@ public final class FraudJob implements Job {
                 base.markov(), base.shapley(), base.trainingWindowDays()));
         Map<String, String> names = new TreeMap<>(ADJUSTED_MODELS);
         Column adjustedName = lit(null).cast("string");
-        for (Map.Entry<String, String> e : names.entrySet()) {
-            adjustedName = when(col("model").equalTo(e.getKey()), lit(e.getValue())).otherwise(adjustedName);
+        for (Map.Entry<String, String> baseToAdjusted : names.entrySet()) {
+            adjustedName = when(col("model").equalTo(baseToAdjusted.getKey()), lit(baseToAdjusted.getValue())).otherwise(adjustedName);
         }
         Dataset<Row> rows = AttributionJob.creditTable(
-                models.credits(kept, List.copyOf(names.keySet()), null).withColumn("model", adjustedName), orders, kept,
+                models.credits(keptTouches, List.copyOf(names.keySet()), null).withColumn("model", adjustedName), orders, keptTouches,
                 List.copyOf(names.values()));
         // Back to the touch's position in its journey (the key of gold.attribution_credit); 0 stays unattributed.
-        Dataset<Row> positions = kept.select(col("order_id").as("k_order"), col("event_id").as("k_event"),
+        Dataset<Row> positions = keptTouches.select(col("order_id").as("k_order"), col("event_id").as("k_event"),
                 col("journey_position"));
         Dataset<Row> credit = rows.join(positions, expr("order_id = k_order AND event_id = k_event"), "left")
                 .withColumn("position", coalesce(col("journey_position"), lit(0)))
                 .drop("k_order", "k_event", "journey_position")
                 .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> ordered = credit.selectExpr(rows.columns());
-        long n = orders.count();
+        long orderCount = orders.count();
         // Grouped by the orders asked for, so an order whose journey vanished (a backfill) loses its credit too.
         AttributionJob.writeCredit(wh, ordered, orderIds.select("order_id").distinct(), List.copyOf(names.values()));
         credit.unpersist();
-        kept.unpersist();
+        keptTouches.unpersist();
         orders.unpersist();
-        return n;
+        return orderCount;
     }
 
     /** The longest lookback of any channel or partner type: the earliest touch an order can have. */
     static int maxLookbackDays(PartnermixConfig.Lookback lookback) {
         int max = lookback.defaultDays();
-        for (int d : lookback.byChannel().values()) {
-            max = Math.max(max, d);
+        for (int days : lookback.byChannel().values()) {
+            max = Math.max(max, days);
         }
-        for (int d : lookback.byPartnerType().values()) {
-            max = Math.max(max, d);
+        for (int days : lookback.byPartnerType().values()) {
+            max = Math.max(max, days);
         }
         return max;
-    }
-
-    /** The coupon code of each order's latest version delivered by D. */
-    private static Dataset<Row> orderCoupons(Warehouse wh, LocalDate date) {
-        return wh.read(Tables.BRONZE_ORDERS).where(col("delivery_date").leq(Date.valueOf(date)))
-                .groupBy("order_id")
-                .agg(max(struct(col("updated_ts"), col("coupon_code"))).getField("coupon_code").as("coupon_code"));
-    }
-
-    /** The current version of each partner with its owned codes as an array. */
-    private static Dataset<Row> currentPartners(Warehouse wh) {
-        Dataset<Row> dim = wh.read(Tables.SILVER_DIM_PARTNER).where(col("is_current"));
-        Column codes = dim.schema().apply("owned_coupon_codes").dataType() instanceof org.apache.spark.sql.types.ArrayType
-                ? col("owned_coupon_codes")
-                : expr("filter(split(coalesce(owned_coupon_codes, ''), ';'), c -> c <> '')");
-        return dim.select(col("partner_id"), col("partner_type"), col("region"), col("payment_model"), col("cps_rate"),
-                col("cpc_rate"), col("rate_currency"), coalesce(col("stand_down_required"), lit(false))
-                        .as("stand_down_required"), codes.as("owned_coupon_codes"));
     }
 }

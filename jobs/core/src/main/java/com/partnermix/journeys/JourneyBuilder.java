@@ -68,11 +68,11 @@ public final class JourneyBuilder {
     /**
      * @param fewOrders the persons' order lists are small enough to send to every task: the touches then find their
      *                  next order where they lie, without being shuffled and sorted to meet them
-     * @param keep      caches the per-journey aggregate, which both outputs read
+     * @param cache     caches the per-journey aggregate, which both outputs read
      */
     public static Built build(Dataset<Row> touches, Dataset<Row> orders, Timestamp runEnd, long defaultLookbackSeconds,
-                              boolean fewOrders, UnaryOperator<Dataset<Row>> keep) {
-        Dataset<Row> perJourney = keep.apply(closedJourneys(inJourneys(assignToOrders(touches, orders, fewOrders),
+                              boolean fewOrders, UnaryOperator<Dataset<Row>> cache) {
+        Dataset<Row> perJourney = cache.apply(closedJourneys(inJourneys(assignToOrders(touches, orders, fewOrders),
                 defaultLookbackSeconds), runEnd));
         return new Built(journeys(perJourney, orders), journeyTouches(perJourney));
     }

@@ -84,16 +84,16 @@ public final class JourneysJob implements Job {
     public static Report build(Warehouse wh, PartnermixConfig config, LocalDate date) {
         StepTimer timer = new StepTimer();
         List<Dataset<Row>> cached = new ArrayList<>();
-        UnaryOperator<Dataset<Row>> keep = d -> {
-            Dataset<Row> p = d.persist(StorageLevel.MEMORY_AND_DISK());
-            cached.add(p);
-            return p;
+        UnaryOperator<Dataset<Row>> persistForTheNight = rows -> {
+            Dataset<Row> persisted = rows.persist(StorageLevel.MEMORY_AND_DISK());
+            cached.add(persisted);
+            return persisted;
         };
         org.apache.spark.sql.RuntimeConfig sparkConf = wh.spark().conf();
         String objectHashAggregate = sparkConf.get(OBJECT_HASH_AGGREGATE, "true");
         sparkConf.set(OBJECT_HASH_AGGREGATE, "false");
         try {
-            return new Night(wh, config, date, timer, keep).execute();
+            return new Night(wh, config, date, timer, persistForTheNight, new TouchRules(config.journeys())).execute();
         } finally {
             // Newest first: uncaching a dataset another cached one is built on makes Spark re-plan the dependent.
             java.util.Collections.reverse(cached);
@@ -102,61 +102,85 @@ public final class JourneysJob implements Job {
         }
     }
 
+    /** The bronze rows delivered by D: the touchpoints (not cached) and the order versions (cached). */
+    private record Bronze(Dataset<Row> touchpoints, Dataset<Row> orderVersions, long touchpointCount) {}
+
+    /** What the night rebuilds for the affected persons. */
+    private record Rebuilt(Dataset<Row> sessions, Dataset<Row> journeys, Dataset<Row> journeyTouches) {}
+
+    /** @param persistForTheNight caches a dataset until the night ends (several later steps read it) */
     private record Night(Warehouse wh, PartnermixConfig config, LocalDate date, StepTimer timer,
-                         UnaryOperator<Dataset<Row>> keep) {
+                         UnaryOperator<Dataset<Row>> persistForTheNight, TouchRules rules) {
 
         Report execute() {
-            Column deliveredByTonight = col("delivery_date").leq(lit(java.sql.Date.valueOf(date)));
-            // Not cached: building an in-memory copy of every touchpoint cost more (about a minute at 10M rows)
-            // than the scans of the Delta files it saves (identity reads three columns; the events are read for
-            // the affected persons and for the sessions).
-            Dataset<Row> touchpoints = wh.read(Tables.BRONZE_TOUCHPOINTS).where(deliveredByTonight)
-                    .select("event_id", "event_ts", "event_date", "event_type", "channel", "partner_id", "anonymous_id",
-                            "user_id", "page_type", "coupon_code", "device_type", "country", "delivery_date");
-            Dataset<Row> orderVersions = keep.apply(wh.read(Tables.BRONZE_ORDERS).where(deliveredByTonight));
-            long touchpointCount = touchpoints.count();
-            orderVersions.count();
+            Bronze bronze = readBronze();
             timer.lap("read");
-            TouchRules rules = new TouchRules(config.journeys());
-
             String checkpoints = config.paths().checkpoints() + "/identity/" + date;
-            wh.spark().sparkContext().setCheckpointDir(checkpoints);
-            UnaryOperator<Dataset<Row>> checkpoint = config.identity().reliableCheckpoints()
-                    ? d -> d.checkpoint(true) : d -> d.localCheckpoint(true);
-            IdentityStitching.Result identity = IdentityStitching.stitch(
-                    IdentityStitching.sightings(touchpoints, orderVersions), config.identity(), checkpoint);
-            // Checkpointed by the stitching, not cached: that cuts the propagation rounds out of every later plan
-            // (whose text Spark would otherwise render again for each cached dataset built on it).
-            Dataset<Row> identityMap = identity.identityMap();
-            Dataset<Row> guarded = identity.guarded();
-            long devices = identityMap.count();
+            IdentityStitching.Result identity = stitch(bronze, checkpoints);
+            long devices = identity.identityMap().count();
             timer.lap("identity");
 
-            Dataset<Row> persons = IdentityStitching.personsForJoin(identityMap, devices, config.identity());
-            Dataset<Row> events = touchpoints.join(persons, ScalaSeqs.of("anonymous_id"))
-                    .withColumn("region", rules.region(col("country")));
-            Dataset<Row> partners = broadcast(wh.read(Tables.SILVER_DIM_PARTNER).select(col("partner_id").as("dim_partner_id"),
-                    col("partner_type"), col("region").as("partner_region"), col("valid_from"), col("valid_to")));
-            UnaryOperator<Dataset<Row>> asTouches = e -> withPartner(e.where(col("event_type").isin("impression", "click")),
-                    partners)
-                    .withColumn("funnel_stage", rules.funnelStage(col("partner_id"), col("partner_type"), col("channel")))
-                    .withColumn("lookback_seconds", rules.lookbackSeconds(col("channel"), col("partner_type")));
-
-            Dataset<Row> affected = keep.apply(affectedPersons(persons, asTouches.apply(events), identityMap,
-                    orderVersions, rules));
+            Dataset<Row> persons = IdentityStitching.personsForJoin(identity.identityMap(), devices, config.identity());
+            Dataset<Row> events = eventsWithRegion(bronze.touchpoints(), persons, rules);
+            Dataset<Row> partnerVersions = partnerVersions(wh.read(Tables.SILVER_DIM_PARTNER));
+            Dataset<Row> affected = persistForTheNight.apply(affectedPersons(persons,
+                    asTouches(events, partnerVersions, rules), identity.identityMap(), bronze.orderVersions()));
             long affectedCount = affected.count();
             timer.lap("affected");
 
+            Rebuilt rebuilt = rebuild(events, bronze.orderVersions(), persons, partnerVersions, affected, devices);
+            long sessionCount = rebuilt.sessions().count();
+            timer.lap("sessions");
+            long journeyCount = rebuilt.journeys().count();
+            long converting = rebuilt.journeys().where(col("is_converted")).count();
+            long touchCount = rebuilt.journeyTouches().count();
+            timer.lap("build");
+
+            writeRebuilt(rebuilt, affected);
+            timer.lap("write");
+            writeIdentity(identity);
+            timer.lap("identity_write");
+            deleteFolder(checkpoints);   // scratch of this run only: every table is written
+            return new Report(date, bronze.touchpointCount(), devices, identity.guarded().count(), identity.iterations(),
+                    affectedCount, sessionCount, journeyCount, converting, touchCount, timer.toString());
+        }
+
+        Bronze readBronze() {
+            // Not cached: building an in-memory copy of every touchpoint cost more (about a minute at 10M rows)
+            // than the scans of the Delta files it saves (identity reads three columns; the events are read for
+            // the affected persons and for the sessions).
+            Dataset<Row> touchpoints = touchpointColumns(deliveredBy(wh.read(Tables.BRONZE_TOUCHPOINTS), date));
+            Dataset<Row> orderVersions = persistForTheNight.apply(deliveredBy(wh.read(Tables.BRONZE_ORDERS), date));
+            long touchpointCount = touchpoints.count();
+            orderVersions.count();
+            return new Bronze(touchpoints, orderVersions, touchpointCount);
+        }
+
+        /**
+         * The identity map and guard list, checkpointed by the stitching, not cached: that cuts the propagation
+         * rounds out of every later plan (whose text Spark would otherwise render again for each cached dataset
+         * built on it).
+         */
+        IdentityStitching.Result stitch(Bronze bronze, String checkpoints) {
+            wh.spark().sparkContext().setCheckpointDir(checkpoints);
+            UnaryOperator<Dataset<Row>> checkpoint = config.identity().reliableCheckpoints()
+                    ? rows -> rows.checkpoint(true) : rows -> rows.localCheckpoint(true);
+            return IdentityStitching.stitch(IdentityStitching.sightings(bronze.touchpoints(), bronze.orderVersions()),
+                    config.identity(), checkpoint);
+        }
+
+        /** Sessions, journeys and journey touches of the affected persons. */
+        Rebuilt rebuild(Dataset<Row> events, Dataset<Row> orderVersions, Dataset<Row> persons,
+                        Dataset<Row> partnerVersions, Dataset<Row> affected, long devices) {
             // A full rebuild (first run) needs no filtering: it would only shuffle every event once more.
             boolean everyone = !wh.exists(Tables.SILVER_JOURNEYS) || !wh.exists(Tables.SILVER_IDENTITY_MAP);
-            UnaryOperator<Dataset<Row>> ofAffected = d -> everyone ? d
-                    : d.join(affected, ScalaSeqs.of("person_id"), "left_semi");
+            UnaryOperator<Dataset<Row>> ofAffected = rows -> everyone ? rows
+                    : rows.join(affected, ScalaSeqs.of("person_id"), "left_semi");
             // One pass over the events gives the sessions and each session's touches: only those are kept, not
             // every event (the touches still come partitioned by person, as the journeys need them).
-            Dataset<Row> sessionRows = keep.apply(Sessionizer.sessionsWithTouches(
+            Dataset<Row> sessionRows = persistForTheNight.apply(Sessionizer.sessionsWithTouches(
                     Sessionizer.withSessionStart(ofAffected.apply(events), rules.sessionGapSeconds())));
-            Dataset<Row> sessions = sessionRows.drop("touches");
-            Dataset<Row> affectedTouches = asTouches.apply(Sessionizer.touches(sessionRows))
+            Dataset<Row> affectedTouches = asTouches(Sessionizer.touches(sessionRows), partnerVersions, rules)
                     .withColumnRenamed("event_ts", "touch_ts");
             Dataset<Row> orders = ofAffected.apply(
                     currentOrders(orderVersions, persons, wh.read(Tables.BRONZE_FX_RATES), rules, date));
@@ -164,37 +188,33 @@ public final class JourneysJob implements Job {
             // A person's order list is smaller than the person's identity map rows: broadcast under the same limit.
             boolean fewOrders = devices <= config.identity().broadcastMaxDevices();
             JourneyBuilder.Built built = JourneyBuilder.build(affectedTouches, orders, runEnd,
-                    rules.defaultLookbackSeconds(), fewOrders, keep);
-            Dataset<Row> journeys = keep.apply(built.journeys());
-            Dataset<Row> journeyTouches = built.touches();   // an explode of the cached per-journey rows: not cached again
-            long sessionCount = sessions.count();
-            timer.lap("sessions");
-            long journeyCount = journeys.count();
-            long converting = journeys.where(col("is_converted")).count();
-            long touchCount = journeyTouches.count();
-            timer.lap("build");
+                    rules.defaultLookbackSeconds(), fewOrders, persistForTheNight);
+            // The journey touches are an explode of the cached per-journey rows: not cached again.
+            return new Rebuilt(sessionRows.drop("touches"), persistForTheNight.apply(built.journeys()), built.touches());
+        }
 
-            // Journeys first, the identity map last: a crash in between leaves the old map, so a rerun sees
-            // the same identity changes and rebuilds the same persons.
-            recordChanges(journeys, affected);   // reads the journeys as they were before tonight's merge
+        /**
+         * Journeys first, the identity map last (see {@link #writeIdentity}): a crash in between leaves the old map,
+         * so a rerun sees the same identity changes and rebuilds the same persons.
+         */
+        void writeRebuilt(Rebuilt rebuilt, Dataset<Row> affected) {
+            recordChanges(rebuilt.journeys(), affected);   // reads the journeys as they were before tonight's merge
             Parallel.run(List.of(
-                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_SESSIONS, sessions, affected, "person_id",
-                            List.of("session_id")),
-                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEYS, journeys, affected, "person_id",
-                            List.of("journey_id")),
-                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEY_TOUCHES, journeyTouches, affected,
-                            "person_id", List.of("journey_id", "event_id"))));
-            timer.lap("write");
+                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_SESSIONS, rebuilt.sessions(), affected,
+                            "person_id", List.of("session_id")),
+                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEYS, rebuilt.journeys(), affected,
+                            "person_id", List.of("journey_id")),
+                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEY_TOUCHES, rebuilt.journeyTouches(),
+                            affected, "person_id", List.of("journey_id", "event_id"))));
+        }
+
+        /** run_date: the night whose state the silver tables now hold (see affectedPersons). */
+        void writeIdentity(IdentityStitching.Result identity) {
             Parallel.run(List.of(
-                    // run_date: the night whose state the silver tables now hold (see affectedPersons).
                     () -> DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_MAP,
-                            identityMap.withColumn("run_date", lit(java.sql.Date.valueOf(date)))),
+                            identity.identityMap().withColumn("run_date", lit(java.sql.Date.valueOf(date)))),
                     () -> DeltaWrites.overwrite(wh, Tables.SILVER_IDENTITY_GUARDED,
-                            guarded.withColumn("run_date", lit(java.sql.Date.valueOf(date))))));
-            timer.lap("identity_write");
-            deleteFolder(checkpoints);   // scratch of this run only: every table is written
-            return new Report(date, touchpointCount, devices, guarded.count(), identity.iterations(), affectedCount, sessionCount,
-                    journeyCount, converting, touchCount, timer.toString());
+                            identity.guarded().withColumn("run_date", lit(java.sql.Date.valueOf(date))))));
         }
 
         private void deleteFolder(String location) {
@@ -209,34 +229,35 @@ public final class JourneysJob implements Job {
         /**
          * Persons to rebuild tonight (everyone on the first run). The stored silver tables hold the state of the
          * night that last wrote the identity map (its {@code run_date}, S); tonight must leave them in the state of
-         * D. Every input that differs between the two is in the span (lo, hi] = (min(S, D - 1), max(S, D)]: rows
+         * D. Every input that differs between the two is in the span (spanStart, spanEnd] = (min(S, D - 1), max(S, D)]: rows
          * delivered then, touch windows ending then (a non-converting journey closes), FX rates corrected then,
          * and devices whose person moved. Going forward S is D - 1 (or older after skipped nights); a rerun of D
          * finds S = D, or D - 1 after a crash before the map was written; a backfill of an earlier D finds a later
          * S and so rebuilds everyone whose rows came after D, which puts the tables back in the state of D.
          */
         private Dataset<Row> affectedPersons(Dataset<Row> persons, Dataset<Row> touches, Dataset<Row> identityMap,
-                                             Dataset<Row> orderVersions, TouchRules rules) {
+                                             Dataset<Row> orderVersions) {
             Optional<LocalDate> stateDate = storedStateDate();
             if (!wh.exists(Tables.SILVER_JOURNEYS) || stateDate.isEmpty()) {
                 return identityMap.select("person_id").distinct();   // not persons: that may carry a join hint
             }
-            LocalDate lo = stateDate.get().isBefore(date.minusDays(1)) ? stateDate.get() : date.minusDays(1);
-            LocalDate hi = stateDate.get().isAfter(date) ? stateDate.get() : date;
-            Column inSpan = col("delivery_date").gt(lit(java.sql.Date.valueOf(lo)))
-                    .and(col("delivery_date").leq(lit(java.sql.Date.valueOf(hi))));
+            LocalDate spanStart = stateDate.get().isBefore(date.minusDays(1)) ? stateDate.get() : date.minusDays(1);
+            LocalDate spanEnd = stateDate.get().isAfter(date) ? stateDate.get() : date;
+            Column inSpan = col("delivery_date").gt(lit(java.sql.Date.valueOf(spanStart)))
+                    .and(col("delivery_date").leq(lit(java.sql.Date.valueOf(spanEnd))));
             Dataset<Row> storedMap = wh.read(Tables.SILVER_IDENTITY_MAP).select("anonymous_id", "person_id");
             // Rows delivered in the span, also after D (read here unfiltered): their devices' persons now and as stored.
             Dataset<Row> devices = wh.read(Tables.BRONZE_TOUCHPOINTS).where(inSpan).select("anonymous_id")
                     .unionByName(wh.read(Tables.BRONZE_ORDERS).where(inSpan).select("anonymous_id"))
-                    .unionByName(ordersWithChangedRates(orderVersions, lo, hi).select("anonymous_id"))
+                    .unionByName(ordersWithChangedRates(orderVersions, spanStart, spanEnd).select("anonymous_id"))
                     .distinct();
             Dataset<Row> newData = devices.join(persons, ScalaSeqs.of("anonymous_id")).select("person_id")
                     .unionByName(devices.join(storedMap, ScalaSeqs.of("anonymous_id")).select("person_id"));
             // A non-converting journey closes when the last of its touches' windows ends.
             Column windowEnd = to_date(expr("timestamp_micros(unix_micros(event_ts) + lookback_seconds * 1000000)"));
             Dataset<Row> windowsEnding = touches
-                    .where(windowEnd.gt(lit(java.sql.Date.valueOf(lo))).and(windowEnd.leq(lit(java.sql.Date.valueOf(hi)))))
+                    .where(windowEnd.gt(lit(java.sql.Date.valueOf(spanStart)))
+                            .and(windowEnd.leq(lit(java.sql.Date.valueOf(spanEnd)))))
                     .select("person_id");
             Dataset<Row> identityChanged = IdentityStitching.changedPersons(storedMap, identityMap);
             return newData.unionByName(windowsEnding).unionByName(identityChanged).distinct();
@@ -255,11 +276,13 @@ public final class JourneysJob implements Job {
             return max.isNullAt(0) ? Optional.empty() : Optional.of(max.getDate(0).toLocalDate());
         }
 
-        /** Order versions (delivered by D) whose day's USD rate differs between the rates known at lo and at hi. */
-        private Dataset<Row> ordersWithChangedRates(Dataset<Row> orderVersions, LocalDate lo, LocalDate hi) {
+        /** Order versions (delivered by D) whose day's USD rate differs between the rates known at spanStart and at spanEnd. */
+        private Dataset<Row> ordersWithChangedRates(Dataset<Row> orderVersions, LocalDate spanStart, LocalDate spanEnd) {
             Dataset<Row> fx = wh.read(Tables.BRONZE_FX_RATES);
-            Dataset<Row> before = FxRates.dailyCalendar(fx, lo, hi.plusDays(2)).withColumnRenamed("usd_per_unit", "before");
-            Dataset<Row> after = FxRates.dailyCalendar(fx, hi, hi.plusDays(2)).withColumnRenamed("usd_per_unit", "after");
+            Dataset<Row> before = FxRates.dailyCalendar(fx, spanStart, spanEnd.plusDays(2))
+                    .withColumnRenamed("usd_per_unit", "before");
+            Dataset<Row> after = FxRates.dailyCalendar(fx, spanEnd, spanEnd.plusDays(2))
+                    .withColumnRenamed("usd_per_unit", "after");
             Dataset<Row> changed = before.join(after, ScalaSeqs.of("rate_date", "currency"), "full_outer")
                     .where(not(col("before").eqNullSafe(col("after"))))
                     .select(col("rate_date").as("order_date"), col("currency"));
@@ -287,6 +310,35 @@ public final class JourneysJob implements Job {
                     .whenNotMatched().insertAll()
                     .execute();
         }
+    }
+
+    /** Rows delivered by D: a night sees nothing delivered after it, so a backfill sees what D saw. */
+    static Dataset<Row> deliveredBy(Dataset<Row> bronzeRows, LocalDate date) {
+        return bronzeRows.where(col("delivery_date").leq(lit(java.sql.Date.valueOf(date))));
+    }
+
+    /** The touchpoint columns identity, sessions and journeys read. */
+    static Dataset<Row> touchpointColumns(Dataset<Row> touchpoints) {
+        return touchpoints.select("event_id", "event_ts", "event_date", "event_type", "channel", "partner_id",
+                "anonymous_id", "user_id", "page_type", "coupon_code", "device_type", "country", "delivery_date");
+    }
+
+    /** The events with their person and region. */
+    static Dataset<Row> eventsWithRegion(Dataset<Row> touchpoints, Dataset<Row> persons, TouchRules rules) {
+        return touchpoints.join(persons, ScalaSeqs.of("anonymous_id")).withColumn("region", rules.region(col("country")));
+    }
+
+    /** Every version of every partner, as {@link #withPartner} matches them (few: broadcast). */
+    static Dataset<Row> partnerVersions(Dataset<Row> dimPartner) {
+        return broadcast(dimPartner.select(col("partner_id").as("dim_partner_id"), col("partner_type"),
+                col("region").as("partner_region"), col("valid_from"), col("valid_to")));
+    }
+
+    /** The impressions and clicks among the events, with their partner, funnel stage and lookback. */
+    static Dataset<Row> asTouches(Dataset<Row> events, Dataset<Row> partnerVersions, TouchRules rules) {
+        return withPartner(events.where(col("event_type").isin("impression", "click")), partnerVersions)
+                .withColumn("funnel_stage", rules.funnelStage(col("partner_id"), col("partner_type"), col("channel")))
+                .withColumn("lookback_seconds", rules.lookbackSeconds(col("channel"), col("partner_type")));
     }
 
     /** The partner version valid at the touch's time gives its type and region. */
