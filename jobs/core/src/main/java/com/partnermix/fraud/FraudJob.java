@@ -123,7 +123,6 @@ public final class FraudJob implements Job {
     }
 
     public static Report detect(Warehouse wh, PartnermixConfig config, LocalDate date) {
-        FraudRules.validate(config.fraud());
         StepTimer timer = new StepTimer();
         Night night = Night.of(wh, config, date);
         NightInputs inputs = night.readInputs();
