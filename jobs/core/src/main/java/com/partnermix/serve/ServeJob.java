@@ -74,15 +74,7 @@ public final class ServeJob implements Job {
         InetAddress address = bindAddress(serve);
         Path passwords = authentication(serve, address);
         String catalogDir = catalogDir(config);
-        // Hive cleans its pipe-out files in the scratch folder at each JDBC session end: missing, it logs an ERROR.
-        java.nio.file.Files.createDirectories(Path.of(catalogDir, "scratch"));
-        // Derby writes derby.log to the working directory unless told otherwise.
-        System.setProperty("derby.stream.error.file", Path.of(catalogDir, "derby.log").toAbsolutePath().toString());
-        if (passwords != null) {
-            PasswordFileAuthenticator.use(passwords);
-            // Hive builds its CUSTOM authenticator from a new HiveConf at each login, which reads system properties.
-            System.setProperty("hive.server2.custom.authentication.class", PasswordFileAuthenticator.class.getName());
-        }
+        prepareHive(catalogDir, passwords);
         SparkSession spark = SparkSessions.create(config, sessionSettings(serve, catalogDir));
         ReadOnlyExtension.allowWrites(spark);
         Warehouse wh = new Warehouse(spark, config.paths().warehouse());
@@ -103,9 +95,28 @@ public final class ServeJob implements Job {
                 + bound.getAddress().getHostAddress() + ":" + bound.getPort() + "; authentication: "
                 + (passwords == null ? "none" : "password, users in " + passwords) + "; read-only; "
                 + "looks for a new publication every " + serve.refreshSeconds() + " s; Ctrl-C stops it)");
+        refreshUntilStopped(catalog, stopped, serve.refreshSeconds());
+        return 0;
+    }
 
+    /** The Hive server's files under the catalog folder, and the password check it calls at each login. */
+    private static void prepareHive(String catalogDir, Path passwords) throws java.io.IOException {
+        // Hive cleans its pipe-out files in the scratch folder at each JDBC session end: missing, it logs an ERROR.
+        java.nio.file.Files.createDirectories(Path.of(catalogDir, "scratch"));
+        // Derby writes derby.log to the working directory unless told otherwise.
+        System.setProperty("derby.stream.error.file", Path.of(catalogDir, "derby.log").toAbsolutePath().toString());
+        if (passwords != null) {
+            PasswordFileAuthenticator.use(passwords);
+            // Hive builds its CUSTOM authenticator from a new HiveConf at each login, which reads system properties.
+            System.setProperty("hive.server2.custom.authentication.class", PasswordFileAuthenticator.class.getName());
+        }
+    }
+
+    /** Serves each new publication as it appears, until the endpoint stops. */
+    private static void refreshUntilStopped(PublishedCatalog catalog, CountDownLatch stopped, long refreshSeconds)
+            throws InterruptedException {
         // A failed refresh keeps the previous publication served: BI keeps working on checked data.
-        while (!stopped.await(serve.refreshSeconds(), TimeUnit.SECONDS)) {
+        while (!stopped.await(refreshSeconds, TimeUnit.SECONDS)) {
             try {
                 String change = catalog.refresh();
                 if (change != null) {
@@ -115,7 +126,6 @@ public final class ServeJob implements Job {
                 log("refresh failed, still serving the previous publication: " + e);
             }
         }
-        return 0;
     }
 
     /** serve.host as an address: empty means this machine only (127.0.0.1), never every interface. */
