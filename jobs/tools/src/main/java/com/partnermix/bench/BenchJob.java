@@ -11,6 +11,7 @@ import com.partnermix.pipeline.HeapMeter;
 import com.partnermix.pipeline.LocalFolders;
 import com.partnermix.pipeline.NightlyPipeline;
 import com.partnermix.pipeline.Stage;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -106,112 +107,79 @@ public final class BenchJob implements Job {
 
     @Override
     public int run(JobContext context) throws Exception {
-        Args args = context.args();
         Options o = context.options(Options.class);
+        LocalDate last = context.args().date() == null ? LocalDate.parse("2026-11-20") : context.args().date();
         if (o.solverStates != null) {
             System.out.println("== bench: driver-side Markov removal-effect solve (order 1, conversions and revenue)");
             SolverBench.run(o.solverStates, 42).forEach(System.out::println);
-            return 0;
+        } else if (o.mmm || o.mmmCandidates != null) {
+            mmmStage(context, o, last);
+        } else if (o.attribute || o.attributeOrders != null) {
+            attributeStage(context, o, last);
+        } else if (o.marts) {
+            martsStage(context, o, last);
+        } else {
+            return wholeNights(context, o, last);
         }
+        return 0;
+    }
+
+    private static void mmmStage(JobContext context, Options o, LocalDate last) {
         PartnermixConfig base = context.config();
-        LocalDate last = args.date() == null ? LocalDate.parse("2026-11-20") : args.date();
-        if (o.mmm || o.mmmCandidates != null) {
-            List<Integer> counts = o.mmmCandidates == null ? List.of(200) : o.mmmCandidates;
-            int days = o.mmmDays;
-            int regions = o.mmmRegions;
-            int channels = o.mmmChannels;
-            System.out.printf("== bench: mmm stage on a synthetic panel, %d days x %d regions x %d channels, %d cores%n",
-                    days, regions, channels, Runtime.getRuntime().availableProcessors());
-            MmmBench.run(context.spark(), base, base.bench().workDir(), last, days, regions, channels, counts)
+        List<Integer> counts = o.mmmCandidates == null ? List.of(200) : o.mmmCandidates;
+        System.out.printf("== bench: mmm stage on a synthetic panel, %d days x %d regions x %d channels, %d cores%n",
+                o.mmmDays, o.mmmRegions, o.mmmChannels, Runtime.getRuntime().availableProcessors());
+        MmmBench.run(context.spark(), base, base.bench().workDir(), last, o.mmmDays, o.mmmRegions, o.mmmChannels,
+                counts).forEach(System.out::println);
+    }
+
+    private static void attributeStage(JobContext context, Options o, LocalDate last) {
+        PartnermixConfig base = context.config();
+        int attributeDays = o.days == null ? 30 : o.days;
+        for (long orders : o.attributeOrders == null ? List.of(1_000_000L) : o.attributeOrders) {
+            System.out.printf("== bench: attribute stage on a synthetic silver layer, %,d orders over %d days, "
+                    + "%d cores%n", orders, attributeDays, Runtime.getRuntime().availableProcessors());
+            AttributionBench.run(context.spark(), base, base.bench().workDir(), last, orders, attributeDays)
                     .forEach(System.out::println);
-            return 0;
         }
-        if (o.attribute || o.attributeOrders != null) {
-            int attributeDays = o.days == null ? 30 : o.days;
-            for (long orders : o.attributeOrders == null ? List.of(1_000_000L) : o.attributeOrders) {
-                System.out.printf("== bench: attribute stage on a synthetic silver layer, %,d orders over %d days, "
-                        + "%d cores%n", orders, attributeDays, Runtime.getRuntime().availableProcessors());
-                AttributionBench.run(context.spark(), base, base.bench().workDir(), last, orders, attributeDays)
-                        .forEach(System.out::println);
-            }
-            return 0;
-        }
-        if (o.marts) {
-            long touchpoints = o.martsTouchpoints;
-            int martsDays = o.days == null ? 30 : o.days;
-            System.out.printf("== bench: marts stage on a synthetic warehouse, %,d touchpoints over %d days, %d cores%n",
-                    touchpoints, martsDays, Runtime.getRuntime().availableProcessors());
-            MartsBench.run(context.spark(), base, base.bench().workDir(), last, touchpoints, martsDays)
-                    .forEach(System.out::println);
-            return 0;
-        }
+    }
+
+    private static void martsStage(JobContext context, Options o, LocalDate last) {
+        PartnermixConfig base = context.config();
+        int martsDays = o.days == null ? 30 : o.days;
+        System.out.printf("== bench: marts stage on a synthetic warehouse, %,d touchpoints over %d days, %d cores%n",
+                o.martsTouchpoints, martsDays, Runtime.getRuntime().availableProcessors());
+        MartsBench.run(context.spark(), base, base.bench().workDir(), last, o.martsTouchpoints, martsDays)
+                .forEach(System.out::println);
+    }
+
+    /** Generated nights through the stages (all, or --stages), one timing row per stage. */
+    private static int wholeNights(JobContext context, Options o, LocalDate last) throws Exception {
+        PartnermixConfig base = context.config();
         int persons = o.persons == null ? base.bench().persons() : o.persons;
         int days = o.days == null ? base.bench().days() : o.days;
-        // --stages ingest,journeys: only these (e.g. to time one stage at several volumes); default: all.
-        List<String> only = o.stages == null ? List.of() : o.stages;
-        List<String> known = NightlyPipeline.stages().stream().map(Stage::name).toList();
-        for (String name : only) {
-            if (!known.contains(name)) {
-                throw new Args.UsageException("--stages: unknown stage '" + name + "' (stages: " + String.join(",", known)
-                        + ")");
-            }
-        }
+        List<String> only = requireKnownStages(o.stages == null ? List.of() : o.stages);
         String work = base.bench().workDir();
         PartnermixConfig config = ConfigLoader.withPaths(base, work + "/warehouse", work + "/landing",
                 work + "/ground-truth", work + "/checkpoints");
         boolean reuse = o.reuse && Files.isDirectory(LocalFolders.localPath(config.paths().landing()));
-
         List<String> rows = new ArrayList<>();
         LocalFolders.wipe(config.paths().warehouse());
         LocalFolders.wipe(config.paths().checkpoints());
-        var spark = context.spark();
         if (!reuse) {
-            LocalFolders.wipe(config.paths().landing());
-            LocalFolders.wipe(config.paths().groundTruth());
-            HeapMeter.reset();
-            long t0 = System.nanoTime();
-            List<String> generateArgs = new ArrayList<>(List.of("--date", last.toString(), "--days",
-                    Integer.toString(days), "--persons", Integer.toString(persons)));
-            if (o.seed != null) {
-                generateArgs.addAll(List.of("--seed", o.seed.toString()));
+            String generated = generate(context.spark(), config, o, last, days, persons);
+            if (generated == null) {
+                return 1;
             }
-            if (o.holdout) {
-                generateArgs.add("--holdout");
-            }
-            int code = GenerateJob.run(generateArgs, config, spark);
-            if (code != 0) {
-                return code;
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long lines = spark.read().text(config.paths().landing() + "/touchpoints/*/*").count();
-            rows.add(row("generate", 0, lines, seconds, HeapMeter.peakMiB()));
+            rows.add(generated);
         }
-        Warehouse wh = new Warehouse(spark, config.paths().warehouse());
-        // --one-go: ingest every night, then the later stages once on the last night (they read all data
-        // delivered so far), which measures their throughput on the whole volume at once.
-        boolean oneGo = o.oneGo;
-        boolean noDq = o.noDq;   // the data-quality gates are timed by their own runs; skip them here
+        Warehouse wh = new Warehouse(context.spark(), config.paths().warehouse());
         for (Stage stage : NightlyPipeline.stages()) {
-            if (noDq && (stage.name().startsWith("dq_") || stage.name().equals("publish"))) { // publish needs the gold gate
-                continue;
+            // the data-quality gates are timed by their own runs; publish needs the gold gate
+            boolean skipped = o.noDq && (stage.name().startsWith("dq_") || stage.name().equals("publish"));
+            if (!skipped && (only.isEmpty() || only.contains(stage.name()))) {
+                rows.add(timeStage(wh, config, stage, last, days, o.oneGo));
             }
-            if (!only.isEmpty() && !only.contains(stage.name())) {
-                continue;
-            }
-            HeapMeter.reset();
-            long in = 0;
-            long out = 0;
-            long t0 = System.nanoTime();
-            boolean everyNight = !oneGo || stage.name().equals("ingest") || stage.name().equals("dq_bronze");
-            for (LocalDate day = everyNight ? last.minusDays(days - 1) : last; !day.isAfter(last); day = day.plusDays(1)) {
-                Stage.Result result = stage.run(wh, config, day);
-                in += result.rowsIn();
-                out += result.rowsOut();
-                System.out.printf("   %s %-10s %,12d in %,12d out  %.1f s so far  [%s]%n", day, stage.name(),
-                        result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9,
-                        result.summary().lines().findFirst().orElse(""));
-            }
-            rows.add(row(stage.name(), in, out, (System.nanoTime() - t0) / 1e9, HeapMeter.peakMiB()));
         }
         System.out.printf("%n== bench: %,d persons x %d days ending %s, %d cores, max heap %,d MiB%n", persons, days,
                 last, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / (1024 * 1024));
@@ -219,6 +187,63 @@ public final class BenchJob implements Job {
                 "peak heap MiB");
         rows.forEach(System.out::println);
         return 0;
+    }
+
+    /** --stages ingest,journeys: only these (e.g. to time one stage at several volumes); empty: all. */
+    private static List<String> requireKnownStages(List<String> only) {
+        List<String> known = NightlyPipeline.stages().stream().map(Stage::name).toList();
+        for (String name : only) {
+            if (!known.contains(name)) {
+                throw new Args.UsageException("--stages: unknown stage '" + name + "' (stages: " + String.join(",", known)
+                        + ")");
+            }
+        }
+        return only;
+    }
+
+    /** The landing zone of the bench; its timing row, or null when the generator failed. */
+    private static String generate(SparkSession spark, PartnermixConfig config, Options o, LocalDate last, int days,
+                                   int persons) throws Exception {
+        LocalFolders.wipe(config.paths().landing());
+        LocalFolders.wipe(config.paths().groundTruth());
+        HeapMeter.reset();
+        long t0 = System.nanoTime();
+        List<String> generateArgs = new ArrayList<>(List.of("--date", last.toString(), "--days",
+                Integer.toString(days), "--persons", Integer.toString(persons)));
+        if (o.seed != null) {
+            generateArgs.addAll(List.of("--seed", o.seed.toString()));
+        }
+        if (o.holdout) {
+            generateArgs.add("--holdout");
+        }
+        if (GenerateJob.run(generateArgs, config, spark) != 0) {
+            return null;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long lines = spark.read().text(config.paths().landing() + "/touchpoints/*/*").count();
+        return row("generate", 0, lines, seconds, HeapMeter.peakMiB());
+    }
+
+    /**
+     * One stage over the nights, or with --one-go only ingest and its gate every night and the later stages once on
+     * the last night (they read all data delivered so far), which measures their throughput on the whole volume.
+     */
+    private static String timeStage(Warehouse wh, PartnermixConfig config, Stage stage, LocalDate last, int days,
+                                    boolean oneGo) {
+        HeapMeter.reset();
+        long in = 0;
+        long out = 0;
+        long t0 = System.nanoTime();
+        boolean everyNight = !oneGo || stage.name().equals("ingest") || stage.name().equals("dq_bronze");
+        for (LocalDate day = everyNight ? last.minusDays(days - 1) : last; !day.isAfter(last); day = day.plusDays(1)) {
+            Stage.Result result = stage.run(wh, config, day);
+            in += result.rowsIn();
+            out += result.rowsOut();
+            System.out.printf("   %s %-10s %,12d in %,12d out  %.1f s so far  [%s]%n", day, stage.name(),
+                    result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9,
+                    result.summary().lines().findFirst().orElse(""));
+        }
+        return row(stage.name(), in, out, (System.nanoTime() - t0) / 1e9, HeapMeter.peakMiB());
     }
 
     private static String row(String stage, long in, long out, double seconds, long heapMiB) {

@@ -81,19 +81,8 @@ public final class DemoJob implements Job {
         }
 
         Warehouse wh = context.warehouse();
-        List<Stage> stages = NightlyPipeline.stages();
         for (LocalDate day = last.minusDays(days - 1); !day.isAfter(last); day = day.plusDays(1)) {
-            // The night's stages in this JVM hold its run lock once, as the launcher does for each job.
-            try (RunLock lock = RunLock.acquire(config, day, "demo")) {
-                for (Stage stage : stages) {
-                    long t0 = System.nanoTime();
-                    Stage.Result result = stage.run(wh, config, day);
-                    String detail = List.of("journeys", "attribute", "fraud", "mmm").contains(stage.name())
-                            ? "  " + result.summary().replaceFirst("^\\S+ \\S+: ", "") : "";
-                    System.out.printf("   %s %-10s %,10d rows in  %,10d rows out  %5.1f s%s%n", day, stage.name(),
-                            result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9, detail);
-                }
-            }
+            runNight(wh, config, day);
         }
         System.out.println(summary(wh, last));
         System.out.println(modelComparison(wh));
@@ -107,6 +96,20 @@ public final class DemoJob implements Job {
         System.out.println("   SQL for BI tools:  bin/partnermix serve   (jdbc:hive2://" + config.serve().host() + ":"
                 + config.serve().port() + "/gold: the published night)");
         return 0;
+    }
+
+    /** Every stage of one night in this JVM, a line per stage; the night holds its run lock once, as a job does. */
+    private static void runNight(Warehouse wh, PartnermixConfig config, LocalDate day) {
+        try (RunLock lock = RunLock.acquire(config, day, "demo")) {
+            for (Stage stage : NightlyPipeline.stages()) {
+                long t0 = System.nanoTime();
+                Stage.Result result = stage.run(wh, config, day);
+                String detail = List.of("journeys", "attribute", "fraud", "mmm").contains(stage.name())
+                        ? "  " + result.summary().replaceFirst("^\\S+ \\S+: ", "") : "";
+                System.out.printf("   %s %-10s %,10d rows in  %,10d rows out  %5.1f s%s%n", day, stage.name(),
+                        result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9, detail);
+            }
+        }
     }
 
     static String summary(Warehouse wh, LocalDate last) {
