@@ -1,7 +1,9 @@
 package com.partnermix.ingest;
 
+import com.partnermix.job.Args;
 import com.partnermix.job.Job;
 import com.partnermix.job.JobContext;
+import com.partnermix.common.RunLock;
 import com.partnermix.common.DeltaWrites;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.RunStoppedException;
@@ -10,6 +12,7 @@ import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import picocli.CommandLine.Option;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.SparkSession;
@@ -30,8 +33,8 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
 /**
- * {@code ingest --date D}: reads delivery day D of every landing feed into the bronze Delta
- * tables. Each line is accepted, quarantined with its reason, or dropped as a duplicate of
+ * {@code ingest --date D} (or {@code --from D1 --to D2}, each delivery day in order, in one JVM): reads
+ * delivery day D of every landing feed into the bronze Delta tables. Each line is accepted, quarantined with its reason, or dropped as a duplicate of
  * a record already stored, and the job prints those counts per feed (they always add up to
  * the landing lines). Rerunning a date gives the same tables.
  */
@@ -44,7 +47,24 @@ public final class IngestJob implements Job {
 
     @Override
     public String summary() {
-        return "landing feeds of --date -> bronze Delta tables, bad lines to bronze.quarantine";
+        return "landing feeds of --date (or each day --from..--to) -> bronze Delta tables, bad lines to "
+                + "bronze.quarantine";
+    }
+
+    /** A backfill of many delivery days is one job: one JVM and one Spark session instead of one per day. */
+    public static final class Options {
+        @Option(names = "--from", paramLabel = "YYYY-MM-DD", converter = Args.DateConverter.class,
+                description = "first delivery day of a range (with --to, instead of --date)")
+        LocalDate from;
+
+        @Option(names = "--to", paramLabel = "YYYY-MM-DD", converter = Args.DateConverter.class,
+                description = "last delivery day of the range, included")
+        LocalDate to;
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
     }
 
     @Override
@@ -54,10 +74,33 @@ public final class IngestJob implements Job {
         } catch (IllegalArgumentException e) {
             throw new com.partnermix.job.Args.UsageException(e.getMessage());   // a configuration error: exit 2
         }
-        LocalDate date = context.date();
-        IngestReport report = ingest(context.spark(), context.warehouse(), context.config(), date);
-        System.out.println(report.format());
+        for (LocalDate day : deliveryDays(context.args().date(), context.options(Options.class))) {
+            // Each day holds its own run lock, as `ingest --date` does through the launcher.
+            try (RunLock lock = context.args().date() == null ? RunLock.acquire(context.config(), day, name()) : null) {
+                System.out.println(ingest(context.spark(), context.warehouse(), context.config(), day).format());
+            }
+        }
         return 0;
+    }
+
+    /** The delivery days to ingest: --date, or every day from --from to --to; anything else is a usage error. */
+    static List<LocalDate> deliveryDays(LocalDate date, Options range) {
+        boolean ranged = range.from != null || range.to != null;
+        if (date != null && ranged) {
+            throw new Args.UsageException("give either --date or --from/--to, not both");
+        }
+        if (!ranged) {
+            if (date == null) {
+                throw new Args.UsageException("ingest needs --date YYYY-MM-DD or --from/--to (the delivery days; "
+                        + "jobs never assume today)");
+            }
+            return List.of(date);
+        }
+        if (range.from == null || range.to == null || range.to.isBefore(range.from)) {
+            throw new Args.UsageException("--from and --to go together, --from on or before --to (got " + range.from
+                    + " .. " + range.to + ")");
+        }
+        return range.from.datesUntil(range.to.plusDays(1)).toList();
     }
 
     public static IngestReport ingest(SparkSession spark, Warehouse wh, PartnermixConfig config, LocalDate date) {

@@ -192,7 +192,7 @@ public final class Args {
     }
 
     /** {@code --date}: an ISO date, nothing else (no today, no other format). */
-    static final class DateConverter implements CommandLine.ITypeConverter<LocalDate> {
+    public static final class DateConverter implements CommandLine.ITypeConverter<LocalDate> {
         @Override
         public LocalDate convert(String text) {
             try {

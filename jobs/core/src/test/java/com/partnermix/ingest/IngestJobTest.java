@@ -5,6 +5,8 @@ import com.partnermix.common.RunStoppedException;
 import com.partnermix.common.Table;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
+import com.partnermix.job.Args;
+import com.partnermix.job.JobContext;
 import com.partnermix.testing.LandingFixture;
 import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
@@ -123,6 +125,50 @@ class IngestJobTest extends SparkTestBase {
         List<String> expected = List.of("[e-1,2026-11-19]", "[e-2,2026-11-19]", "[e-3,2026-11-20]");
         assertEquals(expected, inOrder.rows(Tables.BRONZE_TOUCHPOINTS, "event_id", "delivery_date"));
         assertEquals(expected, reversed.rows(Tables.BRONZE_TOUCHPOINTS, "event_id", "delivery_date"));
+    }
+
+    @Test
+    void aRangeOfDeliveryDaysIsIngestedDayByDayInOneJobAsSeparateRunsWouldBe() throws Exception {
+        Env ranged = env("range");
+        Env daily = env("range-daily");
+        for (Env env : List.of(ranged, daily)) {
+            env.landing.basics(D1).basics(D2)
+                    .file("touchpoints", D1, "part-0001.jsonl", List.of(
+                            click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1")))
+                    .file("touchpoints", D2, "part-0001.jsonl", List.of(
+                            click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1"),
+                            click("e-3", "2026-11-20T10:00:00Z", "P-CR-007", "a-2")))
+                    .file("orders", D1, "part-0001.jsonl", List.of())
+                    .file("orders", D2, "part-0001.jsonl", List.of());
+        }
+        IngestJob job = new IngestJob();
+        Args args = Args.parse(List.of(job), "ingest", "--from", D1.toString(), "--to", D2.toString());
+        assertEquals(0, job.run(new JobContext(args, ranged.config, spark())));
+        daily.ingest(D1);
+        daily.ingest(D2);
+
+        // e-1 is delivered again on D2: the range sees D1 first, so it is stored once, with D1 as delivery day
+        List<String> expected = List.of("[e-1,2026-11-19]", "[e-3,2026-11-20]");
+        assertEquals(expected, ranged.rows(Tables.BRONZE_TOUCHPOINTS, "event_id", "delivery_date"));
+        assertEquals(snapshot(daily.wh), snapshot(ranged.wh));
+    }
+
+    @Test
+    void aRangeNeedsBothEndsInOrderAndNoDate() {
+        IngestJob.Options range = new IngestJob.Options();
+        range.from = D1;
+        range.to = D2;
+        assertEquals(List.of(D1, D2), IngestJob.deliveryDays(null, range));
+        assertEquals(List.of(D2), IngestJob.deliveryDays(D2, new IngestJob.Options()));
+        assertEquals("give either --date or --from/--to, not both", assertThrows(Args.UsageException.class,
+                () -> IngestJob.deliveryDays(D1, range)).getMessage());
+        range.to = D1.minusDays(1);
+        assertEquals("--from and --to go together, --from on or before --to (got 2026-11-19 .. 2026-11-18)",
+                assertThrows(Args.UsageException.class, () -> IngestJob.deliveryDays(null, range)).getMessage());
+        range.to = null;
+        assertThrows(Args.UsageException.class, () -> IngestJob.deliveryDays(null, range));
+        assertTrue(assertThrows(Args.UsageException.class, () -> IngestJob.deliveryDays(null, new IngestJob.Options()))
+                .getMessage().startsWith("ingest needs --date YYYY-MM-DD or --from/--to"));
     }
 
     @Test
