@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code bench}: generates (or reuses) a landing zone of N persons x D days under
@@ -60,6 +62,11 @@ public final class BenchJob implements Job {
 
         @Option(names = "--no-dq", description = "without the data-quality gates (and publish, which needs the gold gate)")
         boolean noDq;
+
+        @Option(names = "--peer", description = "also run the month through plain DuckDB SQL (de-dup, sessions, "
+                + "journeys, last-click and position-based credit) and print our time over its time per stage; runs "
+                + "ingest every night, then journeys and attribute once")
+        boolean peer;
 
         @Option(names = "--stages", paramLabel = "STAGE", split = ",", description = "only these stages, comma "
                 + "separated, e.g. ingest,journeys (default: all)")
@@ -158,7 +165,8 @@ public final class BenchJob implements Job {
         PartnermixConfig base = context.config();
         int persons = o.persons == null ? base.bench().persons() : o.persons;
         int days = o.days == null ? base.bench().days() : o.days;
-        List<String> only = requireKnownStages(o.stages == null ? List.of() : o.stages);
+        List<String> only = o.peer ? DuckDbComparison.STAGES
+                : requireKnownStages(o.stages == null ? List.of() : o.stages);
         String work = base.bench().workDir();
         PartnermixConfig config = ConfigLoader.withPaths(base, work + "/warehouse", work + "/landing",
                 work + "/ground-truth", work + "/checkpoints");
@@ -174,11 +182,12 @@ public final class BenchJob implements Job {
             rows.add(generated);
         }
         Warehouse wh = new Warehouse(context.spark(), config.paths().warehouse());
+        Map<String, Double> seconds = new LinkedHashMap<>();
         for (Stage stage : NightlyPipeline.stages()) {
             // the data-quality gates are timed by their own runs; publish needs the gold gate
             boolean skipped = o.noDq && (stage.name().startsWith("dq_") || stage.name().equals("publish"));
             if (!skipped && (only.isEmpty() || only.contains(stage.name()))) {
-                rows.add(timeStage(wh, config, stage, last, days, o.oneGo));
+                rows.add(timeStage(wh, config, stage, last, days, o.oneGo || o.peer, seconds));
             }
         }
         System.out.printf("%n== bench: %,d persons x %d days ending %s, %d cores, max heap %,d MiB%n", persons, days,
@@ -186,6 +195,9 @@ public final class BenchJob implements Job {
         System.out.printf("%-10s %14s %14s %10s %12s %14s%n", "stage", "rows in", "rows out", "wall s", "rows/s",
                 "peak heap MiB");
         rows.forEach(System.out::println);
+        if (o.peer) {
+            DuckDbComparison.print(config, last.minusDays(days - 1), last, seconds);
+        }
         return 0;
     }
 
@@ -229,7 +241,7 @@ public final class BenchJob implements Job {
      * the last night (they read all data delivered so far), which measures their throughput on the whole volume.
      */
     private static String timeStage(Warehouse wh, PartnermixConfig config, Stage stage, LocalDate last, int days,
-                                    boolean oneGo) {
+                                    boolean oneGo, Map<String, Double> secondsByStage) {
         HeapMeter.reset();
         long in = 0;
         long out = 0;
@@ -243,7 +255,9 @@ public final class BenchJob implements Job {
                     result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9,
                     result.summary().lines().findFirst().orElse(""));
         }
-        return row(stage.name(), in, out, (System.nanoTime() - t0) / 1e9, HeapMeter.peakMiB());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        secondsByStage.put(stage.name(), seconds);
+        return row(stage.name(), in, out, seconds, HeapMeter.peakMiB());
     }
 
     private static String row(String stage, long in, long out, double seconds, long heapMiB) {
