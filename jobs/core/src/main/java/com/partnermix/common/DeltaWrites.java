@@ -128,15 +128,16 @@ public final class DeltaWrites {
      * from its operation metrics: a report needs no second pass over what was just written.
      */
     public static long rowsWritten(Warehouse wh, Table table) {
-        Row last = wh.delta(table).history(1).select("operation", "operationMetrics").head();
-        scala.collection.Map<String, String> metrics = last.getMap(1);
+        org.apache.spark.sql.delta.actions.CommitInfo last = wh.commitInfo(table, wh.version(table));
+        java.util.Map<String, String> metrics = last.operationMetrics().isDefined()
+                ? scala.collection.JavaConverters.mapAsJavaMap(last.operationMetrics().get()) : java.util.Map.of();
         // A MERGE's output rows include the unchanged rows it copied: count only what it inserted or updated.
-        List<String> keys = "MERGE".equals(last.getString(0))
+        List<String> keys = "MERGE".equals(last.operation())
                 ? List.of("numTargetRowsInserted", "numTargetRowsUpdated") : List.of("numOutputRows");
         long rows = 0;
         for (String key : keys) {
-            if (metrics.contains(key)) {
-                rows += Long.parseLong(metrics.apply(key));
+            if (metrics.containsKey(key)) {
+                rows += Long.parseLong(metrics.get(key));
             }
         }
         return rows;

@@ -44,9 +44,27 @@ public final class Warehouse {
         return spark.read().format("delta").load(path(table));
     }
 
-    /** The table's latest Delta version (its last commit). */
+    /** The table's latest Delta version (its last commit): read from the log on the driver, without a Spark job. */
     public long version(Table table) {
-        return delta(table).history(1).select("version").head().getLong(0);
+        return log(table).update(false, scala.Option.empty(), scala.Option.empty()).version();
+    }
+
+    /**
+     * The commit information (operation, operation metrics) of one version, read from its log file on the driver:
+     * {@link DeltaTable#history} starts a Spark job to read the same file.
+     */
+    public org.apache.spark.sql.delta.actions.CommitInfo commitInfo(Table table, long version) {
+        org.apache.spark.sql.delta.DeltaLog log = log(table);
+        return org.apache.spark.sql.delta.DeltaHistoryManager.getCommitInfoOpt(log.store(),
+                        org.apache.spark.sql.delta.util.FileNames$.MODULE$.unsafeDeltaFile(log.logPath(), version),
+                        log.newDeltaHadoopConf())
+                .getOrElse(() -> {
+                    throw new IllegalStateException("no commit information in version " + version + " of " + table);
+                });
+    }
+
+    private org.apache.spark.sql.delta.DeltaLog log(Table table) {
+        return org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(table));
     }
 
     /** The table as of one Delta version (time travel): what a check or a publication pinned. */

@@ -6,6 +6,7 @@ import com.partnermix.job.Job;
 import com.partnermix.job.JobContext;
 import com.partnermix.common.DeltaWrites;
 import com.partnermix.common.FxRates;
+import com.partnermix.common.Parallel;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.ScalaSeqs;
 import com.partnermix.common.StepTimer;
@@ -261,16 +262,20 @@ public final class FraudJob implements Job {
                     ? Optional.of(wh.read(Tables.GOLD_ATTRIBUTION_CREDIT)
                             .where(col("model").equalTo(ADJUSTED_MODELS.get("last_click"))).select("order_id"))
                     : Optional.empty();
-            return adjustedCredit(wh, config, FraudFindings.ordersToRecredit(inputs.examined(), inputs.changedOrders(),
-                    droppedBefore, droppedAfter, adjustedCreditOrders), droppedAfter);
+            // Materialised: read from gold.attribution_credit, the orders would make Spark plan every dataset cached
+            // on them again when adjustedCredit writes that table.
+            return adjustedCredit(wh, config, materialise.apply(FraudFindings.ordersToRecredit(inputs.examined(),
+                    inputs.changedOrders(), droppedBefore, droppedAfter, adjustedCreditOrders)), droppedAfter);
         }
 
+        /** The flags and the partner anomalies: different tables from different inputs, written side by side. */
         void write(Dataset<Row> flags, Dataset<Row> scopes, FraudInputs ruleInputs) {
-            DeltaWrites.replaceGroups(wh, Tables.GOLD_FRAUD_FLAGS, flags, scopes, "detection_scope",
-                    List.of("flag_id"));
             double minRobustZ = settings.rule(new TimingOutlierRule().configKey()).threshold("min_robust_z");
-            DeltaWrites.replaceSlice(wh, Tables.GOLD_PARTNER_ANOMALIES, FraudFindings.partnerAnomalies(
-                    ruleInputs.anomalies(), ruleInputs.metrics(), date, minRobustZ), "date = '" + date + "'");
+            Parallel.run(List.of(
+                    () -> DeltaWrites.replaceGroups(wh, Tables.GOLD_FRAUD_FLAGS, flags, scopes, "detection_scope",
+                            List.of("flag_id")),
+                    () -> DeltaWrites.replaceSlice(wh, Tables.GOLD_PARTNER_ANOMALIES, FraudFindings.partnerAnomalies(
+                            ruleInputs.anomalies(), ruleInputs.metrics(), date, minRobustZ), "date = '" + date + "'")));
         }
     }
 

@@ -3,6 +3,7 @@ package com.partnermix.marts;
 import com.partnermix.job.Job;
 import com.partnermix.job.JobContext;
 import com.partnermix.common.DeltaWrites;
+import com.partnermix.common.Parallel;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.StepTimer;
 import com.partnermix.common.Tables;
@@ -14,6 +15,8 @@ import org.apache.spark.sql.Row;
 
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
@@ -75,17 +78,19 @@ public final class MartsJob implements Job {
         MartsInputs inputs = MartsInputs.deliveredUpTo(wh, settings, rules, date);
         writePartnerDaily(wh, settings, rules, inputs, date);
         timer.lap("partner_daily");
-        Reconciled reconciled = writeReconciliation(wh, inputs, date);
-        timer.lap("reconcile");
-        writeModelComparisonAndPaths(wh, settings, inputs.toReporting(), date);
-        timer.lap("model_comparison+paths");
-        writeStatements(wh, settings, rules, inputs, date);
-        timer.lap("commission_statement");
-        writeQuarterlyMix(wh, settings, inputs.credit(), date);
-        timer.lap("partner_mix_quarterly");
+        // The other marts read partner_daily and the inputs, never each other: written side by side, so that Spark
+        // overlaps their many small jobs and commits.
+        AtomicReference<Reconciled> reconciled = new AtomicReference<>();
+        Parallel.run(List.of(
+                () -> reconciled.set(writeReconciliation(wh, inputs, date)),
+                () -> writeModelComparisonAndPaths(wh, settings, inputs.toReporting(), date),
+                () -> writeStatements(wh, settings, rules, inputs, date),
+                () -> writeQuarterlyMix(wh, settings, inputs.credit(), date)));
+        timer.lap("reconcile+comparison+paths+statements+quarterly");
         long partnerDailyRows = wh.read(Tables.GOLD_PARTNER_DAILY).count();
         inputs.unpersist();
-        return new Report(date, partnerDailyRows, reconciled.dateModels(), reconciled.maxGmvDiff(), timer.toString());
+        return new Report(date, partnerDailyRows, reconciled.get().dateModels(), reconciled.get().maxGmvDiff(),
+                timer.toString());
     }
 
     /** partner_daily: every date up to D (credit of old orders changes when their journeys are rebuilt). */

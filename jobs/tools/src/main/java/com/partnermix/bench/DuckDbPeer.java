@@ -109,8 +109,7 @@ public final class DuckDbPeer {
         return "CREATE TABLE identity AS SELECT anonymous_id, min(user_id) AS person FROM (SELECT anonymous_id, "
                 + "user_id FROM touchpoints UNION ALL SELECT anonymous_id, user_id FROM orders) "
                 + "WHERE user_id IS NOT NULL GROUP BY anonymous_id;"
-                + "CREATE TABLE sessions AS WITH p AS (SELECT t.*, coalesce(t.user_id, i.person, t.anonymous_id) "
-                + "AS person FROM touchpoints t LEFT JOIN identity i USING (anonymous_id)), "
+                + "CREATE TABLE sessions AS WITH p AS (" + withPerson("touchpoints") + "), "
                 + "g AS (SELECT *, CASE WHEN ts_ms - lag(ts_ms) OVER w <= " + gapMs + " THEN 0 ELSE 1 END AS starts "
                 + "FROM p WINDOW w AS (PARTITION BY person ORDER BY ts_ms, event_id)) "
                 + "SELECT *, sum(starts) OVER (PARTITION BY person ORDER BY ts_ms, event_id "
@@ -121,10 +120,15 @@ public final class DuckDbPeer {
         long lookbackMs = s.lookbackDays() * 86_400_000L;
         return "CREATE TABLE journey_touches AS SELECT o.order_id, o.revenue, e.event_id, e.event_type = 'click' "
                 + "AS is_click, row_number() OVER (PARTITION BY o.order_id ORDER BY e.ts_ms, e.event_id) AS position "
-                + "FROM (SELECT o.*, coalesce(o.user_id, i.person, o.anonymous_id) AS person FROM orders o "
-                + "LEFT JOIN identity i USING (anonymous_id) WHERE o.status <> 'cancelled') o "
+                + "FROM (" + withPerson("orders") + ") o "
                 + "JOIN sessions e ON e.person = o.person AND e.ts_ms <= o.ts_ms AND e.ts_ms > o.ts_ms - "
-                + lookbackMs + " WHERE e.event_type IN ('click', 'impression');";
+                + lookbackMs + " WHERE o.status <> 'cancelled' AND e.event_type IN ('click', 'impression');";
+    }
+
+    /** The rows of a table with their person: the customer id, else the device's customer, else the device. */
+    private static String withPerson(String table) {
+        return "SELECT r.*, coalesce(r.user_id, i.person, r.anonymous_id) AS person FROM " + table + " r "
+                + "LEFT JOIN identity i USING (anonymous_id)";
     }
 
     /** Shares as our models give them: last click 100 %; position-based first/middle/last times the touch weight. */
