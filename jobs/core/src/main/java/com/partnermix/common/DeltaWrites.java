@@ -128,7 +128,7 @@ public final class DeltaWrites {
      * from its operation metrics: a report needs no second pass over what was just written.
      */
     public static long rowsWritten(Warehouse wh, Table table) {
-        org.apache.spark.sql.delta.actions.CommitInfo last = wh.commitInfo(table, wh.version(table));
+        org.apache.spark.sql.delta.actions.CommitInfo last = wh.lastCommit(table);
         java.util.Map<String, String> metrics = last.operationMetrics().isDefined()
                 ? scala.collection.JavaConverters.mapAsJavaMap(last.operationMetrics().get()) : java.util.Map.of();
         // A MERGE's output rows include the unchanged rows it copied: count only what it inserted or updated.

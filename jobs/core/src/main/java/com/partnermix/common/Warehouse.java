@@ -50,11 +50,12 @@ public final class Warehouse {
     }
 
     /**
-     * The commit information (operation, operation metrics) of one version, read from its log file on the driver:
-     * {@link DeltaTable#history} starts a Spark job to read the same file.
+     * The commit information (operation, operation metrics) of the table's last commit, read from its log file on the
+     * driver: {@link DeltaTable#history} starts a Spark job to read the same file.
      */
-    public org.apache.spark.sql.delta.actions.CommitInfo commitInfo(Table table, long version) {
+    public org.apache.spark.sql.delta.actions.CommitInfo lastCommit(Table table) {
         org.apache.spark.sql.delta.DeltaLog log = log(table);
+        long version = version(table);
         return org.apache.spark.sql.delta.DeltaHistoryManager.getCommitInfoOpt(log.store(),
                         org.apache.spark.sql.delta.util.FileNames$.MODULE$.unsafeDeltaFile(log.logPath(), version),
                         log.newDeltaHadoopConf())

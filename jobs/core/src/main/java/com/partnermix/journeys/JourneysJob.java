@@ -150,7 +150,7 @@ public final class JourneysJob implements Job {
             writeRebuilt(rebuilt, affected);
             timer.lap("write");
             // Spark plans every cached dataset that reads a table again when the table is written, and most of
-            // tonight's read the identity map: they go first (about 8 s a night at 3,000 persons otherwise).
+            // tonight's read the identity map: they go first.
             releaseTheNight.run();
             writeIdentity(identity);
             timer.lap("identity_write");
