@@ -60,13 +60,13 @@ public final class AttributionJob implements Job {
         return 0;
     }
 
-    /** @param mixedMedia what the mixed_media model was calibrated with (empty when it is not configured) */
+    /** @param notes how markov was allocated and what mixed_media was calibrated with (empty when neither ran) */
     public record Report(LocalDate date, long ordersCredited, long creditRows, long trainingJourneys,
-                         int markovStates, int shapleyPlayers, String mixedMedia, String timings) {
+                         int markovStates, int shapleyPlayers, String notes, String timings) {
         public String format() {
             return String.format("attribute %s: %,d orders credited (%,d credit rows); trained on %,d journeys "
                             + "(markov %d chain states, shapley %d players)%s [%s]", date, ordersCredited, creditRows,
-                    trainingJourneys, markovStates, shapleyPlayers, mixedMedia.isEmpty() ? "" : "; " + mixedMedia,
+                    trainingJourneys, markovStates, shapleyPlayers, notes.isEmpty() ? "" : "; " + notes,
                     timings);
         }
     }
@@ -106,7 +106,7 @@ public final class AttributionJob implements Job {
                     wh.spark().createDataFrame(inputs.weightRows, WEIGHT_SCHEMA), "run_date = '" + date + "'");
             timer.lap("weights");
             return new Report(date, orderCount, creditRows, inputs.trainingJourneys, inputs.markovStates,
-                    inputs.shapleyPlayers, inputs.mixedMediaNote, timer.toString());
+                    inputs.shapleyPlayers, inputs.notes(), timer.toString());
         } finally {
             orders.unpersist();
         }

@@ -32,7 +32,12 @@ public interface CreditModel {
         /** {@code shapley_state}, {@code shapley_value}: the touch's player and its Shapley value */
         SHAPLEY_VALUES,
         /** the MMM calibration factor of the touch's channel ({@link Context#calibrated()}) */
-        MMM_FACTORS
+        MMM_FACTORS,
+        /**
+         * {@code incremental_effect}: added orders per person-day and unit of exposure of the touch's group;
+         * {@code incremental_decay}: the fitted day-over-day carry-over
+         */
+        INCREMENTAL_EFFECTS
     }
 
     /** What every model may read besides the touches. */

@@ -40,7 +40,8 @@ public final class CreditModels {
     /** Every model {@code attribution.models} may name. */
     public static final List<CreditModel> REGISTRY = List.of(new LastClickModel(), new LastNonDirectModel(),
             new FirstClickModel(), new LinearModel(), new TimeDecayModel(), new PositionBasedModel(),
-            new FunnelWeightedModel(), new MarkovModel(), new ShapleyModel(), new MixedMediaModel());
+            new FunnelWeightedModel(), new MarkovModel(), new ShapleyModel(), new IncrementalModel(),
+            new MixedMediaModel());
 
     /** Marks the row standing for an order that has touches but none this model can credit (click models). */
     public static final String UNATTRIBUTED = "is_unattributed";

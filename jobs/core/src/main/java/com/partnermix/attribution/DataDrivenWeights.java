@@ -100,6 +100,33 @@ public final class DataDrivenWeights {
         return MarkovRemoval.compute(transitions, exits);
     }
 
+    /**
+     * The converting paths as {@link GlobalAllocation.Pattern}s: per journey the summed touch weight of each state
+     * ({@code states} and {@code touch_weights} side by side, untransformed: credit goes to every touch), counted
+     * over journeys. At most {@code limit} patterns, the most frequent first (a bounded collect; at channel or
+     * partner-type granularity there are far fewer); the fit then covers the journeys they hold.
+     */
+    public static List<GlobalAllocation.Pattern> allocationPatterns(Dataset<Row> paths, int limit) {
+        List<GlobalAllocation.Pattern> patterns = new ArrayList<>();
+        // Rounded: a sum of 0.3s must not split one pattern in two by the order it was added in.
+        paths.where(col("is_converted"))
+                .select(col("journey_id"), expr("explode(arrays_zip(states, touch_weights)) AS t"))
+                .groupBy(col("journey_id"), col("t.states").as("state"))
+                .agg(expr("round(sum(t.touch_weights), 6)").as("weight"))
+                .groupBy("journey_id")
+                .agg(sort_array(collect_list(struct(col("state"), col("weight")))).as("pattern"))
+                .groupBy("pattern").agg(count("*").as("journeys"))
+                .orderBy(col("journeys").desc(), col("pattern"))
+                .limit(limit)
+                .collectAsList()
+                .forEach(r -> {
+                    Map<String, Double> weights = new java.util.TreeMap<>();
+                    r.<Row>getList(0).forEach(t -> weights.put(t.getString(0), t.getDouble(1)));
+                    patterns.add(new GlobalAllocation.Pattern(weights, r.getLong(1)));
+                });
+        return patterns;
+    }
+
     /** Shapley values of the players (distinct states) over the coalitions seen in the paths. */
     public static Map<String, Double> shapley(Dataset<Row> paths) {
         List<ShapleyValues.Coalition> coalitions = new ArrayList<>();

@@ -3,6 +3,7 @@ package com.partnermix.attribution;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.ScalaSeqs;
 import com.partnermix.common.StepTimer;
+import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import com.partnermix.journeys.TouchRules;
 import com.partnermix.mmm.MixedMedia;
@@ -22,9 +23,14 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
 /**
@@ -41,11 +47,18 @@ final class ModelInputs {
     long trainingJourneys;
     int markovStates;
     int shapleyPlayers;
+    /** What the incremental model was fitted on (empty when it is not configured). */
+    String incrementalNote = "";
+    /** How markov's weights were allocated (empty: per order). */
+    String markovAllocation = "";
     /** What mixed_media was calibrated with (empty when it is not configured). */
     String mixedMediaNote = "";
     private Dataset<Row> mmmFactors;
     private Column mmmChannel;
     private String baseModel;
+
+    /** The most frequent converting patterns the global allocation fits (a bounded collect). */
+    static final int MAX_ALLOCATION_PATTERNS = 200_000;
 
     private ModelInputs(Dataset<Row> touches) {
         this.touchWeights = touches;
@@ -60,8 +73,20 @@ final class ModelInputs {
         PartnermixConfig.Attribution settings = config.attribution();
         ModelInputs in = new ModelInputs(touches);
         LocalDate windowStart = date.minusDays(settings.trainingWindowDays() - 1L);
-        Dataset<Row> training = journeys.where(col("journey_date").between(java.sql.Date.valueOf(windowStart),
-                java.sql.Date.valueOf(date)));
+        Column inWindow = col("journey_date").between(java.sql.Date.valueOf(windowStart), java.sql.Date.valueOf(date));
+        Dataset<Row> training = journeys.where(inWindow).select("journey_id", "is_converted", "revenue_usd");
+        Dataset<Row> trainingTouches = touches;
+        if (settings.trainOnOpenPaths() && wh.exists(Tables.SILVER_OPEN_JOURNEYS)) {
+            // Paths that may still convert count as non-converting tonight; the night they close or convert they
+            // are in silver.journeys instead.
+            Dataset<Row> open = wh.read(Tables.SILVER_OPEN_JOURNEYS).where(inWindow);
+            training = training.unionByName(open.select("journey_id", "is_converted", "revenue_usd"));
+            String[] touchColumns = {"journey_id", "position", "is_click", "channel", "partner_id", "partner_type"};
+            trainingTouches = touches.select(touchColumns[0], java.util.Arrays.copyOfRange(touchColumns, 1, 6))
+                    .unionByName(open.select(col("journey_id"), explode(col("touches")).as("t"))
+                            .select(col("journey_id"), col("t.position"), col("t.is_click"), col("t.channel"),
+                                    col("t.partner_id"), col("t.partner_type")));
+        }
         Row trainingSize = training.agg(count("*"), sum(when(col("is_converted"), 1L).otherwise(0L))).first();
         in.trainingJourneys = trainingSize.getLong(0);
         long trainingConversions = trainingSize.isNullAt(1) ? 0 : trainingSize.getLong(1);
@@ -74,12 +99,16 @@ final class ModelInputs {
         Map<String, Column> sequences = new LinkedHashMap<>();
         if (markov) {
             sequences.put("markov_states", DataDrivenWeights.state(settings.markov().granularity()));
+            if (settings.markov().globalAllocation()) {
+                sequences.put("markov_touch_weights", when(col("is_click"), lit(1.0))
+                        .otherwise(lit(settings.viewThroughWeight())));
+            }
         }
         if (shapley) {
             sequences.put("shapley_states", DataDrivenWeights.state(settings.shapley().granularity()));
         }
         Dataset<Row> trainingPaths = sequences.isEmpty() ? null
-                : DataDrivenWeights.paths(training, touches, sequences).persist(StorageLevel.MEMORY_AND_DISK());
+                : DataDrivenWeights.paths(training, trainingTouches, sequences).persist(StorageLevel.MEMORY_AND_DISK());
         if (markov) {
             in.markov(wh, settings.markov(), trainingPaths, sequences.get("markov_states"), date, window);
             timer.lap("markov");
@@ -92,10 +121,76 @@ final class ModelInputs {
         if (trainingPaths != null) {
             trainingPaths.unpersist();
         }
+        if (needs.contains(CreditModel.Input.INCREMENTAL_EFFECTS)) {
+            in.incremental(wh, settings, date);
+            timer.lap("incremental");
+        }
         if (needs.contains(CreditModel.Input.MMM_FACTORS)) {
             in.mixedMedia(wh, config, date);
         }
         return in;
+    }
+
+    /**
+     * Fits {@link IncrementalHazard} on the person-days of the window up to {@code date}: every touch of the
+     * persons (closed and open journeys) but those of a purchase session, and their orders. Spark reduces them per
+     * person to the sufficient statistics; the driver solves.
+     */
+    private void incremental(Warehouse wh, PartnermixConfig.Attribution settings, LocalDate date) {
+        PartnermixConfig.Incremental inc = settings.incremental();
+        LocalDate windowStart = date.minusDays(inc.windowDays() - 1L);
+        // Touches up to this long before the window still carry stock into it (the slowest candidate decay).
+        double slowest = inc.decays().stream().mapToDouble(Double::doubleValue).max().orElse(0.0);
+        int carryDays = slowest <= 0 ? 0 : (int) Math.min(365, Math.ceil(Math.log(IncrementalHazard.NEGLIGIBLE)
+                / Math.log(slowest)));
+        java.sql.Date from = java.sql.Date.valueOf(windowStart.minusDays(carryDays));
+        java.sql.Date to = java.sql.Date.valueOf(date);
+        Column group = DataDrivenWeights.state(inc.granularity());
+        Column weight = when(col("is_click"), lit(1.0)).otherwise(lit(settings.viewThroughWeight()));
+        // The purchase session: the session of a converting journey's last touch, when that touch is close enough
+        // to the order. Its touches are part of the purchase (checkout coupons, cashback), not its cause.
+        org.apache.spark.sql.expressions.WindowSpec journey = org.apache.spark.sql.expressions.Window
+                .partitionBy("journey_id");
+        Column lastSession = org.apache.spark.sql.functions.max_by(col("session_id"), col("position")).over(journey);
+        Column nearest = org.apache.spark.sql.functions.min(col("seconds_before_order")).over(journey);
+        Dataset<Row> closedTouches = wh.read(Tables.SILVER_JOURNEY_TOUCHES)
+                .where(to_date(col("touch_ts")).between(from, to))
+                .withColumn("in_purchase_session", col("order_id").isNotNull()
+                        .and(col("session_id").equalTo(lastSession))
+                        .and(nearest.leq(inc.purchaseSessionMinutes() * 60.0)))
+                .where(not(coalesce(col("in_purchase_session"), lit(false))))
+                .select(col("person_id"), col("touch_ts"), group.as("group"), weight.as("weight"));
+        Dataset<Row> exposure = closedTouches;
+        if (wh.exists(Tables.SILVER_OPEN_JOURNEYS)) {
+            exposure = exposure.unionByName(wh.read(Tables.SILVER_OPEN_JOURNEYS)
+                    .select(col("person_id"), explode(col("touches")).as("t"))
+                    .select(col("person_id"), col("t.touch_ts"), col("t.channel"), col("t.partner_type"),
+                            col("t.partner_id"), col("t.is_click"))
+                    .where(to_date(col("touch_ts")).between(from, to))
+                    .select(col("person_id"), col("touch_ts"), group.as("group"), weight.as("weight")));
+        }
+        Dataset<Row> orders = wh.read(Tables.SILVER_JOURNEYS).where(col("is_converted")
+                        .and(to_date(col("order_ts")).between(java.sql.Date.valueOf(windowStart), to)))
+                .select("person_id", "order_ts");
+        IncrementalHazard.Fit fit = IncrementalPersonDays.fit(exposure, orders, windowStart, inc.windowDays(),
+                inc.decays());
+        java.sql.Date runDate = java.sql.Date.valueOf(date);
+        fit.effects().forEach((g, effect) -> weightRows.add(RowFactory.create(runDate, "incremental",
+                inc.granularity(), null, g, effect, null, null, java.sql.Date.valueOf(windowStart), to,
+                fit.personDays(), (long) fit.orders(), null, null)));
+        weightRows.add(RowFactory.create(runDate, "incremental", inc.granularity(), null, "(baseline per person-day)",
+                fit.intercept(), null, null, java.sql.Date.valueOf(windowStart), to, fit.personDays(),
+                (long) fit.orders(), null, null));
+        weightRows.add(RowFactory.create(runDate, "incremental", inc.granularity(), null, "(decay per day)",
+                fit.decay(), null, null, java.sql.Date.valueOf(windowStart), to, fit.personDays(),
+                (long) fit.orders(), null, null));
+        incrementalNote = String.format(java.util.Locale.ROOT, "incremental fitted on %,d person-days (%,.0f orders, "
+                        + "%d groups, %d with an effect, decay %.2f)", fit.personDays(), fit.orders(),
+                fit.effects().size(), fit.effects().values().stream().filter(e -> e > 0).count(), fit.decay());
+        touchWeights = touchWeights.withColumn("incremental_group", group)
+                .join(broadcast(stateTable(wh, fit.effects(), "incremental_group", "incremental_effect")),
+                        ScalaSeqs.of("incremental_group"), "left")
+                .withColumn("incremental_decay", lit(fit.decay()));
     }
 
     private void markov(Warehouse wh, PartnermixConfig.Markov m, Dataset<Row> trainingPaths, Column state,
@@ -105,6 +200,16 @@ final class ModelInputs {
         Map<String, Double> weights = m.creditBasis().equals("revenue") ? result.revenueRemovalEffect()
                 : result.conversionRemovalEffect();
         markovStates = result.chainStates();
+        if (m.globalAllocation()) {
+            List<GlobalAllocation.Pattern> patterns = DataDrivenWeights.allocationPatterns(trainingPaths
+                    .withColumnRenamed("markov_states", "states")
+                    .withColumnRenamed("markov_touch_weights", "touch_weights"), MAX_ALLOCATION_PATTERNS);
+            GlobalAllocation.Fit fit = GlobalAllocation.fit(patterns, weights);
+            weights = fit.weights();
+            markovAllocation = String.format(java.util.Locale.ROOT, "markov allocated globally over %,d journey "
+                            + "patterns (%d sweeps, %.4f from the chain's shares)", patterns.size(), fit.iterations(),
+                    fit.residual());
+        }
         for (String s : weights.keySet()) {
             weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "markov", m.granularity(), m.order(), s,
                     weights.get(s), result.conversionRemovalEffect().get(s), result.revenueRemovalEffect().get(s),
@@ -154,14 +259,25 @@ final class ModelInputs {
             mixedMediaNote = "mixed_media = " + baseModel + " calibrated by the MMM fit of " + f.fitDate() + " ("
                     + f.byChannel().size() + " channels)";
         } else {
-            // No fit yet: factor 1 everywhere, i.e. the base model's credit; recorded so analysts see why.
+            // No fit yet (a young warehouse: the MMM needs months of panel): the person-level incrementality
+            // model's credit when it runs, else the base model's; recorded so analysts see why.
+            if (config.attribution().models().contains("incremental")) {
+                baseModel = "incremental";
+            }
             weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "mixed_media", null, null,
-                    "(no mmm fit: factor 1)", 1.0, null, null, null, null, null, null, null, null));
+                    "(no mmm fit: factor 1 on " + baseModel + ")", 1.0, null, null, null, null, null, null, null,
+                    null));
             mmmChannel = col("channel");
             mixedMediaNote = "mixed_media: no MMM fit before " + date + " yet, factor 1 (= " + baseModel + ")";
         }
         mmmFactors = wh.spark().createDataFrame(factorRows,
                 new StructType().add("channel", "string").add("factor", "double"));
+    }
+
+    /** How markov was allocated, what incremental was fitted on and what mixed_media was calibrated with. */
+    String notes() {
+        return String.join("; ", java.util.stream.Stream.of(markovAllocation, incrementalNote, mixedMediaNote)
+                .filter(n -> !n.isEmpty()).toList());
     }
 
     /** The orders' touches with the MMM factor of their channel ({@code mmm_factor}) when mixed_media needs it. */

@@ -151,11 +151,18 @@ public record PartnermixConfig(
      * @param viewThroughWeight  weight of an impression relative to a click (1) in the multi-touch models
      * @param trainingWindowDays journeys (converting or not) of this many days up to the run date train the
      *                           data-driven models
+     * @param trainOnOpenPaths   the runs whose windows are still open (silver.open_journeys) train the data-driven
+     *                           models too, as non-converting paths (ChannelAttribution and fractribution count every
+     *                           path without a conversion so far); without them a warehouse younger than the
+     *                           lookback trains on conversions only. Unset: true
      */
     public record Attribution(List<String> models, double viewThroughWeight, double timeDecayHalfLifeDays,
                               PositionWeights positionBased, Map<String, Double> funnelWeights,
-                              Markov markov, Shapley shapley, int trainingWindowDays) {
+                              Markov markov, Shapley shapley, int trainingWindowDays, Boolean trainOnOpenPaths,
+                              Incremental incremental) {
         public Attribution {
+            trainOnOpenPaths = trainOnOpenPaths == null || trainOnOpenPaths;
+            incremental = incremental == null ? Incremental.DEFAULT : incremental;
             models = models == null ? List.of() : List.copyOf(models);
             funnelWeights = funnelWeights == null ? Map.of() : Map.copyOf(funnelWeights);
         }
@@ -294,8 +301,66 @@ public record PartnermixConfig(
      * @param order         k = 1..3: a state is the last k touches
      * @param pathTransform all, collapse_repeats, first_occurrence or unique_with_counts
      * @param creditBasis   conversions or revenue: which removal effect weighs the touches
+     * @param allocation    global: each state's credit over the training window's orders sums to the chain's own
+     *                      result (conversions x removal effect / sum of removal effects), split per order; per_order:
+     *                      the removal effects normalised within each order (the older behaviour). Unset: global
      */
-    public record Markov(String granularity, int order, String pathTransform, String creditBasis) {}
+    public record Markov(String granularity, int order, String pathTransform, String creditBasis, String allocation) {
+        public static final String GLOBAL = "global";
+        public static final String PER_ORDER = "per_order";
+
+        public Markov {
+            allocation = allocation == null ? GLOBAL : allocation;
+            if (!allocation.equals(GLOBAL) && !allocation.equals(PER_ORDER)) {
+                throw new IllegalArgumentException("attribution.markov.allocation must be global or per_order, got '"
+                        + allocation + "'");
+            }
+        }
+
+        public boolean globalAllocation() {
+            return allocation.equals(GLOBAL);
+        }
+    }
+
+    /**
+     * The person-level incrementality model ({@code incremental}): each person-day's orders against the adstocked
+     * exposure to each group, fitted by non-negative least squares (an additive hazard model).
+     *
+     * @param granularity             channel or partner_type: the groups whose effects are fitted
+     * @param windowDays              person-days of this many days up to the run date are fitted
+     * @param decays                  candidate day-over-day carry-overs of exposure; the best fit (least squared
+     *                                error) is used
+     * @param purchaseSessionMinutes  touches in the session of the order's last touch, when that touch is at most this
+     *                                long before the order, are taken as part of the purchase, not as its cause (a
+     *                                coupon or cashback click on the way to checkout): they neither fit nor earn
+     *                                credit. 0: none are
+     */
+    public record Incremental(String granularity, int windowDays, List<Double> decays, int purchaseSessionMinutes) {
+        public static final Incremental DEFAULT = new Incremental("partner_type", 56, List.of(0.3, 0.5, 0.7, 0.85),
+                30);
+
+        public Incremental {
+            granularity = granularity == null ? "partner_type" : granularity;
+            if (!granularity.equals("channel") && !granularity.equals("partner_type")) {
+                throw new IllegalArgumentException("attribution.incremental.granularity must be channel or "
+                        + "partner_type, got '" + granularity + "'");
+            }
+            if (windowDays < 7) {
+                throw new IllegalArgumentException("attribution.incremental.window_days must be at least 7, got "
+                        + windowDays);
+            }
+            decays = decays == null || decays.isEmpty() ? List.of(0.3, 0.5, 0.7, 0.85) : List.copyOf(decays);
+            for (double d : decays) {
+                if (!(d >= 0 && d < 1)) {
+                    throw new IllegalArgumentException("attribution.incremental.decays must lie in [0, 1), got " + d);
+                }
+            }
+            if (purchaseSessionMinutes < 0) {
+                throw new IllegalArgumentException("attribution.incremental.purchase_session_minutes must be 0 or "
+                        + "more, got " + purchaseSessionMinutes);
+            }
+        }
+    }
 
     /** @param granularity channel or partner_type (the players) */
     public record Shapley(String granularity) {}

@@ -23,6 +23,8 @@ public final class Tables {
     public static final Table SILVER_JOURNEYS = new Table("silver", "journeys");
     public static final Table SILVER_JOURNEY_TOUCHES = new Table("silver", "journey_touches");
     public static final Table SILVER_JOURNEY_CHANGES = new Table("silver", "journey_changes");
+    /** Runs of touches that may still convert (their windows are open): training input of the data-driven models. */
+    public static final Table SILVER_OPEN_JOURNEYS = new Table("silver", "open_journeys");
 
     public static final Table GOLD_ATTRIBUTION_CREDIT = new Table("gold", "attribution_credit");
     public static final Table GOLD_MODEL_WEIGHTS = new Table("gold", "model_weights");
@@ -71,7 +73,7 @@ public final class Tables {
             BRONZE_SPEND, BRONZE_FX_RATES, BRONZE_QUARANTINE, BRONZE_INGEST_RUNS);
 
     public static final List<Table> SILVER = List.of(SILVER_DIM_PARTNER, SILVER_IDENTITY_MAP, SILVER_IDENTITY_GUARDED,
-            SILVER_SESSIONS, SILVER_JOURNEYS, SILVER_JOURNEY_TOUCHES, SILVER_JOURNEY_CHANGES);
+            SILVER_SESSIONS, SILVER_JOURNEYS, SILVER_JOURNEY_TOUCHES, SILVER_JOURNEY_CHANGES, SILVER_OPEN_JOURNEYS);
 
     public static final List<Table> GOLD = List.of(GOLD_ATTRIBUTION_CREDIT, GOLD_MODEL_WEIGHTS, GOLD_MMM_FIT,
             GOLD_MMM_CONTRIBUTIONS, GOLD_FRAUD_FLAGS, GOLD_PARTNER_ANOMALIES, GOLD_FRAUD_REVIEW_QUEUE,

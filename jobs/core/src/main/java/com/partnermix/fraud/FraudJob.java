@@ -306,7 +306,7 @@ public final class FraudJob implements Job {
         PartnermixConfig.Attribution base = config.attribution();
         CreditModels models = new CreditModels(new PartnermixConfig.Attribution(List.copyOf(ADJUSTED_MODELS.keySet()),
                 base.viewThroughWeight(), base.timeDecayHalfLifeDays(), base.positionBased(), base.funnelWeights(),
-                base.markov(), base.shapley(), base.trainingWindowDays()));
+                base.markov(), base.shapley(), base.trainingWindowDays(), base.trainOnOpenPaths(), base.incremental()));
         Map<String, String> names = new TreeMap<>(ADJUSTED_MODELS);
         Column adjustedName = lit(null).cast("string");
         for (Map.Entry<String, String> baseToAdjusted : names.entrySet()) {

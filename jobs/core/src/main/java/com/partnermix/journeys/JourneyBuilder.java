@@ -8,6 +8,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 
 import java.sql.Timestamp;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 import static org.apache.spark.sql.functions.broadcast;
@@ -20,6 +21,7 @@ import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.size;
@@ -48,7 +50,13 @@ public final class JourneyBuilder {
 
     private JourneyBuilder() {}
 
-    public record Built(Dataset<Row> journeys, Dataset<Row> touches) {}
+    /**
+     * @param openJourneys the runs not closed yet (they may still convert): the columns of {@code journeys} as a
+     *                     non-converting journey, plus {@code closes_at_ts} and the {@code touches} in time order.
+     *                     The data-driven models train on them as non-converting paths, as ChannelAttribution and
+     *                     fractribution do, so a warehouse younger than the lookback does not train on conversions only
+     */
+    public record Built(Dataset<Row> journeys, Dataset<Row> touches, Dataset<Row> openJourneys) {}
 
     /**
      * @param touches        person_id, event_id, touch_ts, event_type, channel, partner_id, partner_type,
@@ -72,9 +80,10 @@ public final class JourneyBuilder {
      */
     public static Built build(Dataset<Row> touches, Dataset<Row> orders, Timestamp runEnd, long defaultLookbackSeconds,
                               boolean fewOrders, UnaryOperator<Dataset<Row>> cache) {
-        Dataset<Row> perJourney = cache.apply(closedJourneys(inJourneys(assignToOrders(touches, orders, fewOrders),
+        Dataset<Row> all = cache.apply(everyJourney(inJourneys(assignToOrders(touches, orders, fewOrders),
                 defaultLookbackSeconds), runEnd));
-        return new Built(journeys(perJourney, orders), journeyTouches(perJourney));
+        Dataset<Row> closed = all.where(not(col("is_open"))).drop("is_open", "closes_at_micros");
+        return new Built(journeys(closed, orders), journeyTouches(closed), openJourneys(all.where(col("is_open"))));
     }
 
     public static Column journeyIdOfOrder(Column orderId) {
@@ -130,6 +139,11 @@ public final class JourneyBuilder {
      * an order came after it, or every touch's window has passed by the end of the run date.
      */
     static Dataset<Row> closedJourneys(Dataset<Row> touchesInJourneys, Timestamp runEnd) {
+        return everyJourney(touchesInJourneys, runEnd).where(not(col("is_open"))).drop("is_open", "closes_at_micros");
+    }
+
+    /** {@link #closedJourneys} and the open runs, told apart by {@code is_open}, with {@code closes_at_micros}. */
+    static Dataset<Row> everyJourney(Dataset<Row> touchesInJourneys, Timestamp runEnd) {
         Column touch = struct(col("touch_ts"), col("event_id"), col("event_type"), col("channel"), col("partner_id"),
                 col("partner_type"), col("funnel_stage"), col("region"), col("partner_region"), col("session_id"),
                 col("coupon_code"), col("seconds_before_order"));
@@ -140,9 +154,9 @@ public final class JourneyBuilder {
                         max(col("next_order").isNotNull()).as("has_next_order"),
                         max(expr("unix_micros(touch_ts) + lookback_seconds * 1000000")).as("closes_at_micros"),
                         sort_array(collect_list(touch)).as("steps"))
-                .where(col("order_id").isNotNull().or(col("has_next_order"))
-                        .or(col("closes_at_micros").lt(runEndMicros)))
-                .drop("has_next_order", "closes_at_micros");
+                .withColumn("is_open", not(col("order_id").isNotNull().or(col("has_next_order"))
+                        .or(col("closes_at_micros").lt(runEndMicros))))
+                .drop("has_next_order");
     }
 
     /** One row per touch of an emitted journey, numbered 1..n in time order (ties by event id). */
@@ -160,8 +174,42 @@ public final class JourneyBuilder {
 
     /** One row per journey: converting ones from every order, non-converting ones from the closed runs. */
     static Dataset<Row> journeys(Dataset<Row> perJourney, Dataset<Row> orders) {
+        Dataset<Row> withPaths = withPaths(perJourney);
+        Dataset<Row> converting = orders.withColumn("journey_id", journeyIdOfOrder(col("order_id")))
+                .join(withPaths.drop("person_id", "order_id"), com.partnermix.common.ScalaSeqs.of("journey_id"), "left")
+                .withColumn("is_converted", lit(true))
+                .withColumn("journey_end_ts", col("order_ts"))
+                .withColumn("region", when(col("region").equalTo("UNKNOWN").and(col("last_touch_region").isNotNull()),
+                        col("last_touch_region")).otherwise(col("region")));
+        return converting.unionByName(nonConverting(withPaths.where(col("order_id").isNull())), true)
+                .select(journeyColumns());
+    }
+
+    /** The open runs as {@link #journeys} writes a non-converting journey, with their closing time and touches. */
+    static Dataset<Row> openJourneys(Dataset<Row> open) {
+        Column touches = expr("transform(steps, (s, i) -> named_struct('position', i + 1, 'touch_ts', s.touch_ts, "
+                + "'is_click', "
+                + "s.event_type = 'click', 'channel', s.channel, 'partner_id', s.partner_id, 'partner_type', "
+                + "s.partner_type))");
+        List<Column> columns = new java.util.ArrayList<>(List.of(journeyColumns()));
+        columns.add(col("closes_at_ts"));
+        columns.add(col("touches"));
+        return nonConverting(withPaths(open.withColumn("touches", touches)
+                        .withColumn("closes_at_ts", expr("timestamp_micros(closes_at_micros)"))))
+                .withColumn("order_ts", lit(null).cast("timestamp"))
+                .withColumn("order_date", lit(null).cast("date"))
+                .withColumn("order_status", lit(null).cast("string"))
+                .withColumn("revenue", lit(null).cast(MONEY))
+                .withColumn("revenue_usd", lit(null).cast(MONEY))
+                .withColumn("currency", lit(null).cast("string"))
+                .withColumn("is_new_customer", lit(null).cast("boolean"))
+                .select(columns.toArray(Column[]::new));
+    }
+
+    /** Counts, times and paths of each journey's touches ({@code steps}, dropped). */
+    private static Dataset<Row> withPaths(Dataset<Row> perJourney) {
         Column clicks = expr("size(filter(steps, s -> s.event_type = 'click'))");
-        Dataset<Row> withPaths = perJourney
+        return perJourney
                 .withColumn("touch_count", size(col("steps")).cast("long"))
                 .withColumn("click_count", clicks.cast("long"))
                 .withColumn("first_touch_ts", expr("steps[0].touch_ts"))
@@ -173,27 +221,27 @@ public final class JourneyBuilder {
                         + PATH_SEPARATOR + "')"))
                 .withColumn("last_touch_region", expr("element_at(steps, -1).region"))
                 .drop("steps");
+    }
 
-        Dataset<Row> converting = orders.withColumn("journey_id", journeyIdOfOrder(col("order_id")))
-                .join(withPaths.drop("person_id", "order_id"), com.partnermix.common.ScalaSeqs.of("journey_id"), "left")
-                .withColumn("is_converted", lit(true))
-                .withColumn("journey_end_ts", col("order_ts"))
-                .withColumn("region", when(col("region").equalTo("UNKNOWN").and(col("last_touch_region").isNotNull()),
-                        col("last_touch_region")).otherwise(col("region")));
-        Dataset<Row> nonConverting = withPaths.where(col("order_id").isNull())
+    /** A run without an order: it ends at its last touch, in that touch's region. */
+    private static Dataset<Row> nonConverting(Dataset<Row> withPaths) {
+        return withPaths
                 .withColumn("is_converted", lit(false))
                 .withColumn("journey_end_ts", col("last_touch_ts"))
                 .withColumn("region", col("last_touch_region"));
-        return converting.unionByName(nonConverting, true)
-                .withColumn("touch_count", coalesce(col("touch_count"), lit(0L)))
-                .withColumn("click_count", coalesce(col("click_count"), lit(0L)))
-                .withColumn("impression_count", col("touch_count").minus(col("click_count")))
-                .withColumn("revenue_usd", coalesce(col("revenue_usd"), lit(0).cast(MONEY)))
-                .withColumn("journey_date", to_date(col("journey_end_ts")))
-                .select(col("journey_id"), col("person_id"), col("order_id"), col("is_converted"), col("order_ts"),
-                        col("order_date"), col("order_status"), col("revenue"), col("currency"), col("revenue_usd"),
-                        col("is_new_customer"), col("region"), col("touch_count"), col("click_count"),
-                        col("impression_count"), col("first_touch_ts"), col("last_touch_ts"), col("journey_end_ts"),
-                        col("journey_date"), col("path_channel"), col("path_partner_type"), col("path_partner"));
+    }
+
+    /** The columns of silver.journeys, in order, with the defaults of a journey without touches or revenue. */
+    private static Column[] journeyColumns() {
+        return new Column[] {col("journey_id"), col("person_id"), col("order_id"), col("is_converted"),
+                col("order_ts"), col("order_date"), col("order_status"), col("revenue"), col("currency"),
+                coalesce(col("revenue_usd"), lit(0).cast(MONEY)).as("revenue_usd"), col("is_new_customer"),
+                col("region"), coalesce(col("touch_count"), lit(0L)).as("touch_count"),
+                coalesce(col("click_count"), lit(0L)).as("click_count"),
+                coalesce(col("touch_count"), lit(0L)).minus(coalesce(col("click_count"), lit(0L)))
+                        .as("impression_count"),
+                col("first_touch_ts"), col("last_touch_ts"), col("journey_end_ts"),
+                to_date(col("journey_end_ts")).as("journey_date"), col("path_channel"), col("path_partner_type"),
+                col("path_partner")};
     }
 }

@@ -113,7 +113,8 @@ public final class JourneysJob implements Job {
     private record Bronze(Dataset<Row> touchpoints, Dataset<Row> orderVersions, long touchpointCount) {}
 
     /** What the night rebuilds for the affected persons. */
-    private record Rebuilt(Dataset<Row> sessions, Dataset<Row> journeys, Dataset<Row> journeyTouches) {}
+    private record Rebuilt(Dataset<Row> sessions, Dataset<Row> journeys, Dataset<Row> journeyTouches,
+                           Dataset<Row> openJourneys) {}
 
     /**
      * @param persistForTheNight caches a dataset until the night ends (several later steps read it)
@@ -187,7 +188,8 @@ public final class JourneysJob implements Job {
         Rebuilt rebuild(Dataset<Row> events, Dataset<Row> orderVersions, Dataset<Row> persons,
                         Dataset<Row> partnerVersions, Dataset<Row> affected, long devices) {
             // A full rebuild (first run) needs no filtering: it would only shuffle every event once more.
-            boolean everyone = !wh.exists(Tables.SILVER_JOURNEYS) || !wh.exists(Tables.SILVER_IDENTITY_MAP);
+            boolean everyone = !wh.exists(Tables.SILVER_JOURNEYS) || !wh.exists(Tables.SILVER_IDENTITY_MAP)
+                    || !wh.exists(Tables.SILVER_OPEN_JOURNEYS);
             UnaryOperator<Dataset<Row>> ofAffected = rows -> everyone ? rows
                     : rows.join(affected, ScalaSeqs.of("person_id"), "left_semi");
             // One pass over the events gives the sessions and each session's touches: only those are kept, not
@@ -204,7 +206,8 @@ public final class JourneysJob implements Job {
             JourneyBuilder.Built built = JourneyBuilder.build(affectedTouches, orders, runEnd,
                     rules.defaultLookbackSeconds(), fewOrders, persistForTheNight);
             // The journey touches are an explode of the cached per-journey rows: not cached again.
-            return new Rebuilt(sessionRows.drop("touches"), persistForTheNight.apply(built.journeys()), built.touches());
+            return new Rebuilt(sessionRows.drop("touches"), persistForTheNight.apply(built.journeys()), built.touches(),
+                    built.openJourneys());
         }
 
         /**
@@ -221,7 +224,9 @@ public final class JourneysJob implements Job {
                     () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_SESSIONS, rebuilt.sessions(), affected,
                             "person_id", List.of("session_id")),
                     () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_JOURNEY_TOUCHES, rebuilt.journeyTouches(),
-                            affected, "person_id", List.of("journey_id", "event_id"))));
+                            affected, "person_id", List.of("journey_id", "event_id")),
+                    () -> DeltaWrites.replaceGroups(wh, Tables.SILVER_OPEN_JOURNEYS, rebuilt.openJourneys(),
+                            affected, "person_id", List.of("journey_id"))));
         }
 
         /** run_date: the night whose state the silver tables now hold (see affectedPersons). */
@@ -254,7 +259,8 @@ public final class JourneysJob implements Job {
         private Dataset<Row> affectedPersons(Dataset<Row> persons, Dataset<Row> touches, Dataset<Row> identityMap,
                                              Dataset<Row> orderVersions) {
             Optional<LocalDate> stateDate = storedStateDate();
-            if (!wh.exists(Tables.SILVER_JOURNEYS) || stateDate.isEmpty()) {
+            // A warehouse from before silver.open_journeys: everyone once, so that table holds every open run.
+            if (!wh.exists(Tables.SILVER_JOURNEYS) || !wh.exists(Tables.SILVER_OPEN_JOURNEYS) || stateDate.isEmpty()) {
                 return identityMap.select("person_id").distinct();   // not persons: that may carry a join hint
             }
             LocalDate spanStart = stateDate.get().isBefore(date.minusDays(1)) ? stateDate.get() : date.minusDays(1);

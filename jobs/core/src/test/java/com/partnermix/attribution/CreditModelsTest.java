@@ -27,8 +27,8 @@ class CreditModelsTest extends SparkTestBase {
                     "funnel_weighted", "markov", "shapley"),
             0.3, 7.0, new PartnermixConfig.PositionWeights(0.4, 0.2, 0.4),
             Map.of("awareness", 1.5, "consideration", 1.2, "conversion", 1.0, "retention", 1.0),
-            new PartnermixConfig.Markov("channel", 1, "collapse_repeats", "conversions"),
-            new PartnermixConfig.Shapley("channel"), 90);
+            new PartnermixConfig.Markov("channel", 1, "collapse_repeats", "conversions", "global"),
+            new PartnermixConfig.Shapley("channel"), 90, true, null);
 
     private static String touch(String order, String id, int position, boolean click, String channel, String stage,
                                 double daysBefore, double markov, double shapley) {
@@ -144,7 +144,7 @@ class CreditModelsTest extends SparkTestBase {
     @Test
     void everyModelOfTheDefaultConfigurationIsRegistered() {
         assertEquals(List.of("last_click", "last_non_direct", "first_click", "linear", "time_decay", "position_based",
-                "funnel_weighted", "markov", "shapley", "mixed_media"), CreditModels.names());
+                "funnel_weighted", "markov", "shapley", "incremental", "mixed_media"), CreditModels.names());
         List<String> configured = config().attribution().models();
         assertEquals(CreditModels.names().size(), configured.size());
         for (String name : configured) {
@@ -158,7 +158,7 @@ class CreditModelsTest extends SparkTestBase {
                 () -> config(tmp.resolve("unknown-model"), "attribution.models=[last_click, last_touch]"));
         assertTrue(e.getMessage().contains("attribution.models: unknown model 'last_touch'; known: last_click, "
                 + "last_non_direct, first_click, linear, time_decay, position_based, funnel_weighted, markov, "
-                + "shapley, mixed_media"), e.getMessage());
+                + "shapley, incremental, mixed_media"), e.getMessage());
     }
 
     @Test
@@ -172,7 +172,8 @@ class CreditModelsTest extends SparkTestBase {
     @Test
     void shapleyAtPartnerGranularityIsRejected() {
         PartnermixConfig.Attribution partners = new PartnermixConfig.Attribution(List.of("shapley"), 0.3, 7,
-                SETTINGS.positionBased(), Map.of(), SETTINGS.markov(), new PartnermixConfig.Shapley("partner"), 90);
+                SETTINGS.positionBased(), Map.of(), SETTINGS.markov(), new PartnermixConfig.Shapley("partner"), 90, true,
+                null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CreditModels(partners));
         assertTrue(e.getMessage().startsWith("attribution.shapley.granularity"), e.getMessage());
     }
@@ -180,7 +181,8 @@ class CreditModelsTest extends SparkTestBase {
     @Test
     void positionWeightsThatDoNotSumToOneAreRejected() {
         PartnermixConfig.Attribution bad = new PartnermixConfig.Attribution(List.of("position_based"), 0.3, 7,
-                new PartnermixConfig.PositionWeights(0.5, 0.2, 0.4), Map.of(), SETTINGS.markov(), SETTINGS.shapley(), 90);
+                new PartnermixConfig.PositionWeights(0.5, 0.2, 0.4), Map.of(), SETTINGS.markov(), SETTINGS.shapley(), 90,
+                true, null);
         assertThrows(IllegalArgumentException.class, () -> new CreditModels(bad));
     }
 }

@@ -45,6 +45,27 @@ class DataDrivenWeightsTest extends SparkTestBase {
         }
     }
 
+    /**
+     * j1 and j3 have one click of a and two impressions of b (0.3 each, in other orders); j2 a click of b only;
+     * j4 does not convert. Most frequent pattern first, then by pattern.
+     */
+    @Test
+    void allocationPatternsSumTheTouchWeightsPerStateOfEachConvertingJourney() {
+        String schema = "journey_id STRING, states ARRAY<STRING>, touch_weights ARRAY<DOUBLE>, is_converted BOOLEAN";
+        Dataset<Row> paths = Rows.of(spark(), schema,
+                "{\"journey_id\":\"j1\",\"states\":[\"b\",\"a\",\"b\"],\"touch_weights\":[0.3,1.0,0.3],"
+                        + "\"is_converted\":true}",
+                "{\"journey_id\":\"j2\",\"states\":[\"b\"],\"touch_weights\":[1.0],\"is_converted\":true}",
+                "{\"journey_id\":\"j3\",\"states\":[\"a\",\"b\",\"b\"],\"touch_weights\":[1.0,0.3,0.3],"
+                        + "\"is_converted\":true}",
+                "{\"journey_id\":\"j4\",\"states\":[\"a\"],\"touch_weights\":[1.0],\"is_converted\":false}");
+        assertEquals(List.of(new GlobalAllocation.Pattern(Map.of("a", 1.0, "b", 0.6), 2),
+                        new GlobalAllocation.Pattern(Map.of("b", 1.0), 1)),
+                DataDrivenWeights.allocationPatterns(paths, 10));
+        assertEquals(List.of(new GlobalAllocation.Pattern(Map.of("a", 1.0, "b", 0.6), 2)),
+                DataDrivenWeights.allocationPatterns(paths, 1), "the most frequent patterns when bounded");
+    }
+
     @Test
     void shapleyCoalitionsAreTheDistinctStatesOfEachJourney() {
         Map<String, Double> viaSpark = DataDrivenWeights.shapley(Rows.of(spark(), PATHS, JOURNEYS));

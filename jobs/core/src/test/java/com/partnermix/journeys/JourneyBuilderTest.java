@@ -124,6 +124,43 @@ class JourneyBuilderTest extends SparkTestBase {
         assertEquals(2, build(Timestamp.valueOf("2027-02-01 00:00:00"), touches, List.of()).journeys().count());
     }
 
+    /** The runs left out above are the open journeys, which train the data-driven models as non-converting. */
+    @Test
+    void aRunWhoseWindowIsOpenIsAnOpenJourneyWithItsTouchesUntilItCloses() {
+        List<String> touches = List.of(
+                touch("p3", "a", "2026-11-01T10:00:00Z", "click", "paid_social", null, null, DAYS_30),
+                touch("p3", "b", "2026-11-03T10:00:00Z", "impression", "affiliate", "P7", "coupon", 86_400L),
+                touch("p3", "c", "2026-12-05T10:00:00Z", "click", "email", null, null, DAYS_30));
+        List<Row> nov30 = build(Timestamp.valueOf("2026-11-30 00:00:00"), touches, List.of()).openJourneys()
+                .orderBy("first_touch_ts").collectAsList();
+        assertEquals(2, nov30.size(), "the run of a and b, and c's run (the fixture holds c already)");
+        Row open = nov30.get(0);
+        assertFalse((Boolean) open.getAs("is_converted"));
+        assertNull(open.getAs("order_id"));
+        assertEquals("paid_social > coupon", open.getAs("path_partner_type"));
+        assertEquals(java.sql.Date.valueOf("2026-11-03"), open.getAs("journey_date"));
+        // a's window (30 days) closes later than b's (1 day): the run closes with a's
+        assertEquals(java.time.Instant.parse("2026-12-01T10:00:00Z"),
+                open.<Timestamp>getAs("closes_at_ts").toInstant());
+        List<Row> steps = open.getList(open.fieldIndex("touches"));
+        assertEquals(List.of("1 true paid_social null null 2026-11-01T10:00:00Z",
+                        "2 false affiliate P7 coupon 2026-11-03T10:00:00Z"),
+                steps.stream().map(t -> t.getAs("position") + " " + t.getAs("is_click") + " " + t.getAs("channel") + " "
+                        + t.getAs("partner_id") + " " + t.getAs("partner_type") + " "
+                        + t.<Timestamp>getAs("touch_ts").toInstant()).toList());
+
+        JourneyBuilder.Built dec2 = build(Timestamp.valueOf("2026-12-02 00:00:00"), touches, List.of());
+        Row closed = dec2.journeys().first();
+        List<Row> stillOpen = dec2.openJourneys().collectAsList();
+        assertEquals(1, stillOpen.size(), "c's run is not closed yet; it came after Dec 2, so it is there already");
+        assertEquals("email", stillOpen.get(0).getAs("path_channel"));
+        assertEquals(open.<String>getAs("journey_id"), closed.getAs("journey_id"), "a closed run keeps its id");
+        assertEquals(0, build(Timestamp.valueOf("2027-02-01 00:00:00"), touches, List.of()).openJourneys().count());
+        // an order within the window turns the run into a converting journey: it is open no longer
+        assertEquals(0, build(Timestamp.valueOf("2026-11-30 00:00:00"), touches.subList(0, 2),
+                List.of(order("o9", "p3", "2026-11-04T10:00:00Z", "20"))).openJourneys().count());
+    }
+
     @Test
     void touchesAtTheSameInstantAreOrderedByEventIdSoTheLastClickIsWellDefined() {
         JourneyBuilder.Built built = build(RUN_END, List.of(

@@ -36,7 +36,7 @@ class JourneysJobTest extends SparkTestBase {
     private static final LocalDate D1 = LocalDate.parse("2026-11-19");
     private static final LocalDate D2 = LocalDate.parse("2026-11-20");
     private static final List<Table> SILVER = List.of(Tables.SILVER_IDENTITY_MAP, Tables.SILVER_SESSIONS,
-            Tables.SILVER_JOURNEYS, Tables.SILVER_JOURNEY_TOUCHES);
+            Tables.SILVER_JOURNEYS, Tables.SILVER_JOURNEY_TOUCHES, Tables.SILVER_OPEN_JOURNEYS);
 
     private static Warehouse nightly;
     private static PartnermixConfig nightlyConfig;
@@ -131,11 +131,34 @@ class JourneysJobTest extends SparkTestBase {
         }
         List<String> weightModels = Rows.sorted(nightly.read(Tables.GOLD_MODEL_WEIGHTS)
                 .where(col("run_date").equalTo(java.sql.Date.valueOf(D2))).select("model").distinct());
-        // mixed_media records its calibration: no MMM fit yet, so factor 1 (the markov credit) and the reason
-        assertEquals(List.of("[markov]", "[mixed_media]", "[shapley]"), weightModels);
-        assertEquals(List.of("[(no mmm fit: factor 1),1.0]"), Rows.sorted(nightly.read(Tables.GOLD_MODEL_WEIGHTS)
+        // mixed_media records its calibration: no MMM fit yet, so factor 1 on the incremental model's credit
+        assertEquals(List.of("[incremental]", "[markov]", "[mixed_media]", "[shapley]"), weightModels);
+        assertEquals(List.of("[(no mmm fit: factor 1 on incremental),1.0]"), Rows.sorted(nightly
+                .read(Tables.GOLD_MODEL_WEIGHTS)
                 .where(col("run_date").equalTo(java.sql.Date.valueOf(D2)).and(col("model").equalTo("mixed_media")))
                 .select("state", "weight")));
+    }
+
+    /**
+     * The other device's affiliate click e4 reaches no order and its 30-day window is open on both nights: an open
+     * journey, which the data-driven models train on as a non-converting path beside the three orders (o2 and o3
+     * without touches count as journeys of their own).
+     */
+    @Test
+    void anOpenRunIsKeptAsAnOpenJourneyAndTrainsTheDataDrivenModels() {
+        List<Row> open = nightly.read(Tables.SILVER_OPEN_JOURNEYS).collectAsList();
+        assertEquals(1, open.size());
+        assertEquals("affiliate", open.get(0).getAs("path_channel"));
+        Row touch = open.get(0).<Row>getList(open.get(0).fieldIndex("touches")).get(0);
+        assertEquals(List.of(1, true, "affiliate", "P-BX-001", "browser_extension"), List.of(touch.getAs("position"),
+                touch.getAs("is_click"), touch.getAs("channel"), touch.getAs("partner_id"),
+                touch.getAs("partner_type")));
+        assertEquals(0, nightly.read(Tables.SILVER_JOURNEYS).where(col("journey_id")
+                .equalTo(open.get(0).<String>getAs("journey_id"))).count(), "not a closed journey");
+        Row weights = nightly.read(Tables.GOLD_MODEL_WEIGHTS).where(col("run_date").equalTo(java.sql.Date.valueOf(D2))
+                .and(col("model").equalTo("markov"))).select("training_journeys", "training_conversions").first();
+        assertEquals(4L, weights.getLong(0));
+        assertEquals(3L, weights.getLong(1));
     }
 
     private static Row journeyOf(Warehouse wh, String orderId) {

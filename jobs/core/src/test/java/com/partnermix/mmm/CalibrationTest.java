@@ -25,8 +25,8 @@ class CalibrationTest extends SparkTestBase {
     private static final String FACTORS = "channel STRING, factor DOUBLE";
     private static final PartnermixConfig.Attribution SETTINGS = new PartnermixConfig.Attribution(
             List.of("markov", "mixed_media"), 0.3, 7.0, new PartnermixConfig.PositionWeights(0.4, 0.2, 0.4), Map.of(),
-            new PartnermixConfig.Markov("channel", 1, "collapse_repeats", "conversions"),
-            new PartnermixConfig.Shapley("channel"), 90);
+            new PartnermixConfig.Markov("channel", 1, "collapse_repeats", "conversions", "global"),
+            new PartnermixConfig.Shapley("channel"), 90, true, null);
 
     private static String touch(String order, String event, int position, String channel, double credit) {
         return String.format(java.util.Locale.ROOT, "{\"order_id\":\"%s\",\"event_id\":\"%s\",\"position\":%d,"

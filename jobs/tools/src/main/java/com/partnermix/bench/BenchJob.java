@@ -68,6 +68,11 @@ public final class BenchJob implements Job {
                 + "ingest every night, then journeys and attribute once")
         boolean peer;
 
+        @Option(names = "--accuracy", description = "ingest, journeys and attribute the generated month, then print "
+                + "each model's distance from the generator's causal truth (expected incremental orders per partner "
+                + "type and channel); run it with several --seed values")
+        boolean accuracy;
+
         @Option(names = "--stages", paramLabel = "STAGE", split = ",", description = "only these stages, comma "
                 + "separated, e.g. ingest,journeys (default: all)")
         List<String> stages;
@@ -165,7 +170,7 @@ public final class BenchJob implements Job {
         PartnermixConfig base = context.config();
         int persons = o.persons == null ? base.bench().persons() : o.persons;
         int days = o.days == null ? base.bench().days() : o.days;
-        List<String> only = o.peer ? DuckDbComparison.STAGES
+        List<String> only = o.peer ? DuckDbComparison.STAGES : o.accuracy ? List.of("ingest", "journeys", "attribute")
                 : requireKnownStages(o.stages == null ? List.of() : o.stages);
         String work = base.bench().workDir();
         PartnermixConfig config = ConfigLoader.withPaths(base, work + "/warehouse", work + "/landing",
@@ -187,7 +192,7 @@ public final class BenchJob implements Job {
             // the data-quality gates are timed by their own runs; publish needs the gold gate
             boolean skipped = o.noDq && (stage.name().startsWith("dq_") || stage.name().equals("publish"));
             if (!skipped && (only.isEmpty() || only.contains(stage.name()))) {
-                rows.add(timeStage(wh, config, stage, last, days, o.oneGo || o.peer, seconds));
+                rows.add(timeStage(wh, config, stage, last, days, o.oneGo || o.peer || o.accuracy, seconds));
             }
         }
         System.out.printf("%n== bench: %,d persons x %d days ending %s, %d cores, max heap %,d MiB%n", persons, days,
@@ -197,6 +202,13 @@ public final class BenchJob implements Job {
         rows.forEach(System.out::println);
         if (o.peer) {
             DuckDbComparison.print(config, last.minusDays(days - 1), last, seconds);
+        }
+        if (o.accuracy) {
+            System.out.printf("%n== bench --accuracy: distance from the causal truth (total variation of the shares "
+                    + "per partner type / channel; 0 = the truth), seed %s%n", o.seed == null
+                    ? config.generator().seed() : o.seed);
+            AccuracyReport.format(AccuracyReport.trueShares(context.spark(), config.paths().groundTruth()),
+                    AccuracyReport.creditedShares(wh)).forEach(System.out::println);
         }
         return 0;
     }

@@ -46,7 +46,7 @@ class ArrivalOrderTest extends SparkTestBase {
     }
     /**
      * Models whose credit is a function of the order's journey alone. The data-driven ones (markov, shapley,
-     * mixed_media) train on the journeys known the night an order is credited, and the fraud-adjusted ones use the
+     * incremental, mixed_media) train on the journeys known the night an order is credited, and the fraud-adjusted ones use the
      * flags detected by then: by design they depend on what had arrived when the order was credited.
      */
     static final List<String> JOURNEY_MODELS = List.of("last_click", "first_click", "last_non_direct", "linear",

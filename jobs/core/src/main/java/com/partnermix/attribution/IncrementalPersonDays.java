@@ -1,0 +1,75 @@
+package com.partnermix.attribution;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.struct;
+
+/**
+ * The Spark side of {@link IncrementalHazard}: each person's touches and orders in time order (one group-by per
+ * person), turned into the person's days and summed to the model's sufficient statistics where they lie; only the
+ * statistics (per candidate decay a matrix of groups x groups) reach the driver.
+ */
+final class IncrementalPersonDays {
+
+    private static final long DAY_MICROS = 86_400_000_000L;
+
+    private IncrementalPersonDays() {}
+
+    /**
+     * @param exposure person_id, touch_ts, group, weight: the touches that may cause orders
+     * @param orders   person_id, order_ts: the orders of the window
+     */
+    static IncrementalHazard.Fit fit(Dataset<Row> exposure, Dataset<Row> orders, LocalDate windowStart, int days,
+                                     List<Double> decays) {
+        // the groups: channels and partner types, a few dozen at most
+        List<String> groups = IncrementalHazard.indexOf(exposure.select("group").distinct().where(col("group")
+                .isNotNull()).collectAsList().stream().map(r -> r.getString(0)).toList());
+        HashMap<String, Integer> index = new HashMap<>();
+        for (int g = 0; g < groups.size(); g++) {
+            index.put(groups.get(g), g);
+        }
+        long startMicros = windowStart.atStartOfDay().toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
+        double[] candidates = decays.stream().mapToDouble(Double::doubleValue).toArray();
+        Dataset<Row> perPerson = exposure.where(col("group").isNotNull())
+                .groupBy("person_id")
+                .agg(sort_array(collect_list(struct(expr("unix_micros(touch_ts)").as("micros"), col("group"),
+                        col("weight")))).as("touches"))
+                .join(orders.groupBy("person_id").agg(sort_array(collect_list(expr("unix_micros(order_ts)")))
+                        .as("orders")), com.partnermix.common.ScalaSeqs.of("person_id"), "left");
+        IncrementalHazard.Stats zero = new IncrementalHazard.Stats(groups.size(), candidates);
+        IncrementalHazard.Stats stats = perPerson.select("touches", "orders").javaRDD().aggregate(zero,
+                (s, row) -> {
+                    List<IncrementalHazard.Touch> touches = new ArrayList<>();
+                    for (Row t : row.<Row>getList(0)) {
+                        long micros = t.getLong(0);
+                        touches.add(new IncrementalHazard.Touch(day(micros, startMicros), micros,
+                                index.get(t.getString(1)), t.getDouble(2)));
+                    }
+                    List<IncrementalHazard.Order> personOrders = new ArrayList<>();
+                    if (!row.isNullAt(1)) {
+                        for (Long micros : row.<Long>getList(1)) {
+                            personOrders.add(new IncrementalHazard.Order(day(micros, startMicros), micros));
+                        }
+                    }
+                    s.addPerson(touches, personOrders, days);
+                    return s;
+                },
+                IncrementalHazard.Stats::merge);
+        return IncrementalHazard.solve(stats, groups);
+    }
+
+    private static int day(long micros, long startMicros) {
+        return (int) Math.floorDiv(micros - startMicros, DAY_MICROS);
+    }
+}
