@@ -1,19 +1,22 @@
 package com.partnermix.attribution;
 
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_date;
 
 /**
  * The Spark side of {@link IncrementalHazard}: each person's touches and orders in time order (one group-by per
@@ -21,8 +24,6 @@ import static org.apache.spark.sql.functions.struct;
  * statistics (per candidate decay a matrix of groups x groups) reach the driver.
  */
 final class IncrementalPersonDays {
-
-    private static final long DAY_MICROS = 86_400_000_000L;
 
     private IncrementalPersonDays() {}
 
@@ -39,27 +40,30 @@ final class IncrementalPersonDays {
         for (int g = 0; g < groups.size(); g++) {
             index.put(groups.get(g), g);
         }
-        long startMicros = windowStart.atStartOfDay().toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
         double[] candidates = decays.stream().mapToDouble(Double::doubleValue).toArray();
+        // Days in the session's time zone, as every other date of the warehouse (journey_date, order_date).
+        Column start = lit(java.sql.Date.valueOf(windowStart));
         Dataset<Row> perPerson = exposure.where(col("group").isNotNull())
                 .groupBy("person_id")
-                .agg(sort_array(collect_list(struct(expr("unix_micros(touch_ts)").as("micros"), col("group"),
-                        col("weight")))).as("touches"))
-                .join(orders.groupBy("person_id").agg(sort_array(collect_list(expr("unix_micros(order_ts)")))
-                        .as("orders")), com.partnermix.common.ScalaSeqs.of("person_id"), "left");
+                .agg(sort_array(collect_list(struct(expr("unix_micros(touch_ts)").as("micros"),
+                        datediff(to_date(col("touch_ts")), start).as("day"), col("group"), col("weight"))))
+                        .as("touches"))
+                .join(orders.groupBy("person_id").agg(sort_array(collect_list(struct(
+                                expr("unix_micros(order_ts)").as("micros"), datediff(to_date(col("order_ts")), start)
+                                        .as("day")))).as("orders")),
+                        com.partnermix.common.ScalaSeqs.of("person_id"), "left");
         IncrementalHazard.Stats zero = new IncrementalHazard.Stats(groups.size(), candidates);
         IncrementalHazard.Stats stats = perPerson.select("touches", "orders").javaRDD().aggregate(zero,
                 (s, row) -> {
                     List<IncrementalHazard.Touch> touches = new ArrayList<>();
                     for (Row t : row.<Row>getList(0)) {
-                        long micros = t.getLong(0);
-                        touches.add(new IncrementalHazard.Touch(day(micros, startMicros), micros,
-                                index.get(t.getString(1)), t.getDouble(2)));
+                        touches.add(new IncrementalHazard.Touch(t.getInt(1), t.getLong(0), index.get(t.getString(2)),
+                                t.getDouble(3)));
                     }
                     List<IncrementalHazard.Order> personOrders = new ArrayList<>();
                     if (!row.isNullAt(1)) {
-                        for (Long micros : row.<Long>getList(1)) {
-                            personOrders.add(new IncrementalHazard.Order(day(micros, startMicros), micros));
+                        for (Row o : row.<Row>getList(1)) {
+                            personOrders.add(new IncrementalHazard.Order(o.getInt(1), o.getLong(0)));
                         }
                     }
                     s.addPerson(touches, personOrders, days);
@@ -67,9 +71,5 @@ final class IncrementalPersonDays {
                 },
                 IncrementalHazard.Stats::merge);
         return IncrementalHazard.solve(stats, groups);
-    }
-
-    private static int day(long micros, long startMicros) {
-        return (int) Math.floorDiv(micros - startMicros, DAY_MICROS);
     }
 }
