@@ -86,6 +86,11 @@ public final class CreditModels {
         return out;
     }
 
+    /** A touch's weight in the multi-touch models and in training: 1 for a click, view_through_weight else. */
+    static Column touchWeight(PartnermixConfig.Attribution settings) {
+        return when(col("is_click"), lit(1.0)).otherwise(lit(settings.viewThroughWeight()));
+    }
+
     /** The mixed_media input: the base model it rescales and the MMM factor of each touch (null: factor 1). */
     public record Calibrated(String baseModel, Column factor) {}
 
@@ -107,8 +112,7 @@ public final class CreditModels {
         CreditModel.Context context = new CreditModel.Context(settings, calibrated);
         Set<CreditModel> computed = new LinkedHashSet<>();
         models.forEach(m -> withReads(model(m), context, computed, new LinkedHashSet<>()));
-        Dataset<Row> t = touches.withColumn(CreditModel.TOUCH_WEIGHT, when(col("is_click"), lit(1.0))
-                .otherwise(lit(settings.viewThroughWeight())));
+        Dataset<Row> t = touches.withColumn(CreditModel.TOUCH_WEIGHT, touchWeight(settings));
         for (CreditModel m : computed) {
             t = m.prepare(t, context);
         }

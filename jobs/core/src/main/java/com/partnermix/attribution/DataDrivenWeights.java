@@ -108,14 +108,13 @@ public final class DataDrivenWeights {
      */
     public static List<GlobalAllocation.Pattern> allocationPatterns(Dataset<Row> paths, int limit) {
         List<GlobalAllocation.Pattern> patterns = new ArrayList<>();
-        // Rounded: a sum of 0.3s must not split one pattern in two by the order it was added in.
+        // A path is one row per journey already: its pattern is an expression over the row, no shuffle. Rounded:
+        // a sum of 0.3s must not split one pattern in two.
+        Column pattern = expr("array_sort(transform(array_distinct(states), s -> named_struct('state', s, 'weight', "
+                + "round(aggregate(filter(arrays_zip(states, touch_weights), t -> t.states = s), 0D, "
+                + "(total, t) -> total + t.touch_weights), 6))))");
         paths.where(col("is_converted"))
-                .select(col("journey_id"), expr("explode(arrays_zip(states, touch_weights)) AS t"))
-                .groupBy(col("journey_id"), col("t.states").as("state"))
-                .agg(expr("round(sum(t.touch_weights), 6)").as("weight"))
-                .groupBy("journey_id")
-                .agg(sort_array(collect_list(struct(col("state"), col("weight")))).as("pattern"))
-                .groupBy("pattern").agg(count("*").as("journeys"))
+                .groupBy(pattern.as("pattern")).agg(count("*").as("journeys"))
                 .orderBy(col("journeys").desc(), col("pattern"))
                 .limit(limit)
                 .collectAsList()

@@ -1,6 +1,8 @@
 package com.partnermix.attribution;
 
+import com.partnermix.common.PartnermixConfig;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.expressions.WindowSpec;
 
 import java.util.Set;
 
@@ -40,23 +42,42 @@ final class IncrementalModel implements CreditModel {
         String nearestSeconds = "inc__nearest";
         String w = "inc__w";
         String total = "inc__sum";
-        double purchaseSeconds = context.settings().incremental().purchaseSessionMinutes() * 60.0;
-        Column inPurchaseSession = col("session_id").equalTo(col(lastSession))
-                .and(col(nearestSeconds).leq(purchaseSeconds));
+        Column inPurchaseSession = inPurchaseSession(col(lastSession), col(nearestSeconds),
+                context.settings().incremental());
         Column daysBefore = datediff(col("order_date"), to_date(col("touch_ts")));
         Column weight = when(coalesce(inPurchaseSession, lit(false)), lit(0.0)).otherwise(
                 coalesce(col("incremental_effect"), lit(0.0)).multiply(col(TOUCH_WEIGHT))
                         .multiply(pow(col("incremental_decay"), daysBefore)));
         Column unattributed = col(total).leq(0).and(col("position").equalTo(1));
         return new CreditSteps()
-                .add(CreditSteps.ORDER, lastSession, max_by(col("session_id"), col("position"))
-                        .over(CreditModel.wholeOrder()))
-                .add(CreditSteps.ORDER, nearestSeconds, min(col("seconds_before_order")).over(CreditModel.wholeOrder()))
+                .add(CreditSteps.ORDER, lastSession, lastSession(CreditModel.wholeOrder()))
+                .add(CreditSteps.ORDER, nearestSeconds, nearestSecondsBefore(CreditModel.wholeOrder()))
                 .add(CreditSteps.WEIGHT2, w, weight)
                 .add(CreditSteps.ORDER2, total, sum(w).over(CreditModel.wholeOrder()))
                 .add(CreditSteps.CREDIT, CreditModel.column(name()), struct(
                         when(unattributed, lit(1.0)).otherwise(when(col(total).gt(0), col(w).divide(col(total))))
                                 .as("credit"),
                         unattributed.as("unattributed")));
+    }
+
+    /** The session of the order's last touch, over a window of one order's (or converting journey's) touches. */
+    static Column lastSession(WindowSpec order) {
+        return max_by(col("session_id"), col("position")).over(order);
+    }
+
+    /** How long before the order its last touch came, over the same window. */
+    static Column nearestSecondsBefore(WindowSpec order) {
+        return min(col("seconds_before_order")).over(order);
+    }
+
+    /**
+     * The purchase session: the session of the order's last touch, when that touch came at most
+     * {@code purchase_session_minutes} before the order. Its touches are part of the purchase (checkout coupons,
+     * cashback), not its cause; the fit and the credit both leave them out.
+     */
+    static Column inPurchaseSession(Column lastSession, Column nearestSecondsBefore,
+                                    PartnermixConfig.Incremental settings) {
+        return col("session_id").equalTo(lastSession)
+                .and(nearestSecondsBefore.leq(settings.purchaseSessionMinutes() * 60.0));
     }
 }

@@ -3,6 +3,7 @@ package com.partnermix.attribution;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -33,9 +34,19 @@ final class IncrementalPersonDays {
      */
     static IncrementalHazard.Fit fit(Dataset<Row> exposure, Dataset<Row> orders, LocalDate windowStart, int days,
                                      List<Double> decays) {
-        // the groups: channels and partner types, a few dozen at most
-        List<String> groups = IncrementalHazard.indexOf(exposure.select("group").distinct().where(col("group")
-                .isNotNull()).collectAsList().stream().map(r -> r.getString(0)).toList());
+        // Read twice (the groups, then the person-days): the touches and their purchase-session window once.
+        Dataset<Row> touches = exposure.where(col("group").isNotNull()).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            return fit(touches, orders, windowStart, days, decays, IncrementalHazard.indexOf(
+                    touches.select("group").distinct().collectAsList().stream().map(r -> r.getString(0)).toList()));
+        } finally {
+            touches.unpersist();
+        }
+    }
+
+    /** @param groups the groups (channels and partner types, a few dozen at most), in index order */
+    private static IncrementalHazard.Fit fit(Dataset<Row> exposure, Dataset<Row> orders, LocalDate windowStart,
+                                             int days, List<Double> decays, List<String> groups) {
         HashMap<String, Integer> index = new HashMap<>();
         for (int g = 0; g < groups.size(); g++) {
             index.put(groups.get(g), g);
@@ -43,8 +54,7 @@ final class IncrementalPersonDays {
         double[] candidates = decays.stream().mapToDouble(Double::doubleValue).toArray();
         // Days in the session's time zone, as every other date of the warehouse (journey_date, order_date).
         Column start = lit(java.sql.Date.valueOf(windowStart));
-        Dataset<Row> perPerson = exposure.where(col("group").isNotNull())
-                .groupBy("person_id")
+        Dataset<Row> perPerson = exposure.groupBy("person_id")
                 .agg(sort_array(collect_list(struct(expr("unix_micros(touch_ts)").as("micros"),
                         datediff(to_date(col("touch_ts")), start).as("day"), col("group"), col("weight"))))
                         .as("touches"))

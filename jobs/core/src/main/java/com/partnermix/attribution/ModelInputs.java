@@ -100,8 +100,7 @@ final class ModelInputs {
         if (markov) {
             sequences.put("markov_states", DataDrivenWeights.state(settings.markov().granularity()));
             if (settings.markov().globalAllocation()) {
-                sequences.put("markov_touch_weights", when(col("is_click"), lit(1.0))
-                        .otherwise(lit(settings.viewThroughWeight())));
+                sequences.put("markov_touch_weights", CreditModels.touchWeight(settings));
             }
         }
         if (shapley) {
@@ -146,18 +145,14 @@ final class ModelInputs {
         java.sql.Date from = java.sql.Date.valueOf(windowStart.minusDays(carryDays));
         java.sql.Date to = java.sql.Date.valueOf(date);
         Column group = DataDrivenWeights.state(inc.granularity());
-        Column weight = when(col("is_click"), lit(1.0)).otherwise(lit(settings.viewThroughWeight()));
-        // The purchase session: the session of a converting journey's last touch, when that touch is close enough
-        // to the order. Its touches are part of the purchase (checkout coupons, cashback), not its cause.
+        Column weight = CreditModels.touchWeight(settings);
+        // Touches of a purchase session neither fit nor earn credit: the same rule as the model's.
         org.apache.spark.sql.expressions.WindowSpec journey = org.apache.spark.sql.expressions.Window
                 .partitionBy("journey_id");
-        Column lastSession = org.apache.spark.sql.functions.max_by(col("session_id"), col("position")).over(journey);
-        Column nearest = org.apache.spark.sql.functions.min(col("seconds_before_order")).over(journey);
         Dataset<Row> closedTouches = wh.read(Tables.SILVER_JOURNEY_TOUCHES)
                 .where(to_date(col("touch_ts")).between(from, to))
-                .withColumn("in_purchase_session", col("order_id").isNotNull()
-                        .and(col("session_id").equalTo(lastSession))
-                        .and(nearest.leq(inc.purchaseSessionMinutes() * 60.0)))
+                .withColumn("in_purchase_session", col("order_id").isNotNull().and(IncrementalModel.inPurchaseSession(
+                        IncrementalModel.lastSession(journey), IncrementalModel.nearestSecondsBefore(journey), inc)))
                 .where(not(coalesce(col("in_purchase_session"), lit(false))))
                 .select(col("person_id"), col("touch_ts"), group.as("group"), weight.as("weight"));
         Dataset<Row> exposure = closedTouches;
@@ -174,16 +169,12 @@ final class ModelInputs {
                 .select("person_id", "order_ts");
         IncrementalHazard.Fit fit = IncrementalPersonDays.fit(exposure, orders, windowStart, inc.windowDays(),
                 inc.decays());
-        java.sql.Date runDate = java.sql.Date.valueOf(date);
-        fit.effects().forEach((g, effect) -> weightRows.add(RowFactory.create(runDate, "incremental",
-                inc.granularity(), null, g, effect, null, null, java.sql.Date.valueOf(windowStart), to,
-                fit.personDays(), (long) fit.orders(), null, null)));
-        weightRows.add(RowFactory.create(runDate, "incremental", inc.granularity(), null, "(baseline per person-day)",
-                fit.intercept(), null, null, java.sql.Date.valueOf(windowStart), to, fit.personDays(),
-                (long) fit.orders(), null, null));
-        weightRows.add(RowFactory.create(runDate, "incremental", inc.granularity(), null, "(decay per day)",
-                fit.decay(), null, null, java.sql.Date.valueOf(windowStart), to, fit.personDays(),
-                (long) fit.orders(), null, null));
+        java.util.function.BiConsumer<String, Double> row = (state, value) -> weightRows.add(RowFactory.create(
+                java.sql.Date.valueOf(date), "incremental", inc.granularity(), null, state, value, null, null,
+                java.sql.Date.valueOf(windowStart), to, fit.personDays(), (long) fit.orders(), null, null));
+        fit.effects().forEach(row);
+        row.accept("(baseline per person-day)", fit.intercept());
+        row.accept("(decay per day)", fit.decay());
         incrementalNote = String.format(java.util.Locale.ROOT, "incremental fitted on %,d person-days (%,.0f orders, "
                         + "%d groups, %d with an effect, decay %.2f)", fit.personDays(), fit.orders(),
                 fit.effects().size(), fit.effects().values().stream().filter(e -> e > 0).count(), fit.decay());

@@ -135,14 +135,10 @@ public final class JourneyBuilder {
     }
 
     /**
-     * One row per journey with its touches in time order. A converting journey always; a run only once closed:
-     * an order came after it, or every touch's window has passed by the end of the run date.
+     * One row per journey with its touches in time order and {@code closes_at_micros}. A converting journey is
+     * closed; a run only once an order came after it or every touch's window has passed by the end of the run date
+     * ({@code is_open} false). An open run may still convert.
      */
-    static Dataset<Row> closedJourneys(Dataset<Row> touchesInJourneys, Timestamp runEnd) {
-        return everyJourney(touchesInJourneys, runEnd).where(not(col("is_open"))).drop("is_open", "closes_at_micros");
-    }
-
-    /** {@link #closedJourneys} and the open runs, told apart by {@code is_open}, with {@code closes_at_micros}. */
     static Dataset<Row> everyJourney(Dataset<Row> touchesInJourneys, Timestamp runEnd) {
         Column touch = struct(col("touch_ts"), col("event_id"), col("event_type"), col("channel"), col("partner_id"),
                 col("partner_type"), col("funnel_stage"), col("region"), col("partner_region"), col("session_id"),
@@ -188,9 +184,8 @@ public final class JourneyBuilder {
     /** The open runs as {@link #journeys} writes a non-converting journey, with their closing time and touches. */
     static Dataset<Row> openJourneys(Dataset<Row> open) {
         Column touches = expr("transform(steps, (s, i) -> named_struct('position', i + 1, 'touch_ts', s.touch_ts, "
-                + "'is_click', "
-                + "s.event_type = 'click', 'channel', s.channel, 'partner_id', s.partner_id, 'partner_type', "
-                + "s.partner_type))");
+                + "'is_click', s.event_type = 'click', 'channel', s.channel, 'partner_id', s.partner_id, "
+                + "'partner_type', s.partner_type))");
         List<Column> columns = new java.util.ArrayList<>(List.of(journeyColumns()));
         columns.add(col("closes_at_ts"));
         columns.add(col("touches"));
