@@ -22,10 +22,8 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 import static org.apache.spark.sql.functions.col;
@@ -33,10 +31,11 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
 /**
- * {@code ingest --date D} (or {@code --from D1 --to D2}, each delivery day in order, in one JVM): reads
- * delivery day D of every landing feed into the bronze Delta tables. Each line is accepted, quarantined with its reason, or dropped as a duplicate of
- * a record already stored, and the job prints those counts per feed (they always add up to
- * the landing lines). Rerunning a date gives the same tables.
+ * {@code ingest --date D} (or {@code --from D1 --to D2}: the delivery days of a range in one pass, as if each
+ * had been ingested in order): reads delivery day D of every landing feed into the bronze Delta tables. Each line
+ * is accepted, quarantined with its reason, or dropped as a duplicate of a record already stored, and the job
+ * prints those counts per feed and delivery day (they always add up to the landing lines). Rerunning a date gives
+ * the same tables.
  */
 public final class IngestJob implements Job {
 
@@ -51,7 +50,13 @@ public final class IngestJob implements Job {
                 + "bronze.quarantine";
     }
 
-    /** A backfill of many delivery days is one job: one JVM and one Spark session instead of one per day. */
+    /** Delivery days of a range read in one pass unless --days-per-pass says otherwise (a month). */
+    public static final int DAYS_PER_PASS = 31;
+
+    /**
+     * A backfill of many delivery days is one job and, per {@code --days-per-pass} days, one pass over the feeds:
+     * the fixed cost of a run (listing, planning, Delta commits) is paid once per pass instead of once per day.
+     */
     public static final class Options {
         @Option(names = "--from", paramLabel = "YYYY-MM-DD", converter = Args.DateConverter.class,
                 description = "first delivery day of a range (with --to, instead of --date)")
@@ -60,6 +65,11 @@ public final class IngestJob implements Job {
         @Option(names = "--to", paramLabel = "YYYY-MM-DD", converter = Args.DateConverter.class,
                 description = "last delivery day of the range, included")
         LocalDate to;
+
+        @Option(names = "--days-per-pass", paramLabel = "N", defaultValue = "" + DAYS_PER_PASS,
+                description = "delivery days read in one pass of a range (default " + DAYS_PER_PASS
+                        + "; 1 = one run per day)")
+        int daysPerPass = DAYS_PER_PASS;
     }
 
     @Override
@@ -74,13 +84,35 @@ public final class IngestJob implements Job {
         } catch (IllegalArgumentException e) {
             throw new com.partnermix.job.Args.UsageException(e.getMessage());   // a configuration error: exit 2
         }
-        for (LocalDate day : deliveryDays(context.args().date(), context.options(Options.class))) {
+        Options options = context.options(Options.class);
+        List<LocalDate> days = deliveryDays(context.args().date(), options);
+        if (options.daysPerPass < 1) {
+            throw new Args.UsageException("--days-per-pass must be at least 1 (got " + options.daysPerPass + ")");
+        }
+        for (List<LocalDate> pass : passes(days, options.daysPerPass)) {
             // Each day holds its own run lock, as `ingest --date` does through the launcher.
-            try (RunLock lock = context.args().date() == null ? RunLock.acquire(context.config(), day, name()) : null) {
-                System.out.println(ingest(context.spark(), context.warehouse(), context.config(), day).format());
+            List<RunLock> locks = new ArrayList<>();
+            try {
+                if (context.args().date() == null) {
+                    pass.forEach(day -> locks.add(RunLock.acquire(context.config(), day, name())));
+                }
+                ingestDays(context.spark(), context.warehouse(), context.config(), pass)
+                        .forEach(report -> System.out.println(report.format()));
+            } finally {
+                java.util.Collections.reverse(locks);
+                locks.forEach(RunLock::close);
             }
         }
         return 0;
+    }
+
+    /** The days cut into passes of at most {@code daysPerPass} consecutive days, in order. */
+    public static List<List<LocalDate>> passes(List<LocalDate> days, int daysPerPass) {
+        List<List<LocalDate>> passes = new ArrayList<>();
+        for (int first = 0; first < days.size(); first += daysPerPass) {
+            passes.add(days.subList(first, Math.min(days.size(), first + daysPerPass)));
+        }
+        return passes;
     }
 
     /** The delivery days to ingest: --date, or every day from --from to --to; anything else is a usage error. */
@@ -104,40 +136,61 @@ public final class IngestJob implements Job {
     }
 
     public static IngestReport ingest(SparkSession spark, Warehouse wh, PartnermixConfig config, LocalDate date) {
-        return new Run(spark, wh, config, date).execute();
+        return ingestDays(spark, wh, config, List.of(date)).get(0);
     }
+
+    /**
+     * Delivery days in one pass, with the tables and counts that ingesting them one by one in date order gives:
+     * the first delivery of a key wins, a copy delivered on a later day of the pass is that day's duplicate, and
+     * each day is checked against the partner catalog and clock of its own delivery. One report per day.
+     */
+    public static List<IngestReport> ingestDays(SparkSession spark, Warehouse wh, PartnermixConfig config,
+                                                List<LocalDate> days) {
+        List<LocalDate> sorted = days.stream().distinct().sorted().toList();
+        if (sorted.isEmpty()) {
+            throw new IllegalArgumentException("no delivery day to ingest");
+        }
+        return new Run(spark, wh, config, sorted).execute();
+    }
+
+    /** Each parsed line's delivery day (from its dt= folder); the day of the rows it gives. */
+    static final String DELIVERY_DATE = "delivery_date";
 
     /** The HMAC key of this run; refuses an empty salt, and the demo salt outside the embedded demo. */
     static String salt(PartnermixConfig config) {
         return config.privacy().saltFor(config.paths(), System.getenv().getOrDefault("PARTNERMIX_HOME", "."));
     }
 
-    /** One night's ingest; a class so that the per-feed steps share their inputs without long argument lists. */
+    /**
+     * One pass over delivery days (one night's ingest, or a range); a class so that the per-feed steps share their
+     * inputs without long argument lists. Every row carries its delivery day, read from its dt= folder.
+     */
     private static final class Run {
         private final SparkSession spark;
         private final Warehouse wh;
         private final PartnermixConfig config;
-        private final LocalDate date;
-        private final Landing landing;
+        private final List<LocalDate> days;
+        private final LocalDate last;
+        private final Map<LocalDate, Landing> landings = new java.util.LinkedHashMap<>();
         private final Pii pii;
-        private final String runId;
         private final List<Dataset<Row>> quarantined = java.util.Collections.synchronizedList(new ArrayList<>());
         private final List<Dataset<Row>> cached = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final List<IngestReport.FeedCounts> counts = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Map<LocalDate, List<IngestReport.FeedCounts>> counts = new java.util.concurrent.ConcurrentHashMap<>();
         private final com.partnermix.common.StepTimer timer = new com.partnermix.common.StepTimer();
 
-        Run(SparkSession spark, Warehouse wh, PartnermixConfig config, LocalDate date) {
+        Run(SparkSession spark, Warehouse wh, PartnermixConfig config, List<LocalDate> days) {
             this.spark = spark;
             this.wh = wh;
             this.config = config;
-            this.date = date;
-            this.landing = new Landing(spark, config.paths().landing(), date);
+            this.days = days;
+            this.last = days.get(days.size() - 1);
+            days.forEach(day -> landings.put(day, new Landing(spark, config.paths().landing(), day)));
             this.pii = new Pii(salt(config), config.privacy().ipv4PrefixBits(), config.privacy().ipv6PrefixBits(),
                     config.privacy().hashIpPrefix(), config.privacy().urlParamsKept());
-            this.runId = "ingest:" + date;
+            days.forEach(day -> counts.put(day, java.util.Collections.synchronizedList(new ArrayList<>())));
         }
 
-        IngestReport execute() {
+        List<IngestReport> execute() {
             try {
                 return executeSteps();
             } finally {
@@ -145,16 +198,21 @@ public final class IngestJob implements Job {
             }
         }
 
-        private IngestReport executeSteps() {
-            // List and check every feed first: a missing feed or a truncated file stops the run before anything is written.
-            Map<Landing.Feed, List<String>> files = new HashMap<>();
+        private List<IngestReport> executeSteps() {
+            // List and check every feed of every day first: a missing feed or a truncated file stops the run
+            // before anything is written.
+            Map<Landing.Feed, DayFiles> files = new HashMap<>();
             for (Landing.Feed feed : Landing.Feed.values()) {
-                files.put(feed, landing.files(feed));
-                landing.checkComplete(files.get(feed));
+                DayFiles byDay = new DayFiles();
+                landings.forEach((day, landing) -> {
+                    byDay.put(day, landing.files(feed));
+                    landing.checkComplete(byDay.get(day));
+                });
+                files.put(feed, byDay);
             }
             timer.lap("list");
             ingestPartners(files.get(Landing.Feed.PARTNERS));
-            Set<String> knownPartners = knownPartnerIds();
+            Map<String, LocalDate> knownPartners = partnersKnownSince();
             timer.lap("partners");
             // The other feeds write different tables and need only the catalog: they run side by
             // side, so Spark overlaps their many small jobs and Delta commits.
@@ -167,88 +225,118 @@ public final class IngestJob implements Job {
                     () -> ingestTouchpoints(files.get(Landing.Feed.TOUCHPOINTS), knownPartners),
                     () -> ingestOrders(files.get(Landing.Feed.ORDERS))));
             timer.lap("feeds");
-            Map<String, Long> reasons = new java.util.TreeMap<>();
+            Map<LocalDate, Map<String, Long>> reasons = new java.util.concurrent.ConcurrentHashMap<>();
             inParallel(List.of(() -> reasons.putAll(writeQuarantine()), this::writeRunCounts));
             timer.lap("quarantine+runs");
-            List<IngestReport.FeedCounts> ordered = new ArrayList<>(counts);
-            ordered.sort(java.util.Comparator.comparing(c -> Landing.Feed.valueOf(c.feed().toUpperCase()).ordinal()));
-            return new IngestReport(date, ordered, reasons, timer.toString(), landing.warnings());
+            String timing = days.size() == 1 ? timer.toString() : "one pass over " + days.size() + " delivery days: " + timer;
+            List<IngestReport> reports = new ArrayList<>();
+            for (LocalDate day : days) {
+                List<IngestReport.FeedCounts> ordered = new ArrayList<>(counts.get(day));
+                ordered.sort(java.util.Comparator.comparing(c -> Landing.Feed.valueOf(c.feed().toUpperCase()).ordinal()));
+                reports.add(new IngestReport(day, ordered, reasons.getOrDefault(day, new java.util.TreeMap<>()), timing,
+                        landings.get(day).warnings()));
+            }
+            return reports;
         }
 
-        private void ingestPartners(List<String> partnerFiles) {
-            Map<String, CsvRecords.Header> headers = headers(partnerFiles, Contract.PARTNER_COLUMNS);
-            Dataset<Row> parsed = stage(Landing.Feed.PARTNERS, ParsedLines.parse(landing.lines(partnerFiles),
+        /** A feed's files per delivery day, in date order. */
+        private static final class DayFiles extends java.util.TreeMap<LocalDate, List<String>> {
+            List<String> all() {
+                return values().stream().flatMap(List::stream).toList();
+            }
+        }
+
+        /** The rows' SQL predicate for the slice of these delivery days (the tables' replaceWhere). */
+        private String slice(String dateColumn) {
+            return dateColumn + " IN (" + String.join(", ", days.stream().map(d -> "DATE'" + d + "'").toList()) + ")";
+        }
+
+        private Dataset<Row> linesOf(DayFiles byDay) {
+            return landings.get(last).lines(byDay.all());
+        }
+
+        private void ingestPartners(DayFiles partnerFiles) {
+            Map<String, CsvRecords.Header> headers = headers(partnerFiles.all(), Contract.PARTNER_COLUMNS);
+            Dataset<Row> parsed = stage(Landing.Feed.PARTNERS, ParsedLines.parse(linesOf(partnerFiles),
                     csvParser(headers, CsvRecords::partner), CsvRecords.PARTNER_SCHEMA, pii));
-            // A snapshot is the whole catalog: one row per partner, the first copy wins.
-            Dataset<Row> classified = IngestTransforms.classifyDuplicates(valid(parsed), null, List.of("partner_id"), date);
+            // A snapshot is the whole catalog of its day: one row per partner, the first copy wins.
+            Dataset<Row> classified = IngestTransforms.classifyDuplicates(valid(parsed), null,
+                    List.of(DELIVERY_DATE, "partner_id"), col(DELIVERY_DATE));
             Dataset<Row> snapshot = accepted(classified.where(col(IngestTransforms.DISPOSITION)
-                            .equalTo(IngestTransforms.NEW)), CsvRecords.PARTNER_SCHEMA)
-                    .withColumn("snapshot_date", lit(java.sql.Date.valueOf(date)));
-            DeltaWrites.replaceSlice(wh, Tables.BRONZE_PARTNER_SNAPSHOTS, snapshot,
-                    "snapshot_date = '" + date + "'");
-            record(Landing.Feed.PARTNERS, partnerFiles.size(), parsed, classified);
+                            .equalTo(IngestTransforms.NEW)), CsvRecords.PARTNER_SCHEMA, col(DELIVERY_DATE).as("snapshot_date"));
+            DeltaWrites.replaceSlice(wh, Tables.BRONZE_PARTNER_SNAPSHOTS, snapshot, slice("snapshot_date"));
+            record(Landing.Feed.PARTNERS, partnerFiles, parsed, classified);
         }
 
-        /** The dimension as of D: a rerun or a backfill of D must not see the catalog of a later day. */
+        /** The dimension as of the last day: a rerun or a backfill of it must not see the catalog of a later day. */
         private void rebuildPartnerDimension() {
             DeltaWrites.overwrite(wh, Tables.SILVER_DIM_PARTNER,
                     IngestTransforms.partnerDimension(wh.read(Tables.BRONZE_PARTNER_SNAPSHOTS)
-                            .where(col("snapshot_date").leq(lit(java.sql.Date.valueOf(date))))));
+                            .where(col("snapshot_date").leq(lit(java.sql.Date.valueOf(last))))));
         }
 
-        /** Partner ids of every catalog snapshot up to today: a small, bounded set (the catalog's size). */
-        private Set<String> knownPartnerIds() {
+        /**
+         * Each partner id of the catalog snapshots up to the last day, with its first snapshot: a touch delivered
+         * on day D may name it from that day on. A small, bounded map (the catalog's size).
+         */
+        private Map<String, LocalDate> partnersKnownSince() {
             List<Row> ids = wh.read(Tables.BRONZE_PARTNER_SNAPSHOTS)
-                    .where(col("snapshot_date").leq(lit(java.sql.Date.valueOf(date))))
-                    .select("partner_id").distinct().collectAsList();
-            Set<String> known = new HashSet<>();
-            ids.forEach(r -> known.add(r.getString(0)));
+                    .where(col("snapshot_date").leq(lit(java.sql.Date.valueOf(last))))
+                    .groupBy("partner_id").agg(org.apache.spark.sql.functions.min("snapshot_date")).collectAsList();
+            Map<String, LocalDate> known = new HashMap<>();
+            ids.forEach(r -> known.put(r.getString(0), r.getDate(1).toLocalDate()));
             return known;
         }
 
-        private void ingestCsvFeed(Landing.Feed feed, List<String> feedFiles, List<String> columns, StructType schema,
+        private void ingestCsvFeed(Landing.Feed feed, DayFiles feedFiles, List<String> columns, StructType schema,
                                    CsvRowParser rowParser, Table table) {
-            Map<String, CsvRecords.Header> headers = headers(feedFiles, columns);
-            Dataset<Row> parsed = stage(feed, ParsedLines.parse(landing.lines(feedFiles),
+            Map<String, CsvRecords.Header> headers = headers(feedFiles.all(), columns);
+            Dataset<Row> parsed = stage(feed, ParsedLines.parse(linesOf(feedFiles),
                     csvParser(headers, rowParser), schema, pii));
             // Rates and spend may be corrected by a later delivery: exact copies are duplicates,
             // a changed value is a new row, and readers take the latest delivery per natural key.
             List<String> keys = Arrays.asList(schema.fieldNames());
-            insertOnce(feed, table, feedFiles.size(), parsed, keys, null);
+            insertOnce(feed, table, feedFiles, parsed, keys, null);
         }
 
-        private void ingestTouchpoints(List<String> touchFiles, Set<String> knownPartners) {
-            TouchpointParser parser = new TouchpointParser(pii, config.ingest().maxIdLength(), date,
-                    config.ingest().maxFutureSkewHours());
+        private void ingestTouchpoints(DayFiles touchFiles, Map<String, LocalDate> partnersKnownSince) {
+            // The clock check is relative to each line's own delivery day.
+            Map<LocalDate, TouchpointParser> parsers = new HashMap<>();
+            days.forEach(day -> parsers.put(day, new TouchpointParser(pii, config.ingest().maxIdLength(), day,
+                    config.ingest().maxFutureSkewHours())));
             LineParser withPartnerCheck = (file, line) -> {
-                Row row = parser.parse(line);
+                LocalDate day = Landing.deliveryDay(file);
+                Row row = parsers.get(day).parse(line);
                 String partnerId = row.getString(5);
-                if (partnerId != null && "affiliate".equals(row.getString(4)) && !knownPartners.contains(partnerId)) {
-                    throw new Rejection("unknown_partner", "partner_id " + partnerId + " is not in the partner catalog");
+                if (partnerId != null && "affiliate".equals(row.getString(4))) {
+                    LocalDate since = partnersKnownSince.get(partnerId);
+                    if (since == null || since.isAfter(day)) {
+                        throw new Rejection("unknown_partner", "partner_id " + partnerId + " is not in the partner catalog");
+                    }
                 }
                 return row;
             };
             Dataset<Row> parsed = stage(Landing.Feed.TOUCHPOINTS,
-                    ParsedLines.parse(landing.lines(touchFiles), withPartnerCheck, TouchpointParser.SCHEMA, pii));
+                    ParsedLines.parse(linesOf(touchFiles), withPartnerCheck, TouchpointParser.SCHEMA, pii));
             // Re-deliveries repeat the event, so its event_date: only the batch's dates need to be scanned.
             List<Object> eventDates = new ArrayList<>();
             valid(parsed).select("event_date").distinct().collectAsList().forEach(r -> eventDates.add(r.get(0)));
             Column pruning = eventDates.isEmpty() ? lit(false) : col("t.event_date").isin(eventDates.toArray());
-            insertOnce(Landing.Feed.TOUCHPOINTS, Tables.BRONZE_TOUCHPOINTS, touchFiles.size(), parsed,
+            insertOnce(Landing.Feed.TOUCHPOINTS, Tables.BRONZE_TOUCHPOINTS, touchFiles, parsed,
                     List.of("event_id"), pruning, "event_date");
         }
 
-        private void ingestOrders(List<String> orderFiles) {
+        private void ingestOrders(DayFiles orderFiles) {
             OrderParser parser = new OrderParser(config.ingest().maxIdLength());
             Dataset<Row> parsed = stage(Landing.Feed.ORDERS,
-                    ParsedLines.parse(landing.lines(orderFiles), (file, line) -> parser.parse(line), OrderParser.SCHEMA, pii));
+                    ParsedLines.parse(linesOf(orderFiles), (file, line) -> parser.parse(line), OrderParser.SCHEMA, pii));
             // An order version is (order_id, updated_ts); the history of versions is kept.
-            insertOnce(Landing.Feed.ORDERS, Tables.BRONZE_ORDERS, orderFiles.size(), parsed,
+            insertOnce(Landing.Feed.ORDERS, Tables.BRONZE_ORDERS, orderFiles, parsed,
                     List.of("order_id", "updated_ts"), null);
         }
 
-        private void insertOnce(Landing.Feed feed, Table table, int fileCount, Dataset<Row> parsed, List<String> keys,
-                                Column pruning, String... partitionBy) {
+        private void insertOnce(Landing.Feed feed, Table table, DayFiles feedFiles, Dataset<Row> parsed,
+                                List<String> keys, Column pruning, String... partitionBy) {
             StructType schema = dataSchema(parsed);
             Dataset<Row> stored = null;
             if (wh.exists(table)) {
@@ -261,8 +349,8 @@ public final class IngestJob implements Job {
                 storedCols.add(col("t.delivery_date").as("delivery_date"));
                 stored = target.select(storedCols.toArray(Column[]::new));
             }
-            Dataset<Row> classified = IngestTransforms.classifyDuplicates(valid(parsed), stored, keys, date);
-            Map<String, Long> dispositions = record(feed, fileCount, parsed, classified);
+            Dataset<Row> classified = IngestTransforms.classifyDuplicates(valid(parsed), stored, keys, col(DELIVERY_DATE));
+            Map<String, Long> dispositions = record(feed, feedFiles, parsed, classified);
             Function<String[], Dataset<Row>> rowsOf = wanted -> withMetadata(
                     classified.where(col(IngestTransforms.DISPOSITION).isin((Object[]) wanted)), schema);
             if (dispositions.getOrDefault(IngestTransforms.REPLACES_LATER, 0L) > 0) {
@@ -277,17 +365,21 @@ public final class IngestJob implements Job {
         }
 
         private Dataset<Row> withMetadata(Dataset<Row> rows, StructType schema) {
-            return accepted(rows, schema)
-                    .withColumn("delivery_date", lit(java.sql.Date.valueOf(date)))
-                    .withColumn("ingest_run_id", lit(runId));
+            return accepted(rows, schema, col(DELIVERY_DATE).as("delivery_date"), runId(col(DELIVERY_DATE)));
         }
 
-        private Dataset<Row> accepted(Dataset<Row> classified, StructType schema) {
+        /** The run id of a delivery day's rows: {@code ingest:YYYY-MM-DD}, whether ingested alone or in a range. */
+        private static Column runId(Column deliveryDate) {
+            return org.apache.spark.sql.functions.concat(lit("ingest:"), deliveryDate.cast("string")).as("ingest_run_id");
+        }
+
+        private Dataset<Row> accepted(Dataset<Row> classified, StructType schema, Column... after) {
             List<Column> columns = new ArrayList<>();
             for (String name : schema.fieldNames()) {
                 columns.add(col(name));
             }
             columns.add(col(ParsedLines.SOURCE_FILE));
+            columns.addAll(Arrays.asList(after));
             return classified.select(columns.toArray(Column[]::new));
         }
 
@@ -295,7 +387,7 @@ public final class IngestJob implements Job {
             StructType schema = new StructType();
             for (var field : parsed.schema().fields()) {
                 if (!List.of(ParsedLines.SOURCE_FILE, ParsedLines.LINE_HASH, ParsedLines.RAW_LINE, ParsedLines.REJECT_REASON,
-                        ParsedLines.REJECT_DETAIL).contains(field.name())) {
+                        ParsedLines.REJECT_DETAIL, DELIVERY_DATE).contains(field.name())) {
                     schema = schema.add(field);
                 }
             }
@@ -307,17 +399,18 @@ public final class IngestJob implements Job {
         }
 
         /**
-         * Parsing runs once: its result is cached (spilling to disk when large) and every later
-         * step of the feed reads the cache; {@link #release()} drops it at the end of the run.
+         * Parsing runs once: its result, with each line's delivery day, is cached (spilling to disk when large)
+         * and every later step of the feed reads the cache; {@link #release()} drops it at the end of the run.
          */
         private Dataset<Row> stage(Landing.Feed feed, Dataset<Row> parsed) {
-            Dataset<Row> staged = parsed.persist(StorageLevel.MEMORY_AND_DISK());
+            Dataset<Row> staged = parsed.withColumn(DELIVERY_DATE, Landing.deliveryDay(col(ParsedLines.SOURCE_FILE)))
+                    .persist(StorageLevel.MEMORY_AND_DISK());
             cached.add(staged);
             quarantined.add(staged.where(col(ParsedLines.REJECT_REASON).isNotNull())
-                    .select(lit(java.sql.Date.valueOf(date)).as("delivery_date"), lit(feed.folder).as("feed"),
+                    .select(col(DELIVERY_DATE).as("delivery_date"), lit(feed.folder).as("feed"),
                             col(ParsedLines.SOURCE_FILE), col(ParsedLines.REJECT_REASON).as("reason"),
                             col(ParsedLines.REJECT_DETAIL).as("detail"), col(ParsedLines.RAW_LINE),
-                            lit(runId).as("ingest_run_id")));
+                            runId(col(DELIVERY_DATE))));
             return staged;
         }
 
@@ -327,29 +420,45 @@ public final class IngestJob implements Job {
             cached.forEach(Dataset::unpersist);
         }
 
-        /** Counts the feed's lines (one pass over the stage, one over the classification) and checks they add up. */
-        private Map<String, Long> record(Landing.Feed feed, int fileCount, Dataset<Row> parsed, Dataset<Row> classified) {
-            Row totals = parsed.agg(count(lit(1)), count(col(ParsedLines.REJECT_REASON))).first();
+        /**
+         * Counts the feed's lines per delivery day (one pass over the stage, one over the classification) and checks
+         * they add up; returns the dispositions over all days.
+         */
+        private Map<String, Long> record(Landing.Feed feed, DayFiles feedFiles, Dataset<Row> parsed,
+                                         Dataset<Row> classified) {
+            Map<LocalDate, long[]> lines = new HashMap<>();
+            parsed.groupBy(DELIVERY_DATE).agg(count(lit(1)), count(col(ParsedLines.REJECT_REASON))).collectAsList()
+                    .forEach(r -> lines.put(r.getDate(0).toLocalDate(), new long[] {r.getLong(1), r.getLong(2)}));
+            Map<LocalDate, Map<String, Long>> byDay = new HashMap<>();
             Map<String, Long> dispositions = new HashMap<>();
-            classified.groupBy(IngestTransforms.DISPOSITION).count().collectAsList()
-                    .forEach(r -> dispositions.put(r.getString(0), r.getLong(1)));
-            long duplicates = dispositions.getOrDefault(IngestTransforms.DUPLICATE, 0L);
-            long accepted = dispositions.values().stream().mapToLong(Long::longValue).sum() - duplicates;
-            var feedCounts = new IngestReport.FeedCounts(feed.folder, fileCount, totals.getLong(0), accepted,
-                    totals.getLong(1), duplicates);
-            if (!feedCounts.balanced()) {
-                throw new RunStoppedException("counts of " + feed.folder + " for " + date + " do not add up: " + feedCounts);
+            classified.groupBy(col(DELIVERY_DATE), col(IngestTransforms.DISPOSITION)).count().collectAsList()
+                    .forEach(r -> {
+                        byDay.computeIfAbsent(r.getDate(0).toLocalDate(), d -> new HashMap<>()).put(r.getString(1), r.getLong(2));
+                        dispositions.merge(r.getString(1), r.getLong(2), Long::sum);
+                    });
+            for (LocalDate day : days) {
+                long[] totals = lines.getOrDefault(day, new long[2]);
+                Map<String, Long> dayDispositions = byDay.getOrDefault(day, Map.of());
+                long duplicates = dayDispositions.getOrDefault(IngestTransforms.DUPLICATE, 0L);
+                long accepted = dayDispositions.values().stream().mapToLong(Long::longValue).sum() - duplicates;
+                var feedCounts = new IngestReport.FeedCounts(feed.folder, feedFiles.getOrDefault(day, List.of()).size(),
+                        totals[0], accepted, totals[1], duplicates);
+                if (!feedCounts.balanced()) {
+                    throw new RunStoppedException("counts of " + feed.folder + " for " + day + " do not add up: " + feedCounts);
+                }
+                counts.get(day).add(feedCounts);
             }
-            counts.add(feedCounts);
             return dispositions;
         }
 
-        /** @return the quarantine count per reason */
-        private Map<String, Long> writeQuarantine() {
+        /** @return the quarantine count per delivery day and reason */
+        private Map<LocalDate, Map<String, Long>> writeQuarantine() {
             Dataset<Row> all = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
-            DeltaWrites.replaceSlice(wh, Tables.BRONZE_QUARANTINE, all, "delivery_date = '" + date + "'");
-            Map<String, Long> reasons = new java.util.TreeMap<>();
-            all.groupBy("reason").count().collectAsList().forEach(r -> reasons.put(r.getString(0), r.getLong(1)));
+            DeltaWrites.replaceSlice(wh, Tables.BRONZE_QUARANTINE, all, slice("delivery_date"));
+            Map<LocalDate, Map<String, Long>> reasons = new HashMap<>();
+            all.groupBy("delivery_date", "reason").count().collectAsList().forEach(r -> reasons
+                    .computeIfAbsent(r.getDate(0).toLocalDate(), d -> new java.util.TreeMap<>())
+                    .put(r.getString(1), r.getLong(2)));
             return reasons;
         }
 
@@ -358,21 +467,25 @@ public final class IngestJob implements Job {
         }
 
         private void writeRunCounts() {
-            List<Row> rows = counts.stream().map(c -> org.apache.spark.sql.RowFactory.create(
-                    java.sql.Date.valueOf(date), c.feed(), c.files(), c.landingLines(), c.accepted(), c.quarantined(),
-                    c.duplicates(), runId)).toList();
+            List<Row> rows = new ArrayList<>();
+            for (LocalDate day : days) {
+                for (IngestReport.FeedCounts c : counts.get(day)) {
+                    rows.add(org.apache.spark.sql.RowFactory.create(java.sql.Date.valueOf(day), c.feed(), c.files(),
+                            c.landingLines(), c.accepted(), c.quarantined(), c.duplicates(), "ingest:" + day));
+                }
+            }
             StructType schema = new StructType()
                     .add("delivery_date", "date").add("feed", "string").add("files", "int")
                     .add("landing_lines", "long").add("accepted", "long").add("quarantined", "long")
                     .add("duplicates", "long").add("ingest_run_id", "string");
             DeltaWrites.replaceSlice(wh, Tables.BRONZE_INGEST_RUNS, spark.createDataFrame(rows, schema),
-                    "delivery_date = '" + date + "'");
+                    slice("delivery_date"));
         }
 
         private Map<String, CsvRecords.Header> headers(List<String> feedFiles, List<String> columns) {
             Map<String, CsvRecords.Header> headers = new HashMap<>();
             for (String file : feedFiles) {
-                String header = landing.header(file);
+                String header = landings.get(last).header(file);
                 headers.put(Landing.relative(file), CsvRecords.Header.of(header, columns, file));
             }
             return headers;

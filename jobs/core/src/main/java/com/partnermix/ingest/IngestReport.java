@@ -32,6 +32,11 @@ public record IngestReport(LocalDate date, List<FeedCounts> feeds, Map<String, L
         return feeds.stream().mapToLong(FeedCounts::landingLines).sum();
     }
 
+    /** Lines that became a row: accepted into their table or quarantined (duplicates are not stored). */
+    public long storedLines() {
+        return feeds.stream().mapToLong(f -> f.accepted() + f.quarantined()).sum();
+    }
+
     public String format() {
         StringBuilder out = new StringBuilder();
         out.append(String.format("ingest %s (%s)%n", date, timing));

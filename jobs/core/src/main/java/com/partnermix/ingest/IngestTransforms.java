@@ -6,7 +6,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 
-import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
 
@@ -47,12 +46,17 @@ public final class IngestTransforms {
      * delivery wins, so the table does not depend on the order deliveries were ingested in).
      * Counting {@code stored} as accepted keeps a delivery's counts the same when it is rerun.
      *
+     * Rows of several delivery days are classified as ingesting the days one by one in date order would: the
+     * earliest delivery's copy is the first, a copy delivered later is its day's duplicate.
+     *
      * @param storedKeys the key columns plus {@code delivery_date} of what the table holds, or null
+     * @param deliveryDate each row's delivery day
      */
     public static Dataset<Row> classifyDuplicates(Dataset<Row> valid, Dataset<Row> storedKeys, List<String> keys,
-                                                  LocalDate deliveryDate) {
+                                                  Column deliveryDate) {
         Column[] keyCols = keys.stream().map(k -> col(k)).toArray(Column[]::new);
-        WindowSpec firstCopy = Window.partitionBy(keyCols).orderBy(col(ParsedLines.SOURCE_FILE), col(ParsedLines.LINE_HASH));
+        WindowSpec firstCopy = Window.partitionBy(keyCols)
+                .orderBy(deliveryDate, col(ParsedLines.SOURCE_FILE), col(ParsedLines.LINE_HASH));
         Dataset<Row> ranked = valid.withColumn("copy_rank", row_number().over(firstCopy));
         Column stored = lit(null).cast("date");
         if (storedKeys != null) {
@@ -60,7 +64,7 @@ public final class IngestTransforms {
                     scala.collection.JavaConverters.asScalaBuffer(keys).toSeq(), "left");
             stored = col(STORED_DELIVERY);
         }
-        Column today = lit(java.sql.Date.valueOf(deliveryDate));
+        Column today = deliveryDate;
         return ranked.withColumn(DISPOSITION,
                         when(col("copy_rank").gt(1), lit(DUPLICATE))
                                 .when(stored.isNull(), lit(NEW))

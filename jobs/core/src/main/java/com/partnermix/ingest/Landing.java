@@ -240,7 +240,26 @@ public final class Landing {
     private static final UserDefinedFunction SOURCE_FILE =
             udf((UDF1<String, String>) Landing::sourceFile, DataTypes.StringType);
 
+    /**
+     * Every line of a file asks for the same name, and decoding one costs about as much as parsing the line: the
+     * names already decoded in this JVM are kept (a pure function of the URI; bounded by the files of a run).
+     */
+    private static final java.util.Map<String, String> SOURCE_FILES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int SOURCE_FILES_KEPT = 100_000;
+
     static String sourceFile(String uri) {
+        String known = SOURCE_FILES.get(uri);
+        if (known != null) {
+            return known;
+        }
+        String decoded = decodedSourceFile(uri);
+        if (SOURCE_FILES.size() < SOURCE_FILES_KEPT) {
+            SOURCE_FILES.put(uri, decoded);
+        }
+        return decoded;
+    }
+
+    private static String decodedSourceFile(String uri) {
         String path;
         try {
             path = new java.net.URI(uri).getPath();
@@ -319,6 +338,24 @@ public final class Landing {
     private static java.nio.file.Path localPath(Path path) {
         return java.nio.file.Path.of(path.toUri().getPath());
     }
+
+    /** The delivery day of a file, relative ({@code feed/dt=YYYY-MM-DD/name}) or absolute: its dt= folder. */
+    static LocalDate deliveryDay(String file) {
+        java.util.regex.Matcher day = DAY_FOLDER.matcher(file);
+        if (!day.find()) {
+            throw new IllegalArgumentException("not in a dt=YYYY-MM-DD folder: " + file);
+        }
+        return LocalDate.parse(day.group(1));
+    }
+
+    /** {@link #deliveryDay(String)} of a column of relative file names. */
+    static org.apache.spark.sql.Column deliveryDay(org.apache.spark.sql.Column file) {
+        return org.apache.spark.sql.functions.to_date(
+                org.apache.spark.sql.functions.regexp_extract(file, DAY_FOLDER.pattern(), 1));
+    }
+
+    private static final java.util.regex.Pattern DAY_FOLDER =
+            java.util.regex.Pattern.compile("/dt=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]*$");
 
     static String relative(String file) {
         return file.replaceAll("^.*/([^/]+/dt=[^/]+/[^/]+)$", "$1");

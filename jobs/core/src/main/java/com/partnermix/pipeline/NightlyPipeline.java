@@ -54,7 +54,7 @@ public final class NightlyPipeline {
     static Stage ingest() {
         return stage("ingest", (wh, config, date) -> {
             IngestReport report = IngestJob.ingest(wh.spark(), wh, config, date);
-            long out = report.feeds().stream().mapToLong(f -> f.accepted() + f.quarantined()).sum();
+            long out = report.storedLines();
             return new Stage.Result(report.totalLandingLines(), out, report.format());
         });
     }

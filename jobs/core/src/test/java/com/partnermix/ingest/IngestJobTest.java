@@ -128,29 +128,65 @@ class IngestJobTest extends SparkTestBase {
     }
 
     @Test
-    void aRangeOfDeliveryDaysIsIngestedDayByDayInOneJobAsSeparateRunsWouldBe() throws Exception {
+    void aRangeOfDeliveryDaysInOnePassGivesTheTablesAndCountsOfDailyRuns() throws Exception {
         Env ranged = env("range");
+        Env rangedCli = env("range-cli");
         Env daily = env("range-daily");
-        for (Env env : List.of(ranged, daily)) {
-            env.landing.basics(D1).basics(D2)
+        LocalDate d3 = D2.plusDays(1);
+        String tomorrowOfD1 = "2026-11-21T12:00:00Z";   // after D1's delivery day + 24 h, within D3's
+        for (Env env : List.of(ranged, rangedCli, daily)) {
+            env.landing.basics(D1).basics(D2).basics(d3)
+                    // P-NEW-1 joins the catalog on D2
+                    .file("partners", D2, "partners.csv", List.of(LandingFixture.PARTNERS_HEADER,
+                            "P-CR-007,Maya Moves,creator,APAC,hybrid,0.10,,,500,USD,false,,MAYA20,active,2025-03-01",
+                            "P-NEW-1,New Reviews,review,APAC,cps,0.05,,,,USD,false,,,active,2026-11-20"))
                     .file("touchpoints", D1, "part-0001.jsonl", List.of(
-                            click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1")))
+                            click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1"),
+                            click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1"),
+                            click("e-2", "2026-11-19T10:00:00Z", "P-NEW-1", "a-2"),
+                            click("e-4", tomorrowOfD1, "P-CR-007", "a-3")))
                     .file("touchpoints", D2, "part-0001.jsonl", List.of(
                             click("e-1", "2026-11-18T10:00:00Z", "P-CR-007", "a-1"),
-                            click("e-3", "2026-11-20T10:00:00Z", "P-CR-007", "a-2")))
-                    .file("orders", D1, "part-0001.jsonl", List.of())
-                    .file("orders", D2, "part-0001.jsonl", List.of());
+                            click("e-2", "2026-11-19T10:00:00Z", "P-NEW-1", "a-2"),
+                            click("e-3", "2026-11-20T10:00:00Z", "P-CR-007", "a-4")))
+                    .file("touchpoints", d3, "part-0001.jsonl", List.of(
+                            click("e-4", tomorrowOfD1, "P-CR-007", "a-3"),
+                            click("e-3", "2026-11-20T10:00:00Z", "P-CR-007", "a-4"),
+                            click("e-5", "2026-11-21T10:00:00Z", "P-BX-001", "a-5")))
+                    .file("orders", D1, "part-0001.jsonl", List.of(
+                            order("o-1", "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z", "placed", "100", "a-1")))
+                    .file("orders", D2, "part-0001.jsonl", List.of(
+                            order("o-1", "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z", "placed", "100", "a-1"),
+                            order("o-1", "2026-11-19T10:00:00Z", "2026-11-20T09:00:00Z", "cancelled", "100", "a-1")))
+                    .file("orders", d3, "part-0001.jsonl", List.of());
+            env.ingest(d3);   // the last day arrived first: the earlier deliveries must replace its copies
         }
+        List<IngestReport> dailyReports = List.of(daily.ingest(D1), daily.ingest(D2), daily.ingest(d3));
+        List<IngestReport> rangeReports = IngestJob.ingestDays(spark(), ranged.wh, ranged.config, List.of(d3, D1, D2));
         IngestJob job = new IngestJob();
-        Args args = Args.parse(List.of(job), "ingest", "--from", D1.toString(), "--to", D2.toString());
-        assertEquals(0, job.run(new JobContext(args, ranged.config, spark())));
-        daily.ingest(D1);
-        daily.ingest(D2);
+        Args args = Args.parse(List.of(job), "ingest", "--from", D1.toString(), "--to", d3.toString(),
+                "--days-per-pass", "2");
+        assertEquals(0, job.run(new JobContext(args, rangedCli.config, spark())));
 
-        // e-1 is delivered again on D2: the range sees D1 first, so it is stored once, with D1 as delivery day
-        List<String> expected = List.of("[e-1,2026-11-19]", "[e-3,2026-11-20]");
-        assertEquals(expected, ranged.rows(Tables.BRONZE_TOUCHPOINTS, "event_id", "delivery_date"));
+        // Worked by hand: e-1 first on D1 (its D1 copy and D2 copy are duplicates); e-2 names P-NEW-1, unknown on D1,
+        // known on D2; e-4 is in the future for D1 but not for D3; e-3 comes first on D2, replacing D3's copy.
+        assertEquals(List.of(D1, D2, d3), rangeReports.stream().map(IngestReport::date).toList());
+        assertEquals(new IngestReport.FeedCounts("touchpoints", 1, 4, 1, 2, 1), rangeReports.get(0).feed("touchpoints"));
+        assertEquals(Map.of("unknown_partner", 1L, "event_after_delivery", 1L), rangeReports.get(0).quarantineReasons());
+        assertEquals(new IngestReport.FeedCounts("touchpoints", 1, 3, 2, 0, 1), rangeReports.get(1).feed("touchpoints"));
+        assertEquals(new IngestReport.FeedCounts("touchpoints", 1, 3, 2, 0, 1), rangeReports.get(2).feed("touchpoints"));
+        assertEquals(new IngestReport.FeedCounts("orders", 1, 2, 1, 0, 1), rangeReports.get(1).feed("orders"));
+        assertEquals(new IngestReport.FeedCounts("partners", 1, 2, 2, 0, 0), rangeReports.get(1).feed("partners"));
+        assertEquals(List.of("[e-1,2026-11-19,ingest:2026-11-19]", "[e-2,2026-11-20,ingest:2026-11-20]",
+                        "[e-3,2026-11-20,ingest:2026-11-20]", "[e-4,2026-11-21,ingest:2026-11-21]",
+                        "[e-5,2026-11-21,ingest:2026-11-21]"),
+                ranged.rows(Tables.BRONZE_TOUCHPOINTS, "event_id", "delivery_date", "ingest_run_id"));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(dailyReports.get(i).feeds(), rangeReports.get(i).feeds());
+            assertEquals(dailyReports.get(i).quarantineReasons(), rangeReports.get(i).quarantineReasons());
+        }
         assertEquals(snapshot(daily.wh), snapshot(ranged.wh));
+        assertEquals(snapshot(daily.wh), snapshot(rangedCli.wh));
     }
 
     @Test
@@ -442,7 +478,8 @@ class IngestJobTest extends SparkTestBase {
 
     private static Map<String, List<String>> snapshot(Warehouse wh) {
         Map<String, List<String>> tables = new TreeMap<>();
-        for (Table table : Tables.BRONZE) {
+        for (Table table : java.util.stream.Stream.concat(Tables.BRONZE.stream(), java.util.stream.Stream.of(
+                Tables.SILVER_DIM_PARTNER)).toList()) {
             tables.put(table.toString(), wh.read(table).collectAsList().stream().map(Row::toString).sorted()
                     .collect(Collectors.toList()));
         }
