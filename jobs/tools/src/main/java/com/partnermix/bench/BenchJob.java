@@ -67,7 +67,7 @@ public final class BenchJob implements Job {
 
         @Option(names = "--peer", description = "also run the month through plain DuckDB SQL (de-dup, sessions, "
                 + "journeys, last-click and position-based credit) and print our time over its time per stage; runs "
-                + "ingest every night, then journeys and attribute once")
+                + "the month ingested in one pass, then journeys and attribute once")
         boolean peer;
 
         @Option(names = "--accuracy", description = "ingest, journeys and attribute the generated month, then print "
