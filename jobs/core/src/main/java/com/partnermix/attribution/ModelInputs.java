@@ -228,12 +228,9 @@ final class ModelInputs {
 
     /** mixed_media: the base model's credit rescaled by the latest earlier MMM fit's calibration factors. */
     private void mixedMedia(Warehouse wh, PartnermixConfig config, LocalDate date) {
-        baseModel = config.mmm().baseModel();
-        if (!config.attribution().models().contains(baseModel)
-                || CreditModels.model(baseModel).needs().contains(CreditModel.Input.MMM_FACTORS)) {
-            throw new IllegalArgumentException("mmm.base_model '" + baseModel + "' must be one of attribution.models "
-                    + "(and not mixed_media itself): mixed_media rescales its credit");
-        }
+        baseModel = requireJourneyModel(config, "mmm.base_model", config.mmm().baseModel());
+        String fallback = config.mmm().fallbackModel() == null || config.mmm().fallbackModel().isBlank() ? baseModel
+                : requireJourneyModel(config, "mmm.fallback_model", config.mmm().fallbackModel());
         var factors = MixedMedia.latestBefore(wh, date);
         List<Row> factorRows = new ArrayList<>();
         if (factors.isPresent()) {
@@ -250,11 +247,9 @@ final class ModelInputs {
             mixedMediaNote = "mixed_media = " + baseModel + " calibrated by the MMM fit of " + f.fitDate() + " ("
                     + f.byChannel().size() + " channels)";
         } else {
-            // No fit yet (a young warehouse: the MMM needs months of panel): the person-level incrementality
-            // model's credit when it runs, else the base model's; recorded so analysts see why.
-            if (config.attribution().models().contains("incremental")) {
-                baseModel = "incremental";
-            }
+            // No fit yet (a young warehouse: the MMM needs months of panel): the fallback model's credit
+            // (mmm.fallback_model, the person-level incrementality model by default); recorded so analysts see why.
+            baseModel = fallback;
             weightRows.add(RowFactory.create(java.sql.Date.valueOf(date), "mixed_media", null, null,
                     "(no mmm fit: factor 1 on " + baseModel + ")", 1.0, null, null, null, null, null, null, null,
                     null));
@@ -263,6 +258,16 @@ final class ModelInputs {
         }
         mmmFactors = wh.spark().createDataFrame(factorRows,
                 new StructType().add("channel", "string").add("factor", "double"));
+    }
+
+    /** A model mixed_media can stand on: one of attribution.models, and not mixed_media itself. */
+    private static String requireJourneyModel(PartnermixConfig config, String setting, String model) {
+        if (!config.attribution().models().contains(model)
+                || CreditModels.model(model).needs().contains(CreditModel.Input.MMM_FACTORS)) {
+            throw new IllegalArgumentException(setting + " '" + model + "' must be one of attribution.models "
+                    + "(and not mixed_media itself): mixed_media takes its credit");
+        }
+        return model;
     }
 
     /** How markov was allocated, what incremental was fitted on and what mixed_media was calibrated with. */

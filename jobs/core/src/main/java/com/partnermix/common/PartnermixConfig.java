@@ -184,11 +184,13 @@ public record PartnermixConfig(
      * @param holidays               dates (yyyy-MM-dd) of the holiday term, each +- {@code holidayWindowDays}
      * @param baseModel              the journey-level model mixed_media calibrates (must be in attribution.models)
      * @param excludeChannels        panel channels that are not media (direct: type-ins follow the decision to buy)
+     * @param fallbackModel          the model mixed_media credits while no MMM fit exists (a young warehouse; must be
+     *                               in attribution.models); null or empty: the base model
      */
     public record Mmm(String refit, String refitWeekday, int windowDays, int holdoutDays, String granularity,
                       String activityMeasure, double ridgeLambda, int candidates, long seed,
                       double minObservationsPerParameter, MmmSearch search, List<String> holidays,
-                      int holidayWindowDays, String baseModel, List<String> excludeChannels) {
+                      int holidayWindowDays, String baseModel, List<String> excludeChannels, String fallbackModel) {
         public Mmm {
             holidays = holidays == null ? List.of() : List.copyOf(holidays);
             excludeChannels = excludeChannels == null ? List.of() : List.copyOf(excludeChannels);

@@ -103,18 +103,91 @@ final class FieldReader {
     }
 
     static Timestamp parseTimestamp(String field, String text) {
-        Instant instant;
-        try {
-            // RFC 3339 requires an offset; ISO_OFFSET_DATE_TIME rejects local times without one.
-            instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new Rejection("bad_timestamp:" + field, "'" + text + "' is not an RFC 3339 timestamp with offset");
+        Instant instant = commonInstant(text);
+        if (instant == null) {
+            try {
+                // RFC 3339 requires an offset; ISO_OFFSET_DATE_TIME rejects local times without one.
+                instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new Rejection("bad_timestamp:" + field, "'" + text + "' is not an RFC 3339 timestamp with offset");
+            }
         }
         if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
             throw new Rejection("out_of_range:" + field, "'" + text + "' is before " + EARLIEST_DATE + " or after "
                     + LATEST_DATE + ": outside what the warehouse stores");
         }
         return Timestamp.from(instant);
+    }
+
+    /**
+     * The instant of the shape nearly every landing line has, {@code 2026-11-20T13:45:12[.345]Z} or with
+     * {@code +08:00}, read without the formatter (it cost a tenth of a line's parsing); null for anything else, a
+     * valid shape holding an invalid field included, which the formatter then accepts or rejects as before.
+     */
+    static Instant commonInstant(String text) {
+        int n = text.length();
+        if (n < 20 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T' || text.charAt(13) != ':'
+                || text.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 2);
+        int day = digits(text, 8, 2);
+        int hour = digits(text, 11, 2);
+        int minute = digits(text, 14, 2);
+        int second = digits(text, 17, 2);
+        int at = 19;
+        int nanos = 0;
+        if (text.charAt(at) == '.') {
+            int start = ++at;
+            while (at < n && at - start < 9 && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+                nanos = nanos * 10 + (text.charAt(at++) - '0');
+            }
+            if (at == start) {
+                return null;
+            }
+            for (int k = at - start; k < 9; k++) {
+                nanos *= 10;
+            }
+        }
+        int offsetSeconds;
+        if (at == n - 1 && text.charAt(at) == 'Z') {
+            offsetSeconds = 0;
+        } else if (at == n - 6 && (text.charAt(at) == '+' || text.charAt(at) == '-') && text.charAt(at + 3) == ':') {
+            int offsetHours = digits(text, at + 1, 2);
+            int offsetMinutes = digits(text, at + 4, 2);
+            if (offsetHours < 0 || offsetMinutes < 0 || offsetHours > 18 || offsetMinutes > 59) {
+                return null;
+            }
+            offsetSeconds = (text.charAt(at) == '-' ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60);
+            if (Math.abs(offsetSeconds) > 18 * 3600) {
+                return null;
+            }
+        } else {
+            return null;
+        }
+        if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) {
+            return null;
+        }
+        try {
+            return java.time.LocalDateTime.of(year, month, day, hour, minute, second, nanos)
+                    .toInstant(java.time.ZoneOffset.ofTotalSeconds(offsetSeconds));
+        } catch (java.time.DateTimeException invalidField) {
+            return null;
+        }
+    }
+
+    /** The non-negative number of {@code count} ASCII digits at {@code from}, or -1. */
+    private static int digits(String text, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     String country(String field) {

@@ -23,6 +23,7 @@ import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -137,6 +138,32 @@ class JourneysJobTest extends SparkTestBase {
                 .read(Tables.GOLD_MODEL_WEIGHTS)
                 .where(col("run_date").equalTo(java.sql.Date.valueOf(D2)).and(col("model").equalTo("mixed_media")))
                 .select("state", "weight")));
+    }
+
+    @Test
+    void withoutAnMmmFitMixedMediaTakesTheFallbackModelsCreditAndAnUnknownFallbackIsRefused() {
+        PartnermixConfig onBase = config(tmp.resolve("nightly"), "mmm.fallback_model=");
+        PartnermixConfig bogus = config(tmp.resolve("nightly"), "mmm.fallback_model=first_touch");
+        assertEquals("mmm.fallback_model 'first_touch' must be one of attribution.models (and not mixed_media itself): "
+                + "mixed_media takes its credit", assertThrows(IllegalArgumentException.class,
+                () -> AttributionJob.attribute(nightly, bogus, D2)).getMessage());
+        try {
+            AttributionJob.attribute(nightly, onBase, D2);
+            // empty: the base model (markov), factor 1
+            assertSameCredit(creditOf("o1", "markov"), creditOf("o1", "mixed_media"));
+            assertEquals(List.of("[(no mmm fit: factor 1 on markov),1.0]"), Rows.sorted(nightly
+                    .read(Tables.GOLD_MODEL_WEIGHTS)
+                    .where(col("run_date").equalTo(java.sql.Date.valueOf(D2)).and(col("model").equalTo("mixed_media")))
+                    .select("state", "weight")));
+        } finally {
+            AttributionJob.attribute(nightly, nightlyConfig, D2);   // the shared warehouse as the other tests expect
+        }
+        assertSameCredit(creditOf("o1", "incremental"), creditOf("o1", "mixed_media"));
+    }
+
+    private static void assertSameCredit(Map<String, Double> expected, Map<String, Double> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((touch, credit) -> assertEquals(credit, actual.get(touch), 1e-12, touch));
     }
 
     /**
