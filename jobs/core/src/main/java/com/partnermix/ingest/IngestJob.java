@@ -86,9 +86,6 @@ public final class IngestJob implements Job {
         }
         Options options = context.options(Options.class);
         List<LocalDate> days = deliveryDays(context.args().date(), options);
-        if (options.daysPerPass < 1) {
-            throw new Args.UsageException("--days-per-pass must be at least 1 (got " + options.daysPerPass + ")");
-        }
         for (List<LocalDate> pass : passes(days, options.daysPerPass)) {
             // Each day holds its own run lock, as `ingest --date` does through the launcher.
             List<RunLock> locks = new ArrayList<>();
@@ -108,6 +105,9 @@ public final class IngestJob implements Job {
 
     /** The days cut into passes of at most {@code daysPerPass} consecutive days, in order. */
     public static List<List<LocalDate>> passes(List<LocalDate> days, int daysPerPass) {
+        if (daysPerPass < 1) {
+            throw new Args.UsageException("--days-per-pass must be at least 1 (got " + daysPerPass + ")");
+        }
         List<List<LocalDate>> passes = new ArrayList<>();
         for (int first = 0; first < days.size(); first += daysPerPass) {
             passes.add(days.subList(first, Math.min(days.size(), first + daysPerPass)));

@@ -205,6 +205,11 @@ class IngestJobTest extends SparkTestBase {
         assertThrows(Args.UsageException.class, () -> IngestJob.deliveryDays(null, range));
         assertTrue(assertThrows(Args.UsageException.class, () -> IngestJob.deliveryDays(null, new IngestJob.Options()))
                 .getMessage().startsWith("ingest needs --date YYYY-MM-DD or --from/--to"));
+        LocalDate d3 = D2.plusDays(1);
+        assertEquals(List.of(List.of(D1, D2), List.of(d3)), IngestJob.passes(List.of(D1, D2, d3), 2));
+        assertEquals(List.of(List.of(D1, D2, d3)), IngestJob.passes(List.of(D1, D2, d3), IngestJob.DAYS_PER_PASS));
+        assertEquals("--days-per-pass must be at least 1 (got 0)", assertThrows(Args.UsageException.class,
+                () -> IngestJob.passes(List.of(D1), 0)).getMessage());
     }
 
     @Test
