@@ -244,6 +244,13 @@ public final class IngestJob implements Job {
             List<String> all() {
                 return values().stream().flatMap(List::stream).toList();
             }
+
+            /** Each file's delivery day, by the name its lines carry ({@link Landing#relative}): known from the listing. */
+            HashMap<String, LocalDate> dayOfFile() {
+                HashMap<String, LocalDate> days = new HashMap<>();
+                forEach((day, files) -> files.forEach(file -> days.put(Landing.relative(file), day)));
+                return days;
+            }
         }
 
         /** The rows' SQL predicate for the slice of these delivery days (the tables' replaceWhere). */
@@ -304,8 +311,9 @@ public final class IngestJob implements Job {
             Map<LocalDate, TouchpointParser> parsers = new HashMap<>();
             days.forEach(day -> parsers.put(day, new TouchpointParser(pii, config.ingest().maxIdLength(), day,
                     config.ingest().maxFutureSkewHours())));
+            HashMap<String, LocalDate> dayOfFile = touchFiles.dayOfFile();
             LineParser withPartnerCheck = (file, line) -> {
-                LocalDate day = Landing.deliveryDay(file);
+                LocalDate day = dayOfFile.get(file);
                 Row row = parsers.get(day).parse(line);
                 String partnerId = row.getString(5);
                 if (partnerId != null && "affiliate".equals(row.getString(4))) {

@@ -339,23 +339,11 @@ public final class Landing {
         return java.nio.file.Path.of(path.toUri().getPath());
     }
 
-    /** The delivery day of a file, relative ({@code feed/dt=YYYY-MM-DD/name}) or absolute: its dt= folder. */
-    static LocalDate deliveryDay(String file) {
-        java.util.regex.Matcher day = DAY_FOLDER.matcher(file);
-        if (!day.find()) {
-            throw new IllegalArgumentException("not in a dt=YYYY-MM-DD folder: " + file);
-        }
-        return LocalDate.parse(day.group(1));
-    }
-
-    /** {@link #deliveryDay(String)} of a column of relative file names. */
+    /** The delivery day of a column of relative file names ({@code feed/dt=YYYY-MM-DD/name}): its dt= folder. */
     static org.apache.spark.sql.Column deliveryDay(org.apache.spark.sql.Column file) {
         return org.apache.spark.sql.functions.to_date(
-                org.apache.spark.sql.functions.regexp_extract(file, DAY_FOLDER.pattern(), 1));
+                org.apache.spark.sql.functions.regexp_extract(file, "/dt=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]*$", 1));
     }
-
-    private static final java.util.regex.Pattern DAY_FOLDER =
-            java.util.regex.Pattern.compile("/dt=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]*$");
 
     static String relative(String file) {
         return file.replaceAll("^.*/([^/]+/dt=[^/]+/[^/]+)$", "$1");

@@ -274,18 +274,16 @@ public final class BenchJob implements Job {
                             report.totalLandingLines(), (System.nanoTime() - t0) / 1e9);
                 }
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            secondsByStage.put(stage.name(), seconds);
-            return row(stage.name(), in, out, seconds, HeapMeter.peakMiB());
-        }
-        boolean everyNight = !oneGo || stage.name().equals("dq_bronze");
-        for (LocalDate day = everyNight ? last.minusDays(days - 1) : last; !day.isAfter(last); day = day.plusDays(1)) {
-            Stage.Result result = stage.run(wh, config, day);
-            in += result.rowsIn();
-            out += result.rowsOut();
-            System.out.printf("   %s %-10s %,12d in %,12d out  %.1f s so far  [%s]%n", day, stage.name(),
-                    result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9,
-                    result.summary().lines().findFirst().orElse(""));
+        } else {
+            boolean everyNight = !oneGo || stage.name().equals("dq_bronze");
+            for (LocalDate day = everyNight ? last.minusDays(days - 1) : last; !day.isAfter(last); day = day.plusDays(1)) {
+                Stage.Result result = stage.run(wh, config, day);
+                in += result.rowsIn();
+                out += result.rowsOut();
+                System.out.printf("   %s %-10s %,12d in %,12d out  %.1f s so far  [%s]%n", day, stage.name(),
+                        result.rowsIn(), result.rowsOut(), (System.nanoTime() - t0) / 1e9,
+                        result.summary().lines().findFirst().orElse(""));
+            }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         secondsByStage.put(stage.name(), seconds);
