@@ -57,7 +57,8 @@ NIGHTLY_DAG_ID = "partnermix_nightly"
 # The first night the scheduler runs on its own. Older nights are run with `airflow backfill create`.
 START_DATE = pendulum.datetime(2026, 11, 1, tz="UTC")
 
-# Feeds that must be in the landing zone before a night can start (spend is optional: docs/stages/ingest.md, "The landing contract").
+# Feeds that must be in the landing zone before a night can start (spend and experiments are optional:
+# docs/stages/ingest.md, "The landing contract").
 REQUIRED_FEEDS = ("touchpoints", "orders", "partners", "fx_rates")
 
 # The run date the jobs get. Nightly: the day the data interval covers. Periodic (weekly, monthly): the

@@ -153,32 +153,126 @@ final class IncrementalHazard {
      * @param decay     the chosen carry-over
      * @param intercept orders per person-day without exposure
      * @param rss       squared error of the chosen fit, per person-day
+     * @param priors    per group calibrated by lift tests: the prior mean of its effect at the chosen decay
      */
     record Fit(Map<String, Double> effects, double decay, double intercept, double rss, long personDays,
-               double orders) {}
+               double orders, Map<String, Double> priors) {}
+
+    /**
+     * A lift test of one group as a prior of its effect: the test arm's incremental orders per weighted touch of the
+     * group within the test's days, and its standard error.
+     */
+    record LiftTest(String group, double ordersPerTouch, double standardError, int days) implements Serializable {
+
+        /**
+         * From a test's counts. The incremental orders of the test arm are {@code C_t - N_t C_c / N_c}, with the
+         * Poisson variance {@code C_t + (N_t / N_c)^2 C_c} (a count of 0 taken as 1); per weighted touch of the test
+         * arm. {@code touchesPerStockTouch} >= 1 scales to the touches that carry stock: touches of a purchase
+         * session are taken to add nothing (the model's assumption), so the lift is all the other touches'.
+         */
+        static LiftTest of(String group, long testPersons, long testConversions, long controlPersons,
+                           long controlConversions, double weightedTouches, int days, double touchesPerStockTouch) {
+            double ratio = (double) testPersons / controlPersons;
+            double incremental = testConversions - ratio * controlConversions;
+            double variance = Math.max(1, testConversions) + ratio * ratio * Math.max(1, controlConversions);
+            double perTouch = touchesPerStockTouch / weightedTouches;
+            return new LiftTest(group, incremental * perTouch, Math.sqrt(variance) * perTouch, days);
+        }
+
+        /**
+         * Orders one unit of stock-carrying exposure adds within a test of {@code days} days, in units of the effect:
+         * a touch on day u of the test adds {@code effect x (1 + decay + ... + decay^(days-1-u))}; averaged over
+         * touches spread evenly over the days, {@code (days - decay (1 - decay^days) / (1 - decay)) / (days (1 - decay))}.
+         */
+        static double capture(double decay, int days) {
+            if (decay == 0) {
+                return 1.0;
+            }
+            return (days - decay * (1 - Math.pow(decay, days)) / (1 - decay)) / (days * (1 - decay));
+        }
+    }
 
     /** The non-negative least-squares fit of every candidate decay; the one with the least squared error. */
     static Fit solve(Stats stats, List<String> groups) {
+        return solve(stats, groups, List.of());
+    }
+
+    /**
+     * As {@link #solve(Stats, List)}, with lift tests as Gaussian priors on their groups' effects: at each candidate
+     * decay a test says the effect is {@code ordersPerTouch / capture} with standard error
+     * {@code standardError / capture}; with the residual variance {@code s2} of the unconstrained-by-tests fit, the
+     * posterior mode minimises {@code |y - X b|^2 + sum over tests s2 (b_g - mean)^2 / se^2}, a ridge towards the
+     * test. The decay is chosen by that same penalised error. Tests of groups not in the data are left out.
+     */
+    static Fit solve(Stats stats, List<String> groups, List<LiftTest> tests) {
         Fit best = null;
+        double bestObjective = Double.POSITIVE_INFINITY;
         for (int c = 0; c < stats.decays.length; c++) {
             double[] beta = nonNegativeLeastSquares(stats.xtx[c], stats.xty[c]);
-            double rss = stats.yty[c];
-            for (int i = 0; i < beta.length; i++) {
-                rss -= 2 * beta[i] * stats.xty[c][i];
-                for (int j = 0; j < beta.length; j++) {
-                    rss += beta[i] * stats.xtx[c][i][j] * beta[j];
+            double[][] a = stats.xtx[c];
+            double[] b = stats.xty[c];
+            Map<String, Double> priors = new TreeMap<>();
+            double[] precision = new double[groups.size()];
+            double[] weightedMean = new double[groups.size()];
+            List<double[]> penalties = new ArrayList<>();   // {group index, lambda, mean} per test used
+            if (!tests.isEmpty()) {
+                double s2 = Math.max(squaredError(stats, c, beta) / Math.max(1, stats.personDays), 1e-12);
+                a = new double[b.length][];
+                for (int i = 0; i < b.length; i++) {
+                    a[i] = stats.xtx[c][i].clone();
+                }
+                b = stats.xty[c].clone();
+                for (LiftTest test : tests) {
+                    int g = groups.indexOf(test.group());
+                    if (g < 0) {
+                        continue;
+                    }
+                    double capture = LiftTest.capture(stats.decays[c], test.days());
+                    double mean = test.ordersPerTouch() / capture;
+                    double se = Math.max(test.standardError() / capture, 1e-12);
+                    double lambda = s2 / (se * se);
+                    a[g + 1][g + 1] += lambda;
+                    b[g + 1] += lambda * mean;
+                    precision[g] += lambda;
+                    weightedMean[g] += lambda * mean;
+                    penalties.add(new double[] {g, lambda, mean});
+                }
+                beta = nonNegativeLeastSquares(a, b);
+            }
+            double rss = squaredError(stats, c, beta);
+            double objective = rss;
+            for (double[] p : penalties) {
+                double off = beta[(int) p[0] + 1] - p[2];
+                objective += p[1] * off * off;
+            }
+            for (int g = 0; g < groups.size(); g++) {
+                if (precision[g] > 0) {
+                    priors.put(groups.get(g), weightedMean[g] / precision[g]);
                 }
             }
-            rss = stats.personDays > 0 ? rss / stats.personDays : 0.0;
-            if (best == null || rss < best.rss() - 1e-15) {
+            if (best == null || objective < bestObjective - 1e-15) {
                 Map<String, Double> effects = new TreeMap<>();
                 for (int g = 0; g < groups.size(); g++) {
                     effects.put(groups.get(g), beta[g + 1]);
                 }
-                best = new Fit(effects, stats.decays[c], beta[0], rss, stats.personDays, stats.orderCount);
+                bestObjective = objective;
+                best = new Fit(effects, stats.decays[c], beta[0], stats.personDays > 0 ? rss / stats.personDays : 0.0,
+                        stats.personDays, stats.orderCount, priors);
             }
         }
         return best;
+    }
+
+    /** |y - X b|^2 from the statistics of candidate c. */
+    private static double squaredError(Stats stats, int c, double[] beta) {
+        double rss = stats.yty[c];
+        for (int i = 0; i < beta.length; i++) {
+            rss -= 2 * beta[i] * stats.xty[c][i];
+            for (int j = 0; j < beta.length; j++) {
+                rss += beta[i] * stats.xtx[c][i][j] * beta[j];
+            }
+        }
+        return rss;
     }
 
     /**

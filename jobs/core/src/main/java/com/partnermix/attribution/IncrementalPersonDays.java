@@ -31,14 +31,16 @@ final class IncrementalPersonDays {
     /**
      * @param exposure person_id, touch_ts, group, weight: the touches that may cause orders
      * @param orders   person_id, order_ts: the orders of the window
+     * @param tests    lift tests, priors of their groups' effects
      */
     static IncrementalHazard.Fit fit(Dataset<Row> exposure, Dataset<Row> orders, LocalDate windowStart, int days,
-                                     List<Double> decays) {
+                                     List<Double> decays, List<IncrementalHazard.LiftTest> tests) {
         // Read twice (the groups, then the person-days): the touches and their purchase-session window once.
         Dataset<Row> touches = exposure.where(col("group").isNotNull()).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             return fit(touches, orders, windowStart, days, decays, IncrementalHazard.indexOf(
-                    touches.select("group").distinct().collectAsList().stream().map(r -> r.getString(0)).toList()));
+                    touches.select("group").distinct().collectAsList().stream().map(r -> r.getString(0)).toList()),
+                    tests);
         } finally {
             touches.unpersist();
         }
@@ -46,7 +48,8 @@ final class IncrementalPersonDays {
 
     /** @param groups the groups (channels and partner types, a few dozen at most), in index order */
     private static IncrementalHazard.Fit fit(Dataset<Row> exposure, Dataset<Row> orders, LocalDate windowStart,
-                                             int days, List<Double> decays, List<String> groups) {
+                                             int days, List<Double> decays, List<String> groups,
+                                             List<IncrementalHazard.LiftTest> tests) {
         HashMap<String, Integer> index = new HashMap<>();
         for (int g = 0; g < groups.size(); g++) {
             index.put(groups.get(g), g);
@@ -80,6 +83,6 @@ final class IncrementalPersonDays {
                     return s;
                 },
                 IncrementalHazard.Stats::merge);
-        return IncrementalHazard.solve(stats, groups);
+        return IncrementalHazard.solve(stats, groups, tests);
     }
 }

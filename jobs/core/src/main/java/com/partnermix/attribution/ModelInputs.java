@@ -151,37 +151,61 @@ final class ModelInputs {
                 .partitionBy("journey_id");
         Dataset<Row> closedTouches = wh.read(Tables.SILVER_JOURNEY_TOUCHES)
                 .where(to_date(col("touch_ts")).between(from, to))
-                .withColumn("in_purchase_session", col("order_id").isNotNull().and(IncrementalModel.inPurchaseSession(
-                        IncrementalModel.lastSession(journey), IncrementalModel.nearestSecondsBefore(journey), inc)))
-                .where(not(coalesce(col("in_purchase_session"), lit(false))))
-                .select(col("person_id"), col("touch_ts"), group.as("group"), weight.as("weight"));
-        Dataset<Row> exposure = closedTouches;
+                .withColumn("in_purchase_session", coalesce(col("order_id").isNotNull().and(
+                        IncrementalModel.inPurchaseSession(IncrementalModel.lastSession(journey),
+                                IncrementalModel.nearestSecondsBefore(journey), inc)), lit(false)))
+                .select(col("person_id"), col("touch_ts"), group.as("group"), weight.as("weight"),
+                        col("in_purchase_session"));
+        Dataset<Row> touches = closedTouches;
         if (wh.exists(Tables.SILVER_OPEN_JOURNEYS)) {
-            exposure = exposure.unionByName(wh.read(Tables.SILVER_OPEN_JOURNEYS)
+            touches = touches.unionByName(wh.read(Tables.SILVER_OPEN_JOURNEYS)
                     .select(col("person_id"), explode(col("touches")).as("t"))
                     .select(col("person_id"), col("t.touch_ts"), col("t.channel"), col("t.partner_type"),
                             col("t.partner_id"), col("t.is_click"))
                     .where(to_date(col("touch_ts")).between(from, to))
-                    .select(col("person_id"), col("touch_ts"), group.as("group"), weight.as("weight")));
+                    .select(col("person_id"), col("touch_ts"), group.as("group"), weight.as("weight"),
+                            lit(false).as("in_purchase_session")));
         }
+        // Lift tests measure every touch of the test arm; the share outside purchase sessions is taken over the
+        // window's touches.
+        LiftTests.Read liftTests = LiftTests.read(wh, settings, date,
+                touches.where(to_date(col("touch_ts")).geq(java.sql.Date.valueOf(windowStart))));
+        Dataset<Row> exposure = touches.where(not(col("in_purchase_session"))).drop("in_purchase_session");
         Dataset<Row> orders = wh.read(Tables.SILVER_JOURNEYS).where(col("is_converted")
                         .and(to_date(col("order_ts")).between(java.sql.Date.valueOf(windowStart), to)))
                 .select("person_id", "order_ts");
         IncrementalHazard.Fit fit = IncrementalPersonDays.fit(exposure, orders, windowStart, inc.windowDays(),
-                inc.decays());
+                inc.decays(), liftTests.tests());
         java.util.function.BiConsumer<String, Double> row = (state, value) -> weightRows.add(RowFactory.create(
                 java.sql.Date.valueOf(date), "incremental", inc.granularity(), null, state, value, null, null,
                 java.sql.Date.valueOf(windowStart), to, fit.personDays(), (long) fit.orders(), null, null));
         fit.effects().forEach(row);
+        fit.priors().forEach((g, prior) -> row.accept("(lift test) " + g, prior));
         row.accept("(baseline per person-day)", fit.intercept());
         row.accept("(decay per day)", fit.decay());
         incrementalNote = String.format(java.util.Locale.ROOT, "incremental fitted on %,d person-days (%,.0f orders, "
                         + "%d groups, %d with an effect, decay %.2f)", fit.personDays(), fit.orders(),
-                fit.effects().size(), fit.effects().values().stream().filter(e -> e > 0).count(), fit.decay());
+                fit.effects().size(), fit.effects().values().stream().filter(e -> e > 0).count(), fit.decay())
+                + liftTestNote(liftTests, fit);
         touchWeights = touchWeights.withColumn("incremental_group", group)
                 .join(broadcast(stateTable(wh, fit.effects(), "incremental_group", "incremental_effect")),
                         ScalaSeqs.of("incremental_group"), "left")
                 .withColumn("incremental_decay", lit(fit.decay()));
+    }
+
+    /** Which lift tests calibrated the fit, and which could not (their group had no touch in the window). */
+    private static String liftTestNote(LiftTests.Read read, IncrementalHazard.Fit fit) {
+        StringBuilder note = new StringBuilder();
+        if (!fit.priors().isEmpty()) {
+            note.append(String.format(java.util.Locale.ROOT, ", calibrated by %d lift test(s): ", read.tests().size()));
+            note.append(String.join(", ", fit.priors().entrySet().stream().map(e -> String.format(java.util.Locale.ROOT,
+                    "%s effect %.3g (test %.3g)", e.getKey(), fit.effects().get(e.getKey()), e.getValue())).toList()));
+        }
+        if (!read.unfitted().isEmpty()) {
+            note.append(", lift tests of groups without touches in the window left out: ")
+                    .append(String.join(", ", read.unfitted()));
+        }
+        return note.toString();
     }
 
     private void markov(Warehouse wh, PartnermixConfig.Markov m, Dataset<Row> trainingPaths, Column state,

@@ -336,10 +336,22 @@ public record PartnermixConfig(
      *                                long before the order, are taken as part of the purchase, not as its cause (a
      *                                coupon or cashback click on the way to checkout): they neither fit nor earn
      *                                credit. 0: none are
+     * @param experimentsMaxAgeDays   lift tests of {@code bronze.experiments} that ended at most this many days before
+     *                                the run date are the fit's priors; 0: none are used (default 365)
+     * @param experimentsWeight       how much a lift test counts against the person-days: 1 (the default) weighs it
+     *                                by its own standard error, as a Bayesian prior would; w counts it as w such tests
+     *                                (more than 1 trusts the tests over the model's own, possibly confounded, fit)
      */
-    public record Incremental(String granularity, int windowDays, List<Double> decays, int purchaseSessionMinutes) {
+    public record Incremental(String granularity, int windowDays, List<Double> decays, int purchaseSessionMinutes,
+                              Integer experimentsMaxAgeDays, Double experimentsWeight) {
+        public static final int DEFAULT_EXPERIMENTS_MAX_AGE_DAYS = 365;
         public static final Incremental DEFAULT = new Incremental("partner_type", 56, List.of(0.3, 0.5, 0.7, 0.85),
-                30);
+                30, DEFAULT_EXPERIMENTS_MAX_AGE_DAYS, 1.0);
+
+        public Incremental(String granularity, int windowDays, List<Double> decays, int purchaseSessionMinutes,
+                           Integer experimentsMaxAgeDays) {
+            this(granularity, windowDays, decays, purchaseSessionMinutes, experimentsMaxAgeDays, null);
+        }
 
         public Incremental {
             granularity = granularity == null ? "partner_type" : granularity;
@@ -360,6 +372,17 @@ public record PartnermixConfig(
             if (purchaseSessionMinutes < 0) {
                 throw new IllegalArgumentException("attribution.incremental.purchase_session_minutes must be 0 or "
                         + "more, got " + purchaseSessionMinutes);
+            }
+            experimentsMaxAgeDays = experimentsMaxAgeDays == null ? DEFAULT_EXPERIMENTS_MAX_AGE_DAYS
+                    : experimentsMaxAgeDays;
+            if (experimentsMaxAgeDays < 0) {
+                throw new IllegalArgumentException("attribution.incremental.experiments_max_age_days must be 0 or "
+                        + "more, got " + experimentsMaxAgeDays);
+            }
+            experimentsWeight = experimentsWeight == null ? 1.0 : experimentsWeight;
+            if (!(experimentsWeight > 0 && experimentsWeight < 1e9)) {
+                throw new IllegalArgumentException("attribution.incremental.experiments_weight must be above 0, got "
+                        + experimentsWeight);
             }
         }
     }
@@ -469,12 +492,17 @@ public record PartnermixConfig(
      */
     public record Ingest(int maxFutureSkewHours, int maxIdLength) {}
 
-    /** Defaults of the sample-data generator; the CLI can override each. */
+    /**
+     * Defaults of the sample-data generator; the CLI can override each.
+     *
+     * @param liftTests channels or partner types the generator runs a lift test of (the experiments feed)
+     */
     public record Generator(long seed, int persons, int days, int partners,
                             double malformedShare, double duplicateShare, double lateShare,
-                            int filesPerDay, boolean gzip, List<String> knockoutChannels) {
+                            int filesPerDay, boolean gzip, List<String> knockoutChannels, List<String> liftTests) {
         public Generator {
             knockoutChannels = knockoutChannels == null ? List.of() : List.copyOf(knockoutChannels);
+            liftTests = liftTests == null ? List.of() : List.copyOf(liftTests);
         }
     }
 

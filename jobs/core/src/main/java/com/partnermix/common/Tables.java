@@ -13,6 +13,8 @@ public final class Tables {
     public static final Table BRONZE_PARTNER_SNAPSHOTS = new Table("bronze", "partner_snapshots");
     public static final Table BRONZE_SPEND = new Table("bronze", "spend");
     public static final Table BRONZE_FX_RATES = new Table("bronze", "fx_rates");
+    /** Lift tests per partner type or channel (optional feed): priors of the incremental model. */
+    public static final Table BRONZE_EXPERIMENTS = new Table("bronze", "experiments");
     public static final Table BRONZE_QUARANTINE = new Table("bronze", "quarantine");
     public static final Table BRONZE_INGEST_RUNS = new Table("bronze", "ingest_runs");
 
@@ -70,7 +72,7 @@ public final class Tables {
             GOLD_PARTNER_DAILY, List.of("partner_id"));
 
     public static final List<Table> BRONZE = List.of(BRONZE_TOUCHPOINTS, BRONZE_ORDERS, BRONZE_PARTNER_SNAPSHOTS,
-            BRONZE_SPEND, BRONZE_FX_RATES, BRONZE_QUARANTINE, BRONZE_INGEST_RUNS);
+            BRONZE_SPEND, BRONZE_FX_RATES, BRONZE_EXPERIMENTS, BRONZE_QUARANTINE, BRONZE_INGEST_RUNS);
 
     public static final List<Table> SILVER = List.of(SILVER_DIM_PARTNER, SILVER_IDENTITY_MAP, SILVER_IDENTITY_GUARDED,
             SILVER_SESSIONS, SILVER_JOURNEYS, SILVER_JOURNEY_TOUCHES, SILVER_JOURNEY_CHANGES, SILVER_OPEN_JOURNEYS);

@@ -33,4 +33,11 @@ public final class Contract {
     public static final List<String> SPEND_COLUMNS = List.of("date", "channel", "region", "currency", "spend",
             "impressions", "clicks");
     public static final List<String> FX_COLUMNS = List.of("date", "currency", "usd_per_unit");
+    /**
+     * The optional experiments feed (ours, not the shared contract's): one lift test per row, a group's exposure
+     * withheld from a random control arm (docs/stages/ingest.md, "Experiments").
+     */
+    public static final List<String> EXPERIMENT_COLUMNS = List.of("experiment_id", "group", "start_date", "end_date",
+            "test_persons", "test_conversions", "control_persons", "control_conversions", "test_clicks",
+            "test_impressions");
 }

@@ -14,7 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The CSV feeds of the contract (partners, spend, fx_rates): splitting, header mapping and typed rows. */
+/** The CSV feeds of the contract (partners, spend, fx_rates) and the optional experiments feed: splitting, header mapping and typed rows. */
 public final class CsvRecords {
 
     private CsvRecords() {}
@@ -220,5 +220,63 @@ public final class CsvRecords {
                 FieldReader.parseDate("date", v.get("date")),
                 FieldReader.currency("currency", v.required("currency")),
                 rate);
+    }
+
+    public static final StructType EXPERIMENT_SCHEMA = new StructType()
+            .add("experiment_id", DataTypes.StringType)
+            .add("group", DataTypes.StringType)
+            .add("start_date", DataTypes.DateType)
+            .add("end_date", DataTypes.DateType)
+            .add("test_persons", DataTypes.LongType)
+            .add("test_conversions", DataTypes.LongType)
+            .add("control_persons", DataTypes.LongType)
+            .add("control_conversions", DataTypes.LongType)
+            .add("test_clicks", DataTypes.LongType)
+            .add("test_impressions", DataTypes.LongType);
+
+    /** The groups a lift test may name: the attribution groups (a partner type, or a channel other than affiliate). */
+    public static final java.util.Set<String> EXPERIMENT_GROUPS = java.util.stream.Stream.concat(
+                    Contract.PARTNER_TYPES.stream(), Contract.CHANNELS.stream().filter(c -> !c.equals("affiliate")))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+    /**
+     * One lift test: over [start_date, end_date] the group's exposure was withheld from the control arm; conversions
+     * are the arms' orders in that period (a person may order twice, so they may exceed the persons), clicks and
+     * impressions the group's touches of the test arm. Numbers that cannot be a lift test (an arm of no persons, a
+     * test arm never exposed, an end before the start) are refused.
+     */
+    public static Row experiment(Header header, String line) {
+        Values v = header.values(line);
+        java.sql.Date start = FieldReader.parseDate("start_date", v.required("start_date"));
+        java.sql.Date end = FieldReader.parseDate("end_date", v.required("end_date"));
+        if (end.before(start)) {
+            throw new Rejection("bad_value:end_date", "end_date " + end + " is before start_date " + start);
+        }
+        Long testPersons = positive(v, "test_persons");
+        Long controlPersons = positive(v, "control_persons");
+        Long testConversions = required(v, "test_conversions");
+        Long controlConversions = required(v, "control_conversions");
+        Long clicks = required(v, "test_clicks");
+        Long impressions = required(v, "test_impressions");
+        if (clicks + impressions == 0) {
+            throw new Rejection("bad_value:test_clicks", "a test arm without clicks or impressions measures no exposure");
+        }
+        return RowFactory.create(
+                FieldReader.checkText("experiment_id", v.required("experiment_id")),
+                v.enumValue("group", EXPERIMENT_GROUPS),
+                start, end, testPersons, testConversions, controlPersons, controlConversions, clicks, impressions);
+    }
+
+    private static Long required(Values v, String column) {
+        v.required(column);
+        return v.count(column);
+    }
+
+    private static Long positive(Values v, String column) {
+        Long value = required(v, column);
+        if (value == 0) {
+            throw new Rejection("bad_value:" + column, column + " must be > 0");
+        }
+        return value;
     }
 }

@@ -222,6 +222,9 @@ public final class IngestJob implements Job {
                             CsvRecords.FX_SCHEMA, CsvRecords::fxRate, Tables.BRONZE_FX_RATES),
                     () -> ingestCsvFeed(Landing.Feed.SPEND, files.get(Landing.Feed.SPEND), Contract.SPEND_COLUMNS,
                             CsvRecords.SPEND_SCHEMA, CsvRecords::spend, Tables.BRONZE_SPEND),
+                    () -> ingestCsvFeed(Landing.Feed.EXPERIMENTS, files.get(Landing.Feed.EXPERIMENTS),
+                            Contract.EXPERIMENT_COLUMNS, CsvRecords.EXPERIMENT_SCHEMA, CsvRecords::experiment,
+                            Tables.BRONZE_EXPERIMENTS),
                     () -> ingestTouchpoints(files.get(Landing.Feed.TOUCHPOINTS), knownPartners),
                     () -> ingestOrders(files.get(Landing.Feed.ORDERS))));
             timer.lap("feeds");
@@ -300,7 +303,7 @@ public final class IngestJob implements Job {
             Map<String, CsvRecords.Header> headers = headers(feedFiles.all(), columns);
             Dataset<Row> parsed = stage(feed, ParsedLines.parse(linesOf(feedFiles),
                     csvParser(headers, rowParser), schema, pii));
-            // Rates and spend may be corrected by a later delivery: exact copies are duplicates,
+            // Rates, spend and lift tests may be corrected by a later delivery: exact copies are duplicates,
             // a changed value is a new row, and readers take the latest delivery per natural key.
             List<String> keys = Arrays.asList(schema.fieldNames());
             insertOnce(feed, table, feedFiles, parsed, keys, null);

@@ -47,7 +47,8 @@ public final class Landing {
         ORDERS("orders", true, ".jsonl", ".jsonl.gz"),
         PARTNERS("partners", true, "partners.csv"),
         SPEND("spend", false, ".csv"),
-        FX_RATES("fx_rates", true, "fx_rates.csv");
+        FX_RATES("fx_rates", true, "fx_rates.csv"),
+        EXPERIMENTS("experiments", false, ".csv");
 
         public final String folder;
         public final boolean required;

@@ -121,4 +121,67 @@ class IncrementalHazardTest {
         assertEquals(0.0, first.intercept(), 1e-9);
         assertEquals(0.125, first.rss(), 1e-12);
     }
+
+    /**
+     * Arms of 1,000 persons, 60 test and 40 control conversions, 400 weighted test touches: 20 incremental orders,
+     * 0.05 per touch; Poisson variance 60 + 40 = 100, so 10 / 400 = 0.025. When half the group's touches sit in
+     * purchase sessions (which add nothing), the touches that carry stock added twice as much: 0.1 and 0.05.
+     */
+    @Test
+    void aLiftTestGivesTheIncrementalOrdersPerTouchAndItsStandardError() {
+        IncrementalHazard.LiftTest test = IncrementalHazard.LiftTest.of("coupon", 1000, 60, 1000, 40, 400, 14, 1.0);
+        assertEquals(0.05, test.ordersPerTouch(), 1e-15);
+        assertEquals(0.025, test.standardError(), 1e-15);
+        IncrementalHazard.LiftTest halfInPurchases = IncrementalHazard.LiftTest.of("coupon", 1000, 60, 1000, 40, 400,
+                14, 2.0);
+        assertEquals(0.1, halfInPurchases.ordersPerTouch(), 1e-15);
+        assertEquals(0.05, halfInPurchases.standardError(), 1e-15);
+        // unequal arms: 2,000 test persons, 50 control conversions of 1,000: 120 - 2 x 50 = 20; 120 + 4 x 50 = 320
+        IncrementalHazard.LiftTest unequal = IncrementalHazard.LiftTest.of("coupon", 2000, 120, 1000, 50, 100, 14, 1.0);
+        assertEquals(0.2, unequal.ordersPerTouch(), 1e-15);
+        assertEquals(Math.sqrt(320) / 100, unequal.standardError(), 1e-15);
+    }
+
+    /**
+     * Decay 0.5 over a 2-day test: a touch on day 0 adds 1 + 0.5, one on day 1 adds 1; evenly spread, 1.25 effects.
+     * Without carry-over a touch adds one effect, whatever the length.
+     */
+    @Test
+    void aTouchInsideATestAddsItsDecayedEffectUntilTheTestEnds() {
+        assertEquals(1.25, IncrementalHazard.LiftTest.capture(0.5, 2), 1e-15);
+        assertEquals(1.0, IncrementalHazard.LiftTest.capture(0.0, 30), 1e-15);
+        // day 0 of 3: 1 + 0.5 + 0.25, day 1: 1.5, day 2: 1; mean 4.25 / 3
+        assertEquals(4.25 / 3, IncrementalHazard.LiftTest.capture(0.5, 3), 1e-15);
+    }
+
+    /**
+     * Person-days (x, y) = (0,0), (0,1), (1,1), (1,1), no carry-over: least squares gives intercept 0.5 and effect 0.5,
+     * squared error 0.5, so 0.125 per person-day. A lift test of the group says 0.1 +- 0.25 per touch: lambda =
+     * 0.125 / 0.0625 = 2, and the normal equations [[4, 2], [2, 4]] b = [3, 2 + 2 x 0.1] give effect 0.7 / 3 and
+     * intercept 1.9 / 3. A test of a group the data does not have changes nothing.
+     */
+    @Test
+    void aLiftTestPullsTheGroupsEffectTowardsItsMeasureByItsPrecision() {
+        IncrementalHazard.Stats stats = new IncrementalHazard.Stats(1, new double[] {0.0});
+        stats.xtx[0][0] = new double[] {4, 2};
+        stats.xtx[0][1] = new double[] {2, 2};
+        stats.xty[0] = new double[] {3, 2};
+        stats.yty[0] = 3;
+        stats.personDays = 4;
+        IncrementalHazard.Fit plain = IncrementalHazard.solve(stats, List.of("creator"));
+        assertEquals(0.5, plain.effects().get("creator"), 1e-12);
+        assertEquals(0.125, plain.rss(), 1e-12);
+        assertEquals(java.util.Map.of(), plain.priors());
+
+        IncrementalHazard.Fit tested = IncrementalHazard.solve(stats, List.of("creator"),
+                List.of(new IncrementalHazard.LiftTest("creator", 0.1, 0.25, 14)));
+        assertEquals(0.7 / 3, tested.effects().get("creator"), 1e-12);
+        assertEquals(1.9 / 3, tested.intercept(), 1e-12);
+        assertEquals(java.util.Map.of("creator", 0.1), tested.priors());
+
+        IncrementalHazard.Fit elsewhere = IncrementalHazard.solve(stats, List.of("creator"),
+                List.of(new IncrementalHazard.LiftTest("coupon", 0.0, 0.001, 14)));
+        assertEquals(0.5, elsewhere.effects().get("creator"), 1e-12);
+        assertEquals(java.util.Map.of(), elsewhere.priors());
+    }
 }

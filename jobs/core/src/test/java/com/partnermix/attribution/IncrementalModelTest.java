@@ -22,7 +22,7 @@ class IncrementalModelTest extends SparkTestBase {
             List.of("incremental"), 0.3, 7.0, new PartnermixConfig.PositionWeights(0.4, 0.2, 0.4), Map.of(),
             new PartnermixConfig.Markov("channel", 1, "collapse_repeats", "conversions", "global"),
             new PartnermixConfig.Shapley("channel"), 90, true,
-            new PartnermixConfig.Incremental("channel", 56, List.of(0.5), 30));
+            new PartnermixConfig.Incremental("channel", 56, List.of(0.5), 30, 0));
 
     /** Orders at 12:00 UTC on 2026-11-20; the fitted decay is 0.5. */
     private static String touch(String order, String id, int position, boolean click, String channel, String ts,

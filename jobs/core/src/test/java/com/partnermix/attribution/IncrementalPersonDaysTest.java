@@ -27,7 +27,7 @@ class IncrementalPersonDaysTest extends SparkTestBase {
                 "{\"person_id\":\"p2\",\"order_ts\":\"2026-11-01T12:00:00Z\"}",
                 "{\"person_id\":\"p3\",\"order_ts\":\"2026-11-02T12:00:00Z\"}");
         IncrementalHazard.Fit fit = IncrementalPersonDays.fit(exposure, orders, LocalDate.parse("2026-11-01"), 3,
-                List.of(0.5));
+                List.of(0.5), List.of());
         assertEquals(6, fit.personDays());
         assertEquals(2.0, fit.orders());
         assertEquals(0.5, fit.decay());

@@ -92,4 +92,31 @@ class CsvRecordsTest {
                 () -> CsvRecords.spend(h, "2026-11-20,paid_search,NA,USD,-10,1,1")).reason());
         assertEquals(6100L, CsvRecords.spend(h, "2026-11-20,paid_search,NA,USD,1840.50,220000,6100").get(6));
     }
+
+    @Test
+    void aLiftTestRowIsTypedAndNumbersThatCannotBeATestAreRejected() {
+        CsvRecords.Header h = CsvRecords.Header.of(String.join(",", Contract.EXPERIMENT_COLUMNS),
+                Contract.EXPERIMENT_COLUMNS, "experiments.csv");
+        Row row = CsvRecords.experiment(h, "lift-7,cashback,2026-10-01,2026-10-28,5000,310,5000,290,1200,0");
+        assertEquals("lift-7", row.get(0));
+        assertEquals("cashback", row.get(1));
+        assertEquals(java.sql.Date.valueOf("2026-10-28"), row.get(3));
+        assertEquals(List.of(5000L, 310L, 5000L, 290L, 1200L, 0L),
+                List.of(row.get(4), row.get(5), row.get(6), row.get(7), row.get(8), row.get(9)));
+        // a channel is a group too; "affiliate" is not (a lift test names the partner type)
+        assertEquals("paid_social", CsvRecords.experiment(h,
+                "l-2,paid_social,2026-10-01,2026-10-01,10,0,10,0,0,40").get(1));
+        assertEquals("unknown_enum:group", assertThrows(Rejection.class, () -> CsvRecords.experiment(h,
+                "l-3,affiliate,2026-10-01,2026-10-28,10,1,10,1,5,0")).reason());
+        assertEquals("bad_value:end_date", assertThrows(Rejection.class, () -> CsvRecords.experiment(h,
+                "l-4,coupon,2026-10-28,2026-10-01,10,1,10,1,5,0")).reason());
+        assertEquals("bad_value:control_persons", assertThrows(Rejection.class, () -> CsvRecords.experiment(h,
+                "l-5,coupon,2026-10-01,2026-10-28,10,1,0,0,5,0")).reason());
+        assertEquals("bad_value:test_clicks", assertThrows(Rejection.class, () -> CsvRecords.experiment(h,
+                "l-6,coupon,2026-10-01,2026-10-28,10,1,10,1,0,0")).reason());
+        assertEquals("bad_value:test_conversions", assertThrows(Rejection.class, () -> CsvRecords.experiment(h,
+                "l-7,coupon,2026-10-01,2026-10-28,10,-1,10,1,5,0")).reason());
+        assertEquals("missing_field:test_clicks", assertThrows(Rejection.class, () -> CsvRecords.experiment(h,
+                "l-8,coupon,2026-10-01,2026-10-28,10,1,10,1,,3")).reason());
+    }
 }

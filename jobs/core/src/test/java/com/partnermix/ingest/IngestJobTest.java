@@ -79,7 +79,11 @@ class IngestJobTest extends SparkTestBase {
                         order("o-2", "2026-11-20T10:00:00Z", "2026-11-20T10:00:00Z", "placed", "\"120.00\"", "a-2"),
                         order("o-3", "2026-11-20T10:00:00Z", "2026-11-20T10:00:00Z", "placed", "-1", "a-3"),
                         // the same version of o-1 again, written with another offset
-                        order("o-1", "2026-11-19T13:17:26.000Z", "2026-11-19T13:17:26.000Z", "placed", "89.90", "a-1")));
+                        order("o-1", "2026-11-19T13:17:26.000Z", "2026-11-19T13:17:26.000Z", "placed", "89.90", "a-1")))
+                // the optional lift-test feed: one test, one whose period ends before it starts
+                .file("experiments", D2, "lift-tests.csv", List.of(String.join(",", Contract.EXPERIMENT_COLUMNS),
+                        "lift-1,cashback,2026-10-01,2026-10-28,5000,310,5000,290,1200,0",
+                        "lift-2,coupon,2026-10-28,2026-10-01,5000,310,5000,290,1200,0"));
 
         IngestReport report = env.ingest(D2);
 
@@ -88,9 +92,12 @@ class IngestJobTest extends SparkTestBase {
         assertEquals(new IngestReport.FeedCounts("partners", 1, 2, 2, 0, 0), report.feed("partners"));
         assertEquals(new IngestReport.FeedCounts("fx_rates", 1, 2, 2, 0, 0), report.feed("fx_rates"));
         assertEquals(new IngestReport.FeedCounts("spend", 1, 1, 1, 0, 0), report.feed("spend"));
+        assertEquals(new IngestReport.FeedCounts("experiments", 1, 2, 1, 1, 0), report.feed("experiments"));
         assertEquals(Map.of("malformed_json", 1L, "missing_field:event_ts", 1L, "bad_timestamp:event_ts", 1L,
                 "unknown_enum:event_type", 1L, "affiliate_without_partner", 1L, "unknown_partner", 1L,
-                "negative_revenue", 1L), report.quarantineReasons());
+                "negative_revenue", 1L, "bad_value:end_date", 1L), report.quarantineReasons());
+        assertEquals(List.of("[lift-1,cashback,310,290,2026-11-20]"), env.rows(Tables.BRONZE_EXPERIMENTS,
+                "experiment_id", "group", "test_conversions", "control_conversions", "delivery_date"));
         assertEquals(List.of("[e-1]", "[e-2]", "[e-3]"), env.rows(Tables.BRONZE_TOUCHPOINTS, "event_id"));
         assertEquals(List.of("[touchpoints/dt=2026-11-20/part-0001.jsonl,unknown_partner]"),
                 env.rows(Tables.BRONZE_QUARANTINE, "source_file", "reason").stream()

@@ -1,6 +1,7 @@
 package com.partnermix.journeys;
 
 import com.partnermix.attribution.AttributionJob;
+import com.partnermix.common.DeltaWrites;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.Table;
 import com.partnermix.common.Tables;
@@ -10,6 +11,7 @@ import com.partnermix.testing.LandingFixture;
 import com.partnermix.testing.Rows;
 import com.partnermix.testing.Slow;
 import com.partnermix.testing.SparkTestBase;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -159,6 +161,42 @@ class JourneysJobTest extends SparkTestBase {
             AttributionJob.attribute(nightly, nightlyConfig, D2);   // the shared warehouse as the other tests expect
         }
         assertSameCredit(creditOf("o1", "incremental"), creditOf("o1", "mixed_media"));
+    }
+
+    /**
+     * A one-day lift test of creator on night 2: 2,000 vs 1,000 conversions of a million persons each over 10,000
+     * clicks, 0.1 orders per click (none of o1's touches is in its purchase session: e3 came 90 minutes before). A
+     * one-day test sees a touch's first day only, at every decay: the prior of creator's effect is 0.1. Weighted as
+     * 10^8 such tests, the fit takes it; gold.model_weights records it beside the effect.
+     */
+    @Test
+    void aLiftTestInBronzeExperimentsCalibratesTheIncrementalFit() {
+        String schema = "experiment_id STRING, group STRING, start_date DATE, end_date DATE, test_persons LONG, "
+                + "test_conversions LONG, control_persons LONG, control_conversions LONG, test_clicks LONG, "
+                + "test_impressions LONG, source_file STRING, delivery_date DATE, ingest_run_id STRING";
+        Dataset<Row> none = nightly.read(Tables.BRONZE_EXPERIMENTS);
+        assertEquals(0, none.count(), "the fixture delivers no experiments");
+        PartnermixConfig trusting = config(tmp.resolve("nightly"), "attribution.incremental.experiments_weight=100000000.0");
+        try {
+            DeltaWrites.overwrite(nightly, Tables.BRONZE_EXPERIMENTS, Rows.of(spark(), schema, "{\"experiment_id\":"
+                    + "\"lift-1\",\"group\":\"creator\",\"start_date\":\"2026-11-20\",\"end_date\":\"2026-11-20\","
+                    + "\"test_persons\":1000000,\"test_conversions\":2000,\"control_persons\":1000000,"
+                    + "\"control_conversions\":1000,\"test_clicks\":10000,\"test_impressions\":0,"
+                    + "\"source_file\":\"experiments/dt=2026-11-20/lift.csv\",\"delivery_date\":\"2026-11-20\"}"));
+            AttributionJob.attribute(nightly, trusting, D2);
+            Map<String, Double> weights = new TreeMap<>();
+            nightly.read(Tables.GOLD_MODEL_WEIGHTS).where(col("run_date").equalTo(java.sql.Date.valueOf(D2))
+                    .and(col("model").equalTo("incremental"))).collectAsList()
+                    .forEach(r -> weights.put(r.getAs("state"), r.getAs("weight")));
+            assertEquals(0.1, weights.get("(lift test) creator"), 1e-12);
+            assertEquals(0.1, weights.get("creator"), 1e-6);
+        } finally {
+            DeltaWrites.overwrite(nightly, Tables.BRONZE_EXPERIMENTS, none.limit(0));
+            AttributionJob.attribute(nightly, nightlyConfig, D2);   // the shared warehouse as the other tests expect
+        }
+        assertEquals(List.of(), Rows.sorted(nightly.read(Tables.GOLD_MODEL_WEIGHTS)
+                .where(col("run_date").equalTo(java.sql.Date.valueOf(D2)).and(col("state").startsWith("(lift test)")))
+                .select("state")), "without experiments no prior is recorded");
     }
 
     private static void assertSameCredit(Map<String, Double> expected, Map<String, Double> actual) {

@@ -15,6 +15,7 @@ final class Delivery {
     static final String TRUTH_IDENTITY = "truth_identity";
     static final String TRUTH_MALFORMED = "truth_malformed";
     static final String TRUTH_MEDIA = "truth_media";
+    static final String TRUTH_LIFT = "truth_lift";
     static final String ALL = "all";
 
     /** Where lines go: (feed, delivery date or "all", line). */

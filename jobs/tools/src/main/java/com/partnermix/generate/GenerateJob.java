@@ -25,8 +25,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -44,8 +47,9 @@ import static org.apache.spark.sql.functions.sum;
  */
 public final class GenerateJob implements Job {
 
-    static final String[] LANDING_FEEDS = {"touchpoints", "orders", "partners", "spend", "fx_rates"};
-    static final String[] TRUTH_PARTS = {"effects.json", "media_contributions", "fraud_labels", "identity", "malformed_lines"};
+    static final String[] LANDING_FEEDS = {"touchpoints", "orders", "partners", "spend", "fx_rates", "experiments"};
+    static final String[] TRUTH_PARTS = {"effects.json", "media_contributions", "fraud_labels", "identity",
+            "malformed_lines", "lift_tests"};
     private static final Pattern TASK = Pattern.compile("part-(\\d+)");
 
     @Override
@@ -93,6 +97,11 @@ public final class GenerateJob implements Job {
         @Option(names = "--holdout", description = "draw the fraud patterns' rates and delays from the holdout ranges, "
                 + "which the fraud rules were never tuned on")
         boolean holdout;
+
+        @Option(names = "--lift-tests", paramLabel = "CHANNEL", split = ",", description = "channels or partner types "
+                + "with a lift test over the last 28 days, written to the experiments feed; none for no feed "
+                + "(default: generator.lift_tests)")
+        List<String> liftTests;
     }
 
     @Override
@@ -124,24 +133,33 @@ public final class GenerateJob implements Job {
     static GeneratorOptions resolve(Args args, PartnermixConfig config) {
         PartnermixConfig.Generator g = config.generator();
         Options o = args.options(Options.class);
-        List<String> knockouts = o.knockouts == null ? g.knockoutChannels()
-                : o.knockouts.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
-        for (String k : knockouts) {
-            boolean known = false;
-            for (int s = 0; s < TrueModel.N_SOURCES; s++) {
-                known |= TrueModel.sourceName(s).equals(k);
-            }
-            if (!known) {
-                throw new Args.UsageException("--knockout: unknown channel or partner type '" + k + "'");
-            }
-        }
+        List<String> knockouts = sources("--knockout", o.knockouts == null ? g.knockoutChannels() : o.knockouts);
+        List<String> liftTests = sources("--lift-tests", o.liftTests == null ? g.liftTests() : o.liftTests);
         return new GeneratorOptions(args.requireDate(), o.days == null ? g.days() : o.days,
                 o.persons == null ? g.persons() : o.persons, o.seed == null ? g.seed() : o.seed,
                 o.partners == null ? g.partners() : o.partners,
                 o.out == null ? config.paths().landing() : o.out,
                 o.truth == null ? config.paths().groundTruth() : o.truth,
                 o.gzip || g.gzip(), o.onTime, knockouts,
-                g.malformedShare(), g.duplicateShare(), g.lateShare(), g.filesPerDay(), o.holdout);
+                g.malformedShare(), g.duplicateShare(), g.lateShare(), g.filesPerDay(), o.holdout, liftTests);
+    }
+
+    /** Channel or partner type names of an option, each checked; "none" alone means none. */
+    private static List<String> sources(String option, List<String> names) {
+        List<String> trimmed = names.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (trimmed.equals(List.of("none"))) {
+            return List.of();
+        }
+        for (String k : trimmed) {
+            boolean known = false;
+            for (int s = 0; s < TrueModel.N_SOURCES; s++) {
+                known |= TrueModel.sourceName(s).equals(k);
+            }
+            if (!known) {
+                throw new Args.UsageException(option + ": unknown channel or partner type '" + k + "'");
+            }
+        }
+        return trimmed;
     }
 
     /** What a run wrote. */
@@ -180,6 +198,7 @@ public final class GenerateJob implements Job {
 
         files += moveLandingParts(truthFs, tmp, fs, out, o.gzip());
         writeTruth(spark, truthFs, tmp, truth, model);
+        writeLiftTests(spark, fs, tmp, out, truthFs, truth, o, model);
         truthFs.delete(tmp, true);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Report(persons.value(), touchLines.value(), orderLines.value(), orders.value(), files, seconds);
@@ -268,6 +287,65 @@ public final class GenerateJob implements Job {
         copyWithHeader(fs, new Path(tmp, "feed=" + Delivery.TRUTH_MALFORMED), new Path(truth, "malformed_lines"),
                 "dt,expected_reason,line");
         writeLines(fs, new Path(truth, "media_contributions/media_contributions.csv"), mediaContributions(spark, fs, tmp));
+    }
+
+    /**
+     * The lift tests of {@code options.liftTests()}: each group's test over the last {@link
+     * GeneratorOptions#LIFT_TEST_DAYS} days, the persons split in half at random, the group's exposure withheld from
+     * the control half. An arm's conversions are drawn around its expected orders (Poisson noise, normal
+     * approximation): the test arm all of its half's expected orders of those days, the control arm the same less
+     * what the group's touches since the test began added. Written to the experiments landing feed on the last day,
+     * and the expected values to {@code <truth>/lift_tests}. Bounded by groups: built on the driver.
+     */
+    private static void writeLiftTests(SparkSession spark, FileSystem fs, Path tmp, Path out, FileSystem truthFs,
+                                       Path truth, GeneratorOptions o, TrueModel model) throws IOException {
+        if (o.liftTests().isEmpty()) {
+            return;
+        }
+        String start = model.dates[o.liftTestStart()];
+        String end = model.dates[o.days() - 1];
+        double windowOrders = spark.read().text(new Path(tmp, "feed=" + Delivery.TRUTH_MEDIA).toString())
+                .select(split(col("value"), ",").as("f"))
+                .where(col("f").getItem(0).geq(start))
+                .agg(sum(col("f").getItem(4).cast("double"))).first().getDouble(0);
+        Map<String, double[]> lift = new HashMap<>();   // source -> {orders withheld, clicks, impressions}
+        spark.read().text(new Path(tmp, "feed=" + Delivery.TRUTH_LIFT).toString())
+                .select(split(col("value"), ",").as("f"))
+                .groupBy(col("f").getItem(1)).agg(sum(col("f").getItem(2).cast("double")),
+                        sum(col("f").getItem(3).cast("long")), sum(col("f").getItem(4).cast("long")))
+                .collectAsList()
+                .forEach(r -> lift.put(r.getString(0), new double[] {r.getDouble(1), r.getLong(2), r.getLong(3)}));
+        long testPersons = o.persons() / 2;
+        long controlPersons = o.persons() - testPersons;
+        double testShare = (double) testPersons / o.persons();
+        double controlShare = (double) controlPersons / o.persons();
+        List<String> landing = new ArrayList<>(List.of(String.join(",", com.partnermix.ingest.Contract.EXPERIMENT_COLUMNS)));
+        List<String> expected = new ArrayList<>(List.of("experiment_id,group,expected_test_conversions,"
+                + "expected_control_conversions,expected_incremental_orders_test_arm"));
+        SplittableRandom rng = new SplittableRandom(o.seed() * 0x5DEECE66DL + 11);
+        for (String group : o.liftTests()) {
+            double[] g = lift.getOrDefault(group, new double[3]);
+            long clicks = Math.round(g[1] * testShare);
+            long impressions = Math.round(g[2] * testShare);
+            if (clicks + impressions == 0) {
+                continue;   // the group had no touches: there was nothing to withhold
+            }
+            double testMean = windowOrders * testShare;
+            double controlMean = (windowOrders - g[0]) * controlShare;
+            String id = "lift-" + group + "-" + end;
+            landing.add(String.join(",", id, group, start, end, Long.toString(testPersons),
+                    Long.toString(poisson(rng, testMean)), Long.toString(controlPersons),
+                    Long.toString(poisson(rng, controlMean)), Long.toString(clicks), Long.toString(impressions)));
+            expected.add(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f", id, group, testMean, controlMean,
+                    g[0] * testShare));
+        }
+        writeLines(fs, new Path(out, "experiments/dt=" + end + "/lift_tests.csv"), landing);
+        writeLines(truthFs, new Path(truth, "lift_tests/lift_tests.csv"), expected);
+    }
+
+    /** A Poisson count of a large mean: the normal approximation, rounded, at least 0. */
+    private static long poisson(SplittableRandom rng, double mean) {
+        return Math.max(0, Math.round(mean + Math.sqrt(Math.max(mean, 0)) * rng.nextGaussian()));
     }
 
     /** Sums the per-task expected incremental orders to one row per (date, region, channel, source). */

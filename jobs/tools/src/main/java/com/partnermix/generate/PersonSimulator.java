@@ -72,6 +72,14 @@ final class PersonSimulator {
     private final int natIps;
     /** Expected orders per [day][region][source], last index = baseline, summed over this task's persons. */
     final double[][][] contributions;
+    /**
+     * The lift tests' truth per [day][source], summed over this task's persons: expected orders added by the touches
+     * since the tests' first day ({@link GeneratorOptions#liftTestStart()}), what withholding them would take away,
+     * and the clicks and impressions of those touches.
+     */
+    final double[][] liftOrders;
+    final long[][] liftClicks;
+    final long[][] liftImpressions;
     long ordersPlaced;
 
     PersonSimulator(TrueModel model) {
@@ -82,6 +90,9 @@ final class PersonSimulator {
         this.days = o.days();
         this.natIps = (int) Math.max(1, Math.round(o.persons() * 1.65 * bp.natDeviceShare() / bp.natDevicesPerIp()));
         this.contributions = new double[days][Geo.REGIONS.length][TrueModel.N_SOURCES + 1];
+        this.liftOrders = new double[days][TrueModel.N_SOURCES];
+        this.liftClicks = new long[days][TrueModel.N_SOURCES];
+        this.liftImpressions = new long[days][TrueModel.N_SOURCES];
     }
 
     /** The k-th shared NAT address, in the carrier-grade NAT range. */
@@ -122,6 +133,8 @@ final class PersonSimulator {
         final String[] ua;
         final boolean[] remembered;
         final double[] stock = new double[TrueModel.N_SOURCES];
+        /** The part of the stock built since the lift tests began. */
+        final double[] testStock = new double[TrueModel.N_SOURCES];
         final int showcase;
         int events;
         int orderCount;
@@ -203,6 +216,7 @@ final class PersonSimulator {
                 if (d > 0) {
                     for (int k = 0; k < stock.length; k++) {
                         stock[k] *= m.decay[k];
+                        testStock[k] *= m.decay[k];
                     }
                 }
                 todayLastTs = 0;
@@ -234,6 +248,7 @@ final class PersonSimulator {
                     double part = m.base[d][region] * m.effect[k] * stock[k];
                     c[k] += part;
                     lift += part;
+                    liftOrders[d][k] += m.base[d][region] * m.effect[k] * testStock[k];
                 }
                 c[TrueModel.N_SOURCES] += m.base[d][region];
                 h += lift;
@@ -390,7 +405,7 @@ final class PersonSimulator {
                 Rec r = partnerClick(t, partner, SHOP + "/" + PATHS[rng.nextInt(PATHS.length)]
                         + (network ? "?afsrc=1" : ""), commonReferrer);
                 emitPartnerClick(d, r, dev, remembered[dev], t, partner, false);
-                stock[TrueModel.N_CHANNELS + p.type()] += 1.0;
+                expose(d, TrueModel.N_CHANNELS + p.type(), true);
                 landings.add(r.get("landing_url"));
                 t += 200 + rng.nextLong(bp.tabSpacingMax() - 199);
             }
@@ -488,7 +503,17 @@ final class PersonSimulator {
                 } else {
                     impression(d, ts, dev, source, partner);
                 }
-                stock[source] += click ? 1.0 : TrueModel.IMPRESSION_FACTOR;
+                expose(d, source, click);
+            }
+        }
+
+        /** A touch that adds to the person's stock (the exposure a lift test withholds from its control arm). */
+        void expose(int d, int source, boolean click) {
+            double weight = click ? 1.0 : TrueModel.IMPRESSION_FACTOR;
+            stock[source] += weight;
+            if (d >= o.liftTestStart()) {
+                testStock[source] += weight;
+                (click ? liftClicks : liftImpressions)[d][source]++;
             }
         }
 
@@ -672,7 +697,7 @@ final class PersonSimulator {
                         t += 4000;
                     }
                     // genuine touch: small true effect from tomorrow on (the purchase was already decided)
-                    stock[TrueModel.N_CHANNELS + p.type()] += 1.0;
+                    expose(d, TrueModel.N_CHANNELS + p.type(), true);
                 }
             }
             if (pattern == LEAKAGE) {

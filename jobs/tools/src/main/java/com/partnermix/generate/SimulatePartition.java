@@ -90,5 +90,15 @@ final class SimulatePartition implements MapPartitionsFunction<Long, Tuple4<Stri
                 }
             }
         }
+        if (model.options.liftTests().isEmpty()) {
+            return;
+        }
+        for (int d = model.options.liftTestStart(); d < c.length; d++) {
+            for (int k = 0; k < TrueModel.N_SOURCES; k++) {
+                sink.line(Delivery.TRUTH_LIFT, Delivery.ALL, String.join(",", model.dates[d], TrueModel.sourceName(k),
+                        String.format(Locale.ROOT, "%.17g", simulator.liftOrders[d][k]),
+                        Long.toString(simulator.liftClicks[d][k]), Long.toString(simulator.liftImpressions[d][k])));
+            }
+        }
     }
 }

@@ -524,6 +524,44 @@ class GenerateJobTest {
         assertTrue(z.feedLines("touchpoints").stream().anyMatch(l -> l[1].contains("\"channel\":\"paid_search\"")));
     }
 
+    /**
+     * Lift tests of creator and of coupon (knocked out: no true effect) over the last 28 of 30 days, 400 persons split
+     * in half: the landing file is what ingest accepts, and the truth's expected lift of the test arm is the
+     * difference of its arms' expected conversions, zero for the knocked-out group.
+     */
+    @Test
+    void liftTestsWithholdAGroupFromHalfThePersonsAndAKnockedOutGroupAddsNothing() throws Exception {
+        Path root = Path.of("target", "generate-tests", "lift-tests");
+        GenerateJob.generate(TestSpark.get(), new GeneratorOptions(GeneratedZone.LAST, 30, 400, 7, 40,
+                root.resolve("landing").toString(), root.resolve("truth").toString(), false, false, List.of("coupon"),
+                0.0, 0.0, 0.0, 2, false, List.of("creator", "coupon")));
+        List<String> landing = Files.readAllLines(root.resolve("landing/experiments/dt=2026-11-20/lift_tests.csv"));
+        List<String> columns = com.partnermix.ingest.Contract.EXPERIMENT_COLUMNS;
+        assertEquals(String.join(",", columns), landing.get(0));
+        assertEquals(3, landing.size(), landing.toString());
+        var header = com.partnermix.ingest.CsvRecords.Header.of(landing.get(0), columns, "lift_tests.csv");
+        List<String> groups = new ArrayList<>();
+        for (String line : landing.subList(1, 3)) {
+            var row = com.partnermix.ingest.CsvRecords.experiment(header, line);
+            groups.add(row.getString(1));
+            assertEquals(List.of(java.sql.Date.valueOf("2026-10-24"), java.sql.Date.valueOf("2026-11-20"), 200L, 200L),
+                    List.of(row.get(2), row.get(3), row.get(4), row.get(6)), line);
+        }
+        assertEquals(List.of("creator", "coupon"), groups);
+        Map<String, Double> lift = new HashMap<>();
+        List<String> truth = Files.readAllLines(root.resolve("truth/lift_tests/lift_tests.csv"));
+        for (String line : truth.subList(1, truth.size())) {
+            String[] f = line.split(",");
+            double test = Double.parseDouble(f[2]);
+            double control = Double.parseDouble(f[3]);
+            double incremental = Double.parseDouble(f[4]);
+            assertEquals(test - control, incremental, 2e-6, line);
+            lift.put(f[1], incremental);
+        }
+        assertEquals(0.0, lift.get("coupon"));
+        assertTrue(lift.get("creator") > 0, truth.toString());
+    }
+
     @Test
     void identityTruthMapsEveryDeviceToOnePersonAndMarksTheSharedKiosk() {
         GeneratedZone z = GeneratedZone.reference();
@@ -561,6 +599,13 @@ class GenerateJobTest {
                 config).holdout());
         assertThrows(Args.UsageException.class, () -> GenerateJob.resolve(Args.parse(java.util.List.<com.partnermix.job.Job>of(new GenerateJob()), new String[] {"generate",
                 "--date", "2026-11-20", "--knockout", "television"}), config));
+        assertEquals(config.generator().liftTests(), o.liftTests(), "lift tests from generator.lift_tests");
+        assertEquals(List.of(), GenerateJob.resolve(Args.parse(java.util.List.<com.partnermix.job.Job>of(
+                new GenerateJob()), new String[] {"generate", "--date", "2026-11-20", "--lift-tests", "none"}),
+                config).liftTests());
+        assertThrows(Args.UsageException.class, () -> GenerateJob.resolve(Args.parse(java.util.List
+                .<com.partnermix.job.Job>of(new GenerateJob()), new String[] {"generate", "--date", "2026-11-20",
+                "--lift-tests", "television"}), config));
     }
 
     @Test
