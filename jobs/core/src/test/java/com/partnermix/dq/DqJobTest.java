@@ -101,7 +101,8 @@ class DqJobTest extends SparkTestBase {
         assertTrue(message.contains("bronze.touchpoints event_id_unique [error] failed: measured 0.952381"), message);
         assertTrue(message.contains("bronze.touchpoints affiliate_touch_resolves_to_partner [error] failed: measured 0.954545"), message);
         assertTrue(message.contains("bronze.orders revenue_non_negative [error] failed: measured 0.500000"), message);
-        assertTrue(message.contains("bronze.ingest_runs quarantine_share_tolerable [error] failed: measured 0.800000"), message);
+        // 5 of the night's 6 feed rows hold (touchpoints fails; the empty experiments feed holds)
+        assertTrue(message.contains("bronze.ingest_runs quarantine_share_tolerable [error] failed: measured 0.833333"), message);
         assertEquals(4, outcomes.stream().filter(CheckOutcome::blocksPipeline).count(), message);
     }
 

@@ -307,14 +307,15 @@ public final class GenerateJob implements Job {
         double windowOrders = spark.read().text(new Path(tmp, "feed=" + Delivery.TRUTH_MEDIA).toString())
                 .select(split(col("value"), ",").as("f"))
                 .where(col("f").getItem(0).geq(start))
-                .agg(sum(col("f").getItem(4).cast("double"))).first().getDouble(0);
+                .agg(sum(col("f").getItem(4).cast("decimal(38,18)"))).first().getDecimal(0).doubleValue();
         Map<String, double[]> lift = new HashMap<>();   // source -> {orders withheld, clicks, impressions}
         spark.read().text(new Path(tmp, "feed=" + Delivery.TRUTH_LIFT).toString())
                 .select(split(col("value"), ",").as("f"))
-                .groupBy(col("f").getItem(1)).agg(sum(col("f").getItem(2).cast("double")),
+                .groupBy(col("f").getItem(1)).agg(sum(col("f").getItem(2).cast("decimal(38,18)")),
                         sum(col("f").getItem(3).cast("long")), sum(col("f").getItem(4).cast("long")))
-                .collectAsList()
-                .forEach(r -> lift.put(r.getString(0), new double[] {r.getDouble(1), r.getLong(2), r.getLong(3)}));
+                .collectAsList()   // exact sums (decimal): the same digits every run, whatever the partition order
+                .forEach(r -> lift.put(r.getString(0), new double[] {r.getDecimal(1).doubleValue(), r.getLong(2),
+                        r.getLong(3)}));
         long testPersons = o.persons() / 2;
         long controlPersons = o.persons() - testPersons;
         double testShare = (double) testPersons / o.persons();
