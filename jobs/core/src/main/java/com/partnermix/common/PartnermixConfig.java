@@ -381,8 +381,8 @@ public record PartnermixConfig(
             }
             experimentsWeight = experimentsWeight == null ? 1.0 : experimentsWeight;
             if (!(experimentsWeight > 0 && experimentsWeight < 1e9)) {
-                throw new IllegalArgumentException("attribution.incremental.experiments_weight must be above 0, got "
-                        + experimentsWeight);
+                throw new IllegalArgumentException("attribution.incremental.experiments_weight must be above 0 and below "
+                        + "1e9, got " + experimentsWeight);
             }
         }
     }

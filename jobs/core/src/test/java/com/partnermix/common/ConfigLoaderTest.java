@@ -48,6 +48,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void liftTestSettingsDefaultFromTheBusinessFileAndOutOfRangeValuesAreRefused() {
+        PartnermixConfig config = ConfigLoader.load(Path.of("conf/local.yaml"), List.of(), Map.of());
+        assertEquals(365, config.attribution().incremental().experimentsMaxAgeDays());
+        assertEquals(1.0, config.attribution().incremental().experimentsWeight());
+        assertEquals(List.of("creator", "paid_social", "cashback"), config.generator().liftTests());
+        for (String[] bad : new String[][] {
+                {"attribution.incremental.experiments_weight=0", "experiments_weight must be above 0 and below 1e9"},
+                {"attribution.incremental.experiments_max_age_days=-1", "experiments_max_age_days must be 0 or more"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ConfigLoader.load(Path.of("conf/local.yaml"), List.of(bad[0]), Map.of()));
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
+    }
+
+    @Test
     void aTypoInAKeyIsAnErrorNamingTheKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ConfigLoader.load(Path.of("conf/local.yaml"), List.of("ingest.max_id_lenght=5"), Map.of()));
