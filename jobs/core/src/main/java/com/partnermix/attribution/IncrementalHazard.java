@@ -211,9 +211,6 @@ final class IncrementalHazard {
             double[] beta = nonNegativeLeastSquares(stats.xtx[c], stats.xty[c]);
             double[][] a = stats.xtx[c];
             double[] b = stats.xty[c];
-            Map<String, Double> priors = new TreeMap<>();
-            double[] precision = new double[groups.size()];
-            double[] weightedMean = new double[groups.size()];
             List<double[]> penalties = new ArrayList<>();   // {group index, lambda, mean} per test used
             if (!tests.isEmpty()) {
                 double s2 = Math.max(squaredError(stats, c, beta) / Math.max(1, stats.personDays), 1e-12);
@@ -233,23 +230,22 @@ final class IncrementalHazard {
                     double lambda = s2 / (se * se);
                     a[g + 1][g + 1] += lambda;
                     b[g + 1] += lambda * mean;
-                    precision[g] += lambda;
-                    weightedMean[g] += lambda * mean;
                     penalties.add(new double[] {g, lambda, mean});
                 }
                 beta = nonNegativeLeastSquares(a, b);
             }
             double rss = squaredError(stats, c, beta);
             double objective = rss;
+            Map<String, double[]> precisionAndSum = new TreeMap<>();   // per group: sum of lambda, of lambda x mean
             for (double[] p : penalties) {
                 double off = beta[(int) p[0] + 1] - p[2];
                 objective += p[1] * off * off;
+                double[] ps = precisionAndSum.computeIfAbsent(groups.get((int) p[0]), g -> new double[2]);
+                ps[0] += p[1];
+                ps[1] += p[1] * p[2];
             }
-            for (int g = 0; g < groups.size(); g++) {
-                if (precision[g] > 0) {
-                    priors.put(groups.get(g), weightedMean[g] / precision[g]);
-                }
-            }
+            Map<String, Double> priors = new TreeMap<>();   // the tests' precision-weighted mean per group
+            precisionAndSum.forEach((g, ps) -> priors.put(g, ps[1] / ps[0]));
             if (best == null || objective < bestObjective - 1e-15) {
                 Map<String, Double> effects = new TreeMap<>();
                 for (int g = 0; g < groups.size(); g++) {

@@ -197,8 +197,8 @@ public final class GenerateJob implements Job {
                 .text(tmp.toString());
 
         files += moveLandingParts(truthFs, tmp, fs, out, o.gzip());
-        writeTruth(spark, truthFs, tmp, truth, model);
-        writeLiftTests(spark, fs, tmp, out, truthFs, truth, o, model);
+        List<String> contributions = writeTruth(spark, truthFs, tmp, truth, model);
+        writeLiftTests(spark, fs, tmp, out, truthFs, truth, o, model, contributions);
         truthFs.delete(tmp, true);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Report(persons.value(), touchLines.value(), orderLines.value(), orders.value(), files, seconds);
@@ -268,7 +268,8 @@ public final class GenerateJob implements Job {
         return files;
     }
 
-    private static void writeTruth(SparkSession spark, FileSystem fs, Path tmp, Path truth, TrueModel model)
+    /** @return the lines of {@code media_contributions} (header first), which the lift tests sum again */
+    private static List<String> writeTruth(SparkSession spark, FileSystem fs, Path tmp, Path truth, TrueModel model)
             throws IOException {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         try (OutputStream os = fs.create(new Path(truth, "effects.json"), true)) {
@@ -286,7 +287,9 @@ public final class GenerateJob implements Job {
                 List.of("anonymous_id,true_person", PersonSimulator.kioskIdentityRow()));
         copyWithHeader(fs, new Path(tmp, "feed=" + Delivery.TRUTH_MALFORMED), new Path(truth, "malformed_lines"),
                 "dt,expected_reason,line");
-        writeLines(fs, new Path(truth, "media_contributions/media_contributions.csv"), mediaContributions(spark, fs, tmp));
+        List<String> contributions = mediaContributions(spark, fs, tmp);
+        writeLines(fs, new Path(truth, "media_contributions/media_contributions.csv"), contributions);
+        return contributions;
     }
 
     /**
@@ -298,16 +301,17 @@ public final class GenerateJob implements Job {
      * and the expected values to {@code <truth>/lift_tests}. Bounded by groups: built on the driver.
      */
     private static void writeLiftTests(SparkSession spark, FileSystem fs, Path tmp, Path out, FileSystem truthFs,
-                                       Path truth, GeneratorOptions o, TrueModel model) throws IOException {
+                                       Path truth, GeneratorOptions o, TrueModel model, List<String> contributions)
+            throws IOException {
         if (o.liftTests().isEmpty()) {
             return;
         }
         String start = model.dates[o.liftTestStart()];
         String end = model.dates[o.days() - 1];
-        double windowOrders = spark.read().text(new Path(tmp, "feed=" + Delivery.TRUTH_MEDIA).toString())
-                .select(split(col("value"), ",").as("f"))
-                .where(col("f").getItem(0).geq(start))
-                .agg(sum(col("f").getItem(4).cast("decimal(38,18)"))).first().getDecimal(0).doubleValue();
+        // every expected order of the tests' days (baseline and all groups), from the contributions just summed
+        double windowOrders = contributions.stream().skip(1).map(line -> line.split(","))
+                .filter(f -> f[0].compareTo(start) >= 0).map(f -> new java.math.BigDecimal(f[4]))
+                .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add).doubleValue();
         Map<String, double[]> lift = new HashMap<>();   // source -> {orders withheld, clicks, impressions}
         spark.read().text(new Path(tmp, "feed=" + Delivery.TRUTH_LIFT).toString())
                 .select(split(col("value"), ",").as("f"))
