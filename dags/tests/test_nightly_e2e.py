@@ -31,8 +31,7 @@ RUN_DATE = "2026-11-20"
 # For tiny data: no C2 compiler, serial GC. Halves the CPU time of each job on a 2-core machine.
 FAST_SMALL_JVM = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 # Tiny data: interpreting each query costs less than compiling its generated Java code (a fifth less per job).
-SMALL_DATA_SETS = "spark.shuffle_partitions=2 spark.settings.spark.sql.codegen.wholeStage=false " \
-                  "spark.settings.spark.sql.codegen.factoryMode=NO_CODEGEN"
+SMALL_DATA_SETS = "spark.shuffle_partitions=2 spark.interpret_queries=true"
 NIGHTLY_TASKS = ["wait_for_landing", *(s.task_id for step in pm.NIGHTLY_STEPS for s in step)]
 
 

@@ -15,7 +15,12 @@ public final class Parallel {
     private Parallel() {}
 
     public static void run(List<Runnable> steps) {
-        ExecutorService pool = Executors.newFixedThreadPool(steps.size());
+        run(steps, steps.size());
+    }
+
+    /** At most {@code threads} steps at a time, started in list order. */
+    public static void run(List<Runnable> steps, int threads) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, steps.size())));
         try {
             List<Future<?>> futures = steps.stream().map(pool::submit).toList();
             RuntimeException first = null;

@@ -390,10 +390,21 @@ public record PartnermixConfig(
     /** @param granularity channel or partner_type (the players) */
     public record Shapley(String granularity) {}
 
-    /** Spark settings; {@code master} is set only by local configs: on a cluster spark-submit decides. */
-    public record SparkSettings(String master, String appName, int shufflePartitions, Map<String, String> settings) {
+    /**
+     * Spark settings; {@code master} is set only by local configs: on a cluster spark-submit decides.
+     *
+     * @param interpretQueries run queries without compiling them to Java code first: faster on small data (a demo
+     *                         night), slower on millions of rows ({@link com.partnermix.common.SparkSessions})
+     */
+    public record SparkSettings(String master, String appName, int shufflePartitions, Map<String, String> settings,
+                                Boolean interpretQueries) {
         public SparkSettings {
             settings = settings == null ? Map.of() : Map.copyOf(settings);
+            interpretQueries = interpretQueries != null && interpretQueries;
+        }
+
+        public SparkSettings(String master, String appName, int shufflePartitions, Map<String, String> settings) {
+            this(master, appName, shufflePartitions, settings, false);
         }
     }
 

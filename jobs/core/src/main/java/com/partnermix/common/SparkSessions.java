@@ -8,6 +8,16 @@ import java.util.Map;
 /** Builds the one SparkSession a job uses, from configuration only (no master in code). */
 public final class SparkSessions {
 
+    /**
+     * Queries run without compiling them to Java code first. Compiling pays on millions of rows; on a demo night it
+     * was a quarter of the CPU (docs/benchmarks.md, "Small data: interpreted queries"). A fixed setting, not a
+     * guess from the data's size: the last bits of floating-point sums differ between the two ways, and a rerun or
+     * a backfill must give the tables the nightly run gave.
+     */
+    public static final Map<String, String> INTERPRETED_QUERIES = Map.of(
+            "spark.sql.codegen.wholeStage", "false",
+            "spark.sql.codegen.factoryMode", "NO_CODEGEN");
+
     private SparkSessions() {}
 
     public static SparkSession create(PartnermixConfig config) {
@@ -16,8 +26,15 @@ public final class SparkSessions {
 
     /** @param extra settings of this job that win over the configuration (serve: Hive support, its extensions) */
     public static SparkSession create(PartnermixConfig config, Map<String, String> extra) {
+        SparkSession spark = SparkSession.builder().config(conf(config, extra, new SparkConf(true))).getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        return spark;
+    }
+
+    /** The session's settings: {@code base} (spark-submit's) completed from the configuration. */
+    static SparkConf conf(PartnermixConfig config, Map<String, String> extra, SparkConf base) {
         PartnermixConfig.SparkSettings s = config.spark();
-        SparkConf conf = new SparkConf(true);
+        SparkConf conf = base;
         // spark-submit passes spark.master as a system property; a local config fills it in only when absent.
         if (!conf.contains("spark.master") && s.master() != null && !s.master().isBlank()) {
             conf.set("spark.master", s.master());
@@ -26,12 +43,13 @@ public final class SparkSessions {
         conf.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
         conf.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
         conf.set("spark.sql.shuffle.partitions", Integer.toString(s.shufflePartitions()));
+        if (s.interpretQueries()) {
+            INTERPRETED_QUERIES.forEach(conf::set);   // before the settings: a codegen property named there wins
+        }
         for (Map.Entry<String, String> e : s.settings().entrySet()) {
             conf.set(e.getKey(), e.getValue());
         }
         extra.forEach(conf::set);
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
-        spark.sparkContext().setLogLevel("WARN");
-        return spark;
+        return conf;
     }
 }

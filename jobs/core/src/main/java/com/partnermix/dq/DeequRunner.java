@@ -31,8 +31,8 @@ import java.util.Map;
 
 /**
  * The one place that speaks Deequ's Scala API from Java: turns {@link CheckSpec}s into
- * Deequ {@link Check}s, runs them in one pass over a Dataset, saves the metrics to the
- * repository under (table, run date), and reads the results back as {@link CheckOutcome}s.
+ * Deequ {@link Check}s, runs them in one pass over a Dataset, and reads the results back as
+ * {@link CheckOutcome}s; anomaly checks keep their metric per (table, check, run date) in the repository.
  */
 final class DeequRunner {
 
@@ -42,16 +42,19 @@ final class DeequRunner {
         this.repository = repository;
     }
 
-    /** Constraint checks (every rule but anomaly) over one Dataset, in a single Deequ pass. */
-    List<CheckOutcome> verify(String table, Dataset<Row> data, List<CheckSpec> specs, LocalDate runDate, String datasetTag) {
+    /**
+     * Constraint checks (every rule but anomaly) over one Dataset, in a single Deequ pass. Their metrics are not
+     * saved in the repository: dq.check_results keeps each measured value, and the repository is one file that
+     * Deequ reads and rewrites whole at every save, so a save per check grew each night's cost with the
+     * warehouse's age.
+     */
+    List<CheckOutcome> verify(String table, Dataset<Row> data, List<CheckSpec> specs) {
         Map<Check, CheckSpec> checks = new LinkedHashMap<>();
         for (CheckSpec spec : specs) {
             checks.put(build(spec), spec);
         }
         VerificationResult result = new VerificationSuite().onData(data)
                 .addChecks(JavaConverters.asScalaBuffer(new ArrayList<>(checks.keySet())).toSeq())
-                .useRepository(repository)
-                .saveOrAppendResult(key(table, runDate, datasetTag))
                 .run();
         List<CheckOutcome> outcomes = new ArrayList<>();
         Map<Check, CheckResult> results = JavaConverters.mapAsJavaMap(result.checkResults());
@@ -64,9 +67,10 @@ final class DeequRunner {
      * change against the previous night in the repository (only nights before the run date, so
      * reruns and backfills compare like the nightly run did). Until {@code min_history} nights
      * are stored the check is skipped rather than failed: a new table has nothing to compare with.
+     * One at a time: tables are checked side by side, and each save reads and rewrites the repository file whole.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    CheckOutcome anomaly(String table, Dataset<Row> data, CheckSpec spec, LocalDate runDate) {
+    synchronized CheckOutcome anomaly(String table, Dataset<Row> data, CheckSpec spec, LocalDate runDate) {
         Map<String, String> tags = Map.of("table", table, "check", spec.name());
         long runMillis = millis(runDate);
         int history = JavaConverters.seqAsJavaList(repository.load().withTagValues(scalaMap(tags))
@@ -179,10 +183,6 @@ final class DeequRunner {
 
     private static Function1<Object, Object> atLeastCount(long threshold) {
         return value -> ((Number) value).longValue() >= threshold;
-    }
-
-    private static ResultKey key(String table, LocalDate runDate, String datasetTag) {
-        return new ResultKey(millis(runDate), scalaMap(Map.of("table", table, "dataset", datasetTag)));
     }
 
     private static long millis(LocalDate date) {

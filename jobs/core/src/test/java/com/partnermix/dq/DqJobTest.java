@@ -155,6 +155,11 @@ class DqJobTest extends SparkTestBase {
                     min_history: 2
                     level: error
                     why: a feed that silently halves must stop the night
+                  - name: event_id_set
+                    rule: complete
+                    column: event_id
+                    level: error
+                    why: every event has an id
                 """);
         PartnermixConfig config = config(root, "data_quality.checks_dir=" + checks);
         Warehouse wh = new Warehouse(spark(), config.paths().warehouse());
@@ -177,5 +182,12 @@ class DqJobTest extends SparkTestBase {
         }
         // Night 2 halves but there is only one earlier night: skipped, not failed. Night 6 halves after four: failed.
         assertEquals(List.of("skipped@100", "skipped@50", "passed@110", "passed@95", "passed@105", "failed@50"), statuses);
+        // The repository keeps the anomaly metric of each night, not the other checks' (dq.check_results has those).
+        List<com.amazon.deequ.repository.AnalysisResult> stored = scala.collection.JavaConverters.seqAsJavaList(
+                new com.amazon.deequ.repository.fs.FileSystemMetricsRepository(spark(),
+                        config.dataQuality().metricsRepository()).load().get());
+        assertEquals(List.of("nightly_volume x 6"), stored.stream()
+                .map(r -> r.resultKey().tags().get("check").get()).distinct()
+                .map(check -> check + " x " + stored.size()).toList());
     }
 }

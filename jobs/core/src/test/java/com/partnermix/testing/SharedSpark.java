@@ -27,8 +27,7 @@ public final class SharedSpark {
                     "paths.warehouse=" + scratch.resolve("warehouse"),
                     "paths.checkpoints=" + scratch.resolve("checkpoints"),
                     "spark.shuffle_partitions=2",
-                    "spark.settings.spark.sql.codegen.wholeStage=false",
-                    "spark.settings.spark.sql.codegen.factoryMode=NO_CODEGEN")));
+                    "spark.interpret_queries=true")));
         }
         return spark;
     }
