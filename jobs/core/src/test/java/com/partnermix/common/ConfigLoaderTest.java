@@ -35,6 +35,8 @@ class ConfigLoaderTest {
                 Map.of("PARTNERMIX_SALT", "s3cret"));
         assertEquals("", config.spark().master());
         assertTrue(config.paths().warehouse().startsWith("s3a://"));
+        // Not in the cluster file: business.yaml's default, so cluster files copied before the key still load.
+        assertEquals(false, config.spark().interpretQueries());
     }
 
     @Test
