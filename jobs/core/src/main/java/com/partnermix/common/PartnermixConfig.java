@@ -402,10 +402,6 @@ public record PartnermixConfig(
             settings = settings == null ? Map.of() : Map.copyOf(settings);
             interpretQueries = interpretQueries != null && interpretQueries;
         }
-
-        public SparkSettings(String master, String appName, int shufflePartitions, Map<String, String> settings) {
-            this(master, appName, shufflePartitions, settings, false);
-        }
     }
 
     /** Folders or object-store URIs. */
