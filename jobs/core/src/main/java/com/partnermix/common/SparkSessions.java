@@ -31,10 +31,16 @@ public final class SparkSessions {
         return spark;
     }
 
-    /** The session's settings: {@code base} (spark-submit's) completed from the configuration. */
-    static SparkConf conf(PartnermixConfig config, Map<String, String> extra, SparkConf base) {
+    /** The properties of {@link #INTERPRETED_QUERIES} that {@code spark.settings} does not name: named ones win. */
+    public static Map<String, String> interpretedQueries(PartnermixConfig.SparkSettings s) {
+        Map<String, String> unnamed = new java.util.HashMap<>(INTERPRETED_QUERIES);
+        unnamed.keySet().removeAll(s.settings().keySet());
+        return unnamed;
+    }
+
+    /** The session's settings: {@code conf} (spark-submit's) completed from the configuration. */
+    static SparkConf conf(PartnermixConfig config, Map<String, String> extra, SparkConf conf) {
         PartnermixConfig.SparkSettings s = config.spark();
-        SparkConf conf = base;
         // spark-submit passes spark.master as a system property; a local config fills it in only when absent.
         if (!conf.contains("spark.master") && s.master() != null && !s.master().isBlank()) {
             conf.set("spark.master", s.master());
@@ -44,7 +50,7 @@ public final class SparkSessions {
         conf.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
         conf.set("spark.sql.shuffle.partitions", Integer.toString(s.shufflePartitions()));
         if (s.interpretQueries()) {
-            INTERPRETED_QUERIES.forEach(conf::set);   // before the settings: a codegen property named there wins
+            interpretedQueries(s).forEach(conf::set);
         }
         for (Map.Entry<String, String> e : s.settings().entrySet()) {
             conf.set(e.getKey(), e.getValue());

@@ -82,11 +82,7 @@ public final class DemoJob implements Job {
         }
         boolean interpreted = persons <= INTERPRETED_UP_TO_PERSONS;
         if (interpreted) {
-            SparkSessions.INTERPRETED_QUERIES.forEach((key, value) -> {
-                if (!config.spark().settings().containsKey(key)) {
-                    context.spark().conf().set(key, value);
-                }
-            });
+            SparkSessions.interpretedQueries(config.spark()).forEach(context.spark().conf()::set);
         }
         System.out.printf("== demo: %d persons, %d days ending %s%s%n", persons, days, last,
                 interpreted ? "; queries interpreted (small data: spark.interpret_queries)" : "");
