@@ -1,5 +1,7 @@
 package com.partnermix.attribution;
 
+import com.partnermix.common.Experiments;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,11 +174,10 @@ final class IncrementalHazard {
          */
         static LiftTest of(String group, long testPersons, long testConversions, long controlPersons,
                            long controlConversions, double weightedTouches, int days, double touchesPerStockTouch) {
-            double ratio = (double) testPersons / controlPersons;
-            double incremental = testConversions - ratio * controlConversions;
-            double variance = Math.max(1, testConversions) + ratio * ratio * Math.max(1, controlConversions);
             double perTouch = touchesPerStockTouch / weightedTouches;
-            return new LiftTest(group, incremental * perTouch, Math.sqrt(variance) * perTouch, days);
+            return new LiftTest(group, Experiments.incrementalConversions(testPersons, testConversions,
+                    controlPersons, controlConversions) * perTouch, Experiments.standardError(testPersons,
+                    testConversions, controlPersons, controlConversions) * perTouch, days);
         }
 
         /**

@@ -1,8 +1,7 @@
 package com.partnermix.attribution;
 
-import com.partnermix.common.PartnermixConfig;
+import com.partnermix.journeys.PurchaseSessions;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.expressions.WindowSpec;
 
 import java.util.Set;
 
@@ -10,8 +9,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max_by;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
@@ -42,7 +39,7 @@ final class IncrementalModel implements CreditModel {
         String nearestSeconds = "inc__nearest";
         String w = "inc__w";
         String total = "inc__sum";
-        Column inPurchaseSession = inPurchaseSession(col(lastSession), col(nearestSeconds),
+        Column inPurchaseSession = PurchaseSessions.inPurchaseSession(col(lastSession), col(nearestSeconds),
                 context.settings().incremental());
         Column daysBefore = datediff(col("order_date"), to_date(col("touch_ts")));
         Column weight = when(coalesce(inPurchaseSession, lit(false)), lit(0.0)).otherwise(
@@ -50,34 +47,13 @@ final class IncrementalModel implements CreditModel {
                         .multiply(pow(col("incremental_decay"), daysBefore)));
         Column unattributed = col(total).leq(0).and(col("position").equalTo(1));
         return new CreditSteps()
-                .add(CreditSteps.ORDER, lastSession, lastSession(CreditModel.wholeOrder()))
-                .add(CreditSteps.ORDER, nearestSeconds, nearestSecondsBefore(CreditModel.wholeOrder()))
+                .add(CreditSteps.ORDER, lastSession, PurchaseSessions.lastSession(CreditModel.wholeOrder()))
+                .add(CreditSteps.ORDER, nearestSeconds, PurchaseSessions.nearestSecondsBefore(CreditModel.wholeOrder()))
                 .add(CreditSteps.WEIGHT2, w, weight)
                 .add(CreditSteps.ORDER2, total, sum(w).over(CreditModel.wholeOrder()))
                 .add(CreditSteps.CREDIT, CreditModel.column(name()), struct(
                         when(unattributed, lit(1.0)).otherwise(when(col(total).gt(0), col(w).divide(col(total))))
                                 .as("credit"),
                         unattributed.as("unattributed")));
-    }
-
-    /** The session of the order's last touch, over a window of one order's (or converting journey's) touches. */
-    static Column lastSession(WindowSpec order) {
-        return max_by(col("session_id"), col("position")).over(order);
-    }
-
-    /** How long before the order its last touch came, over the same window. */
-    static Column nearestSecondsBefore(WindowSpec order) {
-        return min(col("seconds_before_order")).over(order);
-    }
-
-    /**
-     * The purchase session: the session of the order's last touch, when that touch came at most
-     * {@code purchase_session_minutes} before the order. Its touches are part of the purchase (checkout coupons,
-     * cashback), not its cause; the fit and the credit both leave them out.
-     */
-    static Column inPurchaseSession(Column lastSession, Column nearestSecondsBefore,
-                                    PartnermixConfig.Incremental settings) {
-        return col("session_id").equalTo(lastSession)
-                .and(nearestSecondsBefore.leq(settings.purchaseSessionMinutes() * 60.0));
     }
 }

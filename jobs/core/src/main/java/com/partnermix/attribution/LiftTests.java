@@ -1,15 +1,13 @@
 package com.partnermix.attribution;
 
+import com.partnermix.common.Experiments;
 import com.partnermix.common.PartnermixConfig;
-import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +18,8 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * The lift tests of {@code bronze.experiments} that calibrate the incremental model: those delivered by the run date
- * that ended within {@code experiments_max_age_days} before it, each experiment's latest delivery. A few rows per
- * group at most (experiments are run by hand), collected to the driver.
+ * The lift tests of {@code bronze.experiments} ({@link Experiments#latest}) that calibrate the incremental model:
+ * those delivered by the run date that ended within {@code experiments_max_age_days} before it.
  */
 final class LiftTests {
 
@@ -40,25 +37,10 @@ final class LiftTests {
      */
     static Read read(Warehouse wh, PartnermixConfig.Attribution settings, LocalDate date, Dataset<Row> exposure) {
         int maxAge = settings.incremental().experimentsMaxAgeDays();
-        if (maxAge == 0 || !wh.exists(Tables.BRONZE_EXPERIMENTS)) {
+        List<Experiments.Test> latest = maxAge == 0 ? List.of() : Experiments.latest(wh, date, date.minusDays(maxAge));
+        if (latest.isEmpty()) {
             return Read.NONE;
         }
-        List<Row> rows = wh.read(Tables.BRONZE_EXPERIMENTS)
-                .where(col("delivery_date").leq(java.sql.Date.valueOf(date))
-                        .and(col("end_date").between(java.sql.Date.valueOf(date.minusDays(maxAge)),
-                                java.sql.Date.valueOf(date))))
-                .select("experiment_id", "group", "start_date", "end_date", "test_persons", "test_conversions",
-                        "control_persons", "control_conversions", "test_clicks", "test_impressions", "delivery_date",
-                        "source_file")
-                .collectAsList();
-        if (rows.isEmpty()) {
-            return Read.NONE;
-        }
-        // The latest delivery of each experiment (a correction replaces it); within one delivery the last file.
-        Map<String, Row> latest = new HashMap<>();
-        Comparator<Row> order = Comparator.<Row, java.sql.Date>comparing(r -> r.getDate(10))
-                .thenComparing(r -> r.getString(11)).thenComparing(Row::toString);
-        rows.forEach(r -> latest.merge(r.getString(0), r, (a, b) -> order.compare(a, b) >= 0 ? a : b));
         Map<String, double[]> touches = new HashMap<>();   // group -> {all weighted touches, those carrying stock}
         exposure.groupBy("group").agg(sum("weight"), sum(when(not(col("in_purchase_session")), col("weight"))))
                 .collectAsList().forEach(r -> touches.put(r.getString(0), new double[] {
@@ -67,19 +49,18 @@ final class LiftTests {
         double trust = Math.sqrt(settings.incremental().experimentsWeight());   // w such tests: error / sqrt(w)
         List<IncrementalHazard.LiftTest> tests = new ArrayList<>();
         List<String> unfitted = new ArrayList<>();
-        latest.values().stream().sorted(Comparator.comparing(r -> r.getString(0))).forEach(r -> {
-            String group = r.getString(1);
-            double[] t = touches.get(group);
+        for (Experiments.Test e : latest) {
+            double[] t = touches.get(e.group());
             if (t == null || t[1] <= 0) {
-                unfitted.add(r.getString(0) + " (" + group + ")");
-                return;
+                unfitted.add(e.id() + " (" + e.group() + ")");
+                continue;
             }
-            int days = (int) ChronoUnit.DAYS.between(r.getDate(2).toLocalDate(), r.getDate(3).toLocalDate()) + 1;
-            double weighted = r.getLong(8) + impressionWeight * r.getLong(9);
-            IncrementalHazard.LiftTest test = IncrementalHazard.LiftTest.of(group, r.getLong(4), r.getLong(5),
-                    r.getLong(6), r.getLong(7), weighted, days, t[0] / t[1]);
-            tests.add(new IncrementalHazard.LiftTest(group, test.ordersPerTouch(), test.standardError() / trust, days));
-        });
+            IncrementalHazard.LiftTest test = IncrementalHazard.LiftTest.of(e.group(), e.testPersons(),
+                    e.testConversions(), e.controlPersons(), e.controlConversions(),
+                    e.weightedTouches(impressionWeight), e.days(), t[0] / t[1]);
+            tests.add(new IncrementalHazard.LiftTest(e.group(), test.ordersPerTouch(), test.standardError() / trust,
+                    e.days()));
+        }
         return new Read(tests, unfitted);
     }
 }

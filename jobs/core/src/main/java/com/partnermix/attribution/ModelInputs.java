@@ -5,6 +5,7 @@ import com.partnermix.common.ScalaSeqs;
 import com.partnermix.common.StepTimer;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
+import com.partnermix.journeys.PurchaseSessions;
 import com.partnermix.journeys.TouchRules;
 import com.partnermix.mmm.MixedMedia;
 import com.partnermix.mmm.PanelBuilder;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
@@ -147,13 +147,9 @@ final class ModelInputs {
         Column group = DataDrivenWeights.state(inc.granularity());
         Column weight = CreditModels.touchWeight(settings);
         // Touches of a purchase session neither fit nor earn credit: the same rule as the model's.
-        org.apache.spark.sql.expressions.WindowSpec journey = org.apache.spark.sql.expressions.Window
-                .partitionBy("journey_id");
         Dataset<Row> closedTouches = wh.read(Tables.SILVER_JOURNEY_TOUCHES)
                 .where(to_date(col("touch_ts")).between(from, to))
-                .withColumn("in_purchase_session", coalesce(col("order_id").isNotNull().and(
-                        IncrementalModel.inPurchaseSession(IncrementalModel.lastSession(journey),
-                                IncrementalModel.nearestSecondsBefore(journey), inc)), lit(false)))
+                .withColumn("in_purchase_session", PurchaseSessions.flag(inc))
                 .select(col("person_id"), col("touch_ts"), group.as("group"), weight.as("weight"),
                         col("in_purchase_session"));
         Dataset<Row> touches = closedTouches;

@@ -186,14 +186,23 @@ public record PartnermixConfig(
      * @param excludeChannels        panel channels that are not media (direct: type-ins follow the decision to buy)
      * @param fallbackModel          the model mixed_media credits while no MMM fit exists (a young warehouse; must be
      *                               in attribution.models); null or empty: the base model
+     * @param excludePurchaseSessions touches of an order's purchase session ({@code attribution.incremental.
+     *                               purchase_session_minutes}) add no activity: the order brought them (checkout
+     *                               coupons, cashback), so counting them credits their channels with the orders
+     * @param experimentsWeight      lift tests (bronze.experiments) of the window's channels are priors of the fit,
+     *                               each counted as this many tests; 0 ignores them
      */
     public record Mmm(String refit, String refitWeekday, int windowDays, int holdoutDays, String granularity,
                       String activityMeasure, double ridgeLambda, int candidates, long seed,
                       double minObservationsPerParameter, MmmSearch search, List<String> holidays,
-                      int holidayWindowDays, String baseModel, List<String> excludeChannels, String fallbackModel) {
+                      int holidayWindowDays, String baseModel, List<String> excludeChannels, String fallbackModel,
+                      boolean excludePurchaseSessions, double experimentsWeight) {
         public Mmm {
             holidays = holidays == null ? List.of() : List.copyOf(holidays);
             excludeChannels = excludeChannels == null ? List.of() : List.copyOf(excludeChannels);
+            if (!(experimentsWeight >= 0)) {
+                throw new IllegalArgumentException("mmm.experiments_weight must be 0 or more, got " + experimentsWeight);
+            }
         }
     }
 

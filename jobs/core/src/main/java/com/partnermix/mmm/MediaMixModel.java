@@ -146,8 +146,8 @@ public final class MediaMixModel {
         }
         double[] orders = flatten(p.orders);
         double[] revenue = flatten(p.revenue);
-        double[] ordersCoef = solve(d, orders, train, spec);
-        double[] revenueCoef = solve(d, revenue, train, spec);
+        double[] ordersCoef = solve(d, p, p.orders, train, spec);
+        double[] revenueCoef = solve(d, p, p.revenue, train, spec);
         double[] fitted = predict(d.x, ordersCoef);
         double holdoutRmse = Double.NaN;
         double holdoutMape = Double.NaN;
@@ -165,7 +165,15 @@ public final class MediaMixModel {
                 r2(revenue, predict(d.x, revenueCoef), train), trainRows, n - trainRows);
     }
 
-    private static double[] solve(Design d, double[] y, boolean[] use, MmmSpec spec) {
+    /**
+     * Ridge on the target scaled to mean 1, media coefficients non-negative. The panel's lift tests are Gaussian
+     * priors on their channels' coefficients: a test says the channel's contribution over the test's days, beta x
+     * (its design column summed over those days and every region), is the test's incremental orders (times the
+     * window's revenue per order for revenue); with the residual variance {@code s2} of the fit without tests, the
+     * solution minimises {@code |y - X b|^2 + lambda |b|^2 + sum over tests s2 (b_k - mean)^2 / se^2}.
+     */
+    private static double[] solve(Design d, Panel p, double[][] target, boolean[] use, MmmSpec spec) {
+        double[] y = flatten(target);
         double mean = mean(y, use);
         double scale = mean > 0 ? mean : 1;   // NaN (no row used) is not > 0
         double[] scaled = new double[y.length];
@@ -180,8 +188,41 @@ public final class MediaMixModel {
             penalised[j] = true;
             nonNegative[j] = j >= d.controls;
         }
-        double[] b = Ridge.solve(Ridge.gram(d.x, use), Ridge.xty(d.x, scaled, use), spec.ridgeLambda(), penalised,
-                nonNegative);
+        double[][] gram = Ridge.gram(d.x, use);
+        double[] xty = Ridge.xty(d.x, scaled, use);
+        double[] b = Ridge.solve(gram, xty, spec.ridgeLambda(), penalised, nonNegative);
+        if (!p.liftTests.isEmpty()) {
+            int rows = 0;
+            for (boolean used : use) {
+                rows += used ? 1 : 0;
+            }
+            // the residual variance per row, over the rows left after the coefficients
+            double rmse = rmse(scaled, predict(d.x, b), use);
+            double s2 = rmse * rmse * rows / Math.max(1, rows - cols);
+            for (Panel.LiftTest test : p.liftTests) {
+                int j = d.controls + test.channel();
+                double exposure = 0;
+                double windowTarget = 0;
+                double windowOrders = 0;
+                for (int r = 0; r < p.regions.length; r++) {
+                    for (int t = test.firstDay(); t <= test.lastDay(); t++) {
+                        exposure += d.x[r * p.days + t][j];
+                        windowTarget += target[r][t];
+                        windowOrders += p.orders[r][t];
+                    }
+                }
+                if (exposure <= 0 || windowOrders <= 0) {
+                    continue;
+                }
+                double perOrder = windowTarget / windowOrders / scale;
+                double priorMean = test.orders() * perOrder / exposure;
+                double priorError = test.standardError() * perOrder / exposure;
+                double weight = s2 / (priorError * priorError) / Math.max(1, rows);   // Ridge works per row
+                gram[j][j] += weight;
+                xty[j] += weight * priorMean;
+            }
+            b = Ridge.solve(gram, xty, spec.ridgeLambda(), penalised, nonNegative);
+        }
         for (int j = 0; j < cols; j++) {
             b[j] *= scale;
         }

@@ -3,11 +3,14 @@ package com.partnermix.mmm;
 import com.partnermix.job.Job;
 import com.partnermix.job.JobContext;
 import com.partnermix.common.DeltaWrites;
+import com.partnermix.common.Experiments;
 import com.partnermix.common.FxRates;
 import com.partnermix.common.PartnermixConfig;
+import com.partnermix.common.ScalaSeqs;
 import com.partnermix.common.StepTimer;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
+import com.partnermix.journeys.PurchaseSessions;
 import com.partnermix.journeys.TouchRules;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -217,8 +220,15 @@ public final class MmmJob implements Job {
         Dataset<Row> partners = wh.read(Tables.SILVER_DIM_PARTNER);
         // Only what was delivered up to the run date: a rerun or a backfill fits the panel the night saw.
         Column deliveredByThen = col("delivery_date").leq(lit(java.sql.Date.valueOf(to)));
-        Dataset<Row> media = PanelBuilder.touchActivity(wh.read(Tables.BRONZE_TOUCHPOINTS).where(deliveredByThen),
-                partners, fx, rules, m.granularity(), from, to);
+        Dataset<Row> touchpoints = wh.read(Tables.BRONZE_TOUCHPOINTS).where(deliveredByThen);
+        Column isActivity = lit(true);
+        if (m.excludePurchaseSessions() && wh.exists(Tables.SILVER_JOURNEY_TOUCHES)) {
+            touchpoints = touchpoints.join(purchaseSessionTouches(wh, config, to),
+                    col("event_id").equalTo(col("purchase_event_id")), "left");
+            isActivity = col("purchase_event_id").isNull();
+        }
+        Dataset<Row> media = PanelBuilder.touchActivity(touchpoints, isActivity, partners, fx, rules, m.granularity(),
+                from, to);
         if (wh.exists(Tables.BRONZE_SPEND)) {
             media = media.unionByName(PanelBuilder.paidSpend(wh.read(Tables.BRONZE_SPEND).where(deliveredByThen), fx,
                     from, to));
@@ -227,8 +237,58 @@ public final class MmmJob implements Job {
             media = media.unionByName(PanelBuilder.commission(wh.read(Tables.GOLD_ATTRIBUTION_CREDIT)
                     .where(col("model").equalTo("last_click")), partners, rules, m.granularity(), from, to));
         }
-        return PanelBuilder.collect(media, PanelBuilder.targets(wh.read(Tables.SILVER_JOURNEYS), from, to), from, to,
-                m.activityMeasure(), config.attribution().viewThroughWeight(), m.excludeChannels());
+        Panel panel = PanelBuilder.collect(media, PanelBuilder.targets(wh.read(Tables.SILVER_JOURNEYS), from, to), from,
+                to, m.activityMeasure(), config.attribution().viewThroughWeight(), m.excludeChannels());
+        if (m.experimentsWeight() > 0) {
+            panel.liftTests.addAll(liftTests(Experiments.latest(wh, to, panel.firstDate), panel,
+                    config.attribution().viewThroughWeight(), m.experimentsWeight()));
+        }
+        return panel;
+    }
+
+    /**
+     * The lift tests of the panel's channels (a test's group is a channel, or a partner type of affiliate:&lt;type&gt;),
+     * their days clipped to the panel. A test measures what the test arm's touches added; the channel's whole
+     * activity over the test's days added that times all its touches (every touch, as the test arm's are counted)
+     * over the test arm's. {@code weight} w counts a test as w such tests (its error over sqrt(w)).
+     */
+    static List<Panel.LiftTest> liftTests(List<Experiments.Test> tests, Panel panel, double impressionWeight,
+                                          double weight) {
+        List<Panel.LiftTest> out = new ArrayList<>();
+        for (Experiments.Test test : tests) {
+            int k = panel.channelIndex(test.group());
+            k = k >= 0 ? k : panel.channelIndex("affiliate:" + test.group());
+            int firstDay = (int) Math.max(0, test.start().toEpochDay() - panel.firstDate.toEpochDay());
+            int lastDay = (int) Math.min(panel.days - 1, test.end().toEpochDay() - panel.firstDate.toEpochDay());
+            double testTouches = test.weightedTouches(impressionWeight);
+            if (k < 0 || lastDay < firstDay || testTouches <= 0) {
+                continue;
+            }
+            double allTouches = 0;
+            for (int r = 0; r < panel.regions.length; r++) {
+                for (int t = firstDay; t <= lastDay; t++) {
+                    allTouches += panel.clicks[k][r][t] + impressionWeight * panel.impressions[k][r][t];
+                }
+            }
+            double scale = allTouches / testTouches;
+            out.add(new Panel.LiftTest(test.id(), k, firstDay, lastDay, test.incrementalConversions() * scale,
+                    test.standardError() * scale / Math.sqrt(weight)));
+        }
+        return out;
+    }
+
+    /**
+     * The event ids of touches in the purchase session of an order placed up to {@code to} (column purchase_event_id).
+     * Orders of later days are left out: a rerun of an old date sees the sessions its night saw.
+     */
+    static Dataset<Row> purchaseSessionTouches(Warehouse wh, PartnermixConfig config, LocalDate to) {
+        Dataset<Row> ordersByThen = wh.read(Tables.SILVER_JOURNEYS)
+                .where(col("is_converted").and(col("order_date").leq(Date.valueOf(to))))
+                .select("order_id");
+        return wh.read(Tables.SILVER_JOURNEY_TOUCHES).join(ordersByThen, ScalaSeqs.of("order_id"), "left_semi")
+                .withColumn("in_purchase_session", PurchaseSessions.flag(config.attribution().incremental()))
+                .where(col("in_purchase_session"))
+                .select(col("event_id").as("purchase_event_id")).distinct();
     }
 
     /** Revenue the base journey model credited per MMM channel over the panel's days (empty without credit). */

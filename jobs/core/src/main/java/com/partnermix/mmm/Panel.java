@@ -2,6 +2,8 @@ package com.partnermix.mmm;
 
 import java.io.Serializable;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The aggregated daily panel the media mix model is fitted on: per region and day, each channel's
@@ -24,6 +26,15 @@ public final class Panel implements Serializable {
     public final double[][][] cost;
     public final double[][] orders;
     public final double[][] revenue;
+    /** Lift tests of the panel's channels within its days: priors of the fit ({@link MediaMixModel}). */
+    public final List<LiftTest> liftTests = new ArrayList<>();
+
+    /**
+     * A lift test as the panel sees it: the incremental orders the channel's whole activity added over the test's
+     * days (from {@code firstDay} to {@code lastDay}), with its standard error.
+     */
+    public record LiftTest(String name, int channel, int firstDay, int lastDay, double orders, double standardError)
+            implements Serializable {}
 
     public Panel(LocalDate firstDate, int days, String[] regions, String[] channels) {
         this.firstDate = firstDate;

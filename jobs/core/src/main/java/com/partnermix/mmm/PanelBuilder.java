@@ -17,6 +17,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -34,6 +35,12 @@ import static org.apache.spark.sql.functions.when;
 public final class PanelBuilder {
 
     private PanelBuilder() {}
+
+    private static final List<String> MEASURES = List.of("weighted_touches", "clicks", "impressions", "cost_usd");
+
+    /** The touch columns of a cost-only media row (paid spend, commission). */
+    private static final java.util.Map<String, Column> NO_TOUCHES = java.util.Map.of("clicks", lit(0.0),
+            "impressions", lit(0.0), "media_clicks", lit(0.0), "media_impressions", lit(0.0));
 
     /** The panel channel of a touch: channel, or affiliate:&lt;partner type or funnel stage&gt; for partner touches. */
     public static Column channelKey(String granularity, TouchRules rules, Column channel, Column partnerId,
@@ -54,15 +61,18 @@ public final class PanelBuilder {
      * @param touchpoints event_date, event_type, channel, partner_id, country (bronze.touchpoints)
      * @param dimPartner  partner_id, partner_type, cpc_rate, cpm_rate, rate_currency, valid_from, valid_to
      * @param fxDaily     rate_date, currency, usd_per_unit ({@link com.partnermix.common.FxRates#dailyCalendar})
+     * @param isActivity  over the touchpoints: whether the touch is media activity (media_clicks, media_impressions);
+     *                    clicks, impressions and cost count every touch (what was shown and paid for)
      */
-    public static Dataset<Row> touchActivity(Dataset<Row> touchpoints, Dataset<Row> dimPartner, Dataset<Row> fxDaily,
-                                             TouchRules rules, String granularity, LocalDate from, LocalDate to) {
+    public static Dataset<Row> touchActivity(Dataset<Row> touchpoints, Column isActivity, Dataset<Row> dimPartner,
+                                             Dataset<Row> fxDaily, TouchRules rules, String granularity,
+                                             LocalDate from, LocalDate to) {
         // Page views are not media: only clicks and impressions are activity.
         Dataset<Row> touches = touchpoints
                 .where(col("event_date").between(Date.valueOf(from), Date.valueOf(to))
                         .and(col("event_type").isin("click", "impression")))
                 .select(col("event_date").as("date"), col("event_type"), col("channel"), col("partner_id"),
-                        rules.region(col("country")).as("region"));
+                        rules.region(col("country")).as("region"), isActivity.as("is_activity"));
         // The partner version valid on the touch's day gives its type and rates (the dimension is small).
         Dataset<Row> partners = dimPartner.select(col("partner_id").as("p_id"), col("partner_type"),
                 col("cpc_rate"), col("cpm_rate"), col("rate_currency"), col("valid_from"), col("valid_to"));
@@ -81,7 +91,11 @@ public final class PanelBuilder {
                 .groupBy(col("date"), col("region"), col("channel_key").as("channel"))
                 .agg(sum(when(isClick, 1L).otherwise(0L)).cast("double").as("clicks"),
                         sum(when(isClick, 0L).otherwise(1L)).cast("double").as("impressions"),
-                        sum(partnerCost.cast("double")).as("cost_usd"));
+                        sum(partnerCost.cast("double")).as("cost_usd"),
+                        sum(when(col("is_activity").and(isClick), 1L).otherwise(0L)).cast("double")
+                                .as("media_clicks"),
+                        sum(when(col("is_activity").and(not(isClick)), 1L).otherwise(0L)).cast("double")
+                                .as("media_impressions"));
     }
 
     /**
@@ -98,7 +112,7 @@ public final class PanelBuilder {
                         .and(fxDaily.col("currency").equalTo(latest.col("currency"))), "left")
                 .groupBy(col("date"), col("region"), col("channel"))
                 .agg(sum(col("spend").cast("double").multiply(coalesce(col("usd_per_unit"), lit(1.0)))).as("cost_usd"))
-                .withColumn("clicks", lit(0.0)).withColumn("impressions", lit(0.0));
+                .withColumns(NO_TOUCHES);
     }
 
     /**
@@ -122,7 +136,7 @@ public final class PanelBuilder {
                 .groupBy(col("order_date").as("date"), col("region"), col("channel_key").as("channel"))
                 .agg(sum(coalesce(col("cps_rate"), lit(0)).cast("double")
                         .multiply(col("credited_revenue_usd").cast("double"))).as("cost_usd"))
-                .withColumn("clicks", lit(0.0)).withColumn("impressions", lit(0.0));
+                .withColumns(NO_TOUCHES);
     }
 
     /** Orders and revenue in USD per (date, region), from the converting journeys (every order placed). */
@@ -135,8 +149,8 @@ public final class PanelBuilder {
     }
 
     /**
-     * Collects the aggregated media rows (date, region, channel, clicks, impressions, cost_usd; several
-     * rows per key are summed) and targets into a {@link Panel} of every day from the first day with
+     * Collects the aggregated media rows (date, region, channel, clicks, impressions, cost_usd, media_clicks,
+     * media_impressions; several rows per key are summed) and targets into a {@link Panel} of every day from the first day with
      * data (at most {@code from}) to {@code to}. Regions are those with orders, except UNKNOWN.
      *
      * @param measure           weighted_touches, clicks, impressions or cost_usd
@@ -145,8 +159,13 @@ public final class PanelBuilder {
      */
     public static Panel collect(Dataset<Row> media, Dataset<Row> targets, LocalDate from, LocalDate to, String measure,
                                 double viewThroughWeight, List<String> excludeChannels) {
+        if (!MEASURES.contains(measure)) {
+            throw new IllegalArgumentException("mmm.activity_measure must be weighted_touches, clicks, impressions or "
+                    + "cost_usd, got '" + measure + "'");
+        }
         List<Row> mediaRows = media.groupBy("date", "region", "channel")
-                .agg(sum("clicks").as("clicks"), sum("impressions").as("impressions"), sum("cost_usd").as("cost_usd"))
+                .agg(sum("clicks").as("clicks"), sum("impressions").as("impressions"), sum("cost_usd").as("cost_usd"),
+                        sum("media_clicks").as("media_clicks"), sum("media_impressions").as("media_impressions"))
                 .collectAsList();
         List<Row> targetRows = targets.collectAsList();
         TreeSet<String> regions = new TreeSet<>();
@@ -186,26 +205,17 @@ public final class PanelBuilder {
             if (ri < 0 || k < 0 || t < 0 || t >= days) {
                 continue;
             }
-            double clicks = value(r, "clicks");
-            double impressions = value(r, "impressions");
-            double cost = value(r, "cost_usd");
-            p.clicks[k][ri][t] += clicks;
-            p.impressions[k][ri][t] += impressions;
-            p.cost[k][ri][t] += cost;
-        }
-        for (int k = 0; k < p.channels.length; k++) {
-            for (int ri = 0; ri < p.regions.length; ri++) {
-                for (int t = 0; t < days; t++) {
-                    p.activity[k][ri][t] = switch (measure) {
-                        case "weighted_touches" -> p.clicks[k][ri][t] + viewThroughWeight * p.impressions[k][ri][t];
-                        case "clicks" -> p.clicks[k][ri][t];
-                        case "impressions" -> p.impressions[k][ri][t];
-                        case "cost_usd" -> p.cost[k][ri][t];
-                        default -> throw new IllegalArgumentException("mmm.activity_measure must be weighted_touches, "
-                                + "clicks, impressions or cost_usd, got '" + measure + "'");
-                    };
-                }
-            }
+            p.clicks[k][ri][t] += value(r, "clicks");
+            p.impressions[k][ri][t] += value(r, "impressions");
+            p.cost[k][ri][t] += value(r, "cost_usd");
+            double mediaClicks = value(r, "media_clicks");
+            double mediaImpressions = value(r, "media_impressions");
+            p.activity[k][ri][t] += switch (measure) {
+                case "weighted_touches" -> mediaClicks + viewThroughWeight * mediaImpressions;
+                case "clicks" -> mediaClicks;
+                case "impressions" -> mediaImpressions;
+                default -> value(r, "cost_usd");
+            };
         }
         return p;
     }

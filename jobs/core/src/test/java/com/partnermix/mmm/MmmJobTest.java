@@ -1,6 +1,7 @@
 package com.partnermix.mmm;
 
 import com.partnermix.common.DeltaWrites;
+import com.partnermix.common.Experiments;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.StepTimer;
 import com.partnermix.common.Tables;
@@ -97,16 +98,25 @@ class MmmJobTest extends SparkTestBase {
         PartnermixConfig config = configIn("warehouse");
         Warehouse wh = new Warehouse(spark(), config.paths().warehouse());
         DeltaWrites.overwrite(wh, Tables.BRONZE_TOUCHPOINTS, Rows.of(spark(),
-                "event_date DATE, event_type STRING, channel STRING, partner_id STRING, country STRING, delivery_date DATE",
-                "{\"event_date\":\"2026-11-05\",\"event_type\":\"click\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-05\"}",
-                "{\"event_date\":\"2026-11-05\",\"event_type\":\"click\",\"channel\":\"paid_search\",\"country\":\"CA\",\"delivery_date\":\"2026-11-05\"}",
-                "{\"event_date\":\"2026-11-05\",\"event_type\":\"impression\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-05\"}",
-                "{\"event_date\":\"2026-11-05\",\"event_type\":\"page_view\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-05\"}",
-                "{\"event_date\":\"2026-11-06\",\"event_type\":\"click\",\"channel\":\"affiliate\",\"partner_id\":\"P1\",\"country\":\"DE\",\"delivery_date\":\"2026-11-06\"}",
-                "{\"event_date\":\"2026-11-06\",\"event_type\":\"click\",\"channel\":\"direct\",\"country\":\"DE\",\"delivery_date\":\"2026-11-06\"}",
-                "{\"event_date\":\"2026-11-07\",\"event_type\":\"click\",\"channel\":\"affiliate\",\"partner_id\":\"P1\",\"country\":\"DE\",\"delivery_date\":\"2026-11-07\"}",
+                "event_id STRING, event_date DATE, event_type STRING, channel STRING, partner_id STRING, country STRING, "
+                        + "delivery_date DATE",
+                "{\"event_id\":\"e1\",\"event_date\":\"2026-11-05\",\"event_type\":\"click\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-05\"}",
+                "{\"event_id\":\"e2\",\"event_date\":\"2026-11-05\",\"event_type\":\"click\",\"channel\":\"paid_search\",\"country\":\"CA\",\"delivery_date\":\"2026-11-05\"}",
+                "{\"event_id\":\"e3\",\"event_date\":\"2026-11-05\",\"event_type\":\"impression\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-05\"}",
+                "{\"event_id\":\"e4\",\"event_date\":\"2026-11-05\",\"event_type\":\"page_view\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-05\"}",
+                "{\"event_id\":\"e5\",\"event_date\":\"2026-11-06\",\"event_type\":\"click\",\"channel\":\"affiliate\",\"partner_id\":\"P1\",\"country\":\"DE\",\"delivery_date\":\"2026-11-06\"}",
+                "{\"event_id\":\"e6\",\"event_date\":\"2026-11-06\",\"event_type\":\"click\",\"channel\":\"direct\",\"country\":\"DE\",\"delivery_date\":\"2026-11-06\"}",
+                "{\"event_id\":\"e7\",\"event_date\":\"2026-11-07\",\"event_type\":\"click\",\"channel\":\"affiliate\",\"partner_id\":\"P1\",\"country\":\"DE\",\"delivery_date\":\"2026-11-07\"}",
                 // delivered the day after the run date: not in the panel that night (2 NA clicks on the 5th, not 3)
-                "{\"event_date\":\"2026-11-05\",\"event_type\":\"click\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-09\"}"));
+                "{\"event_id\":\"e8\",\"event_date\":\"2026-11-05\",\"event_type\":\"click\",\"channel\":\"paid_search\",\"country\":\"US\",\"delivery_date\":\"2026-11-09\"}"));
+        // Order O2 (the 6th) came 2 minutes after the coupon click e5, in a later session than the direct visit e6:
+        // e5 is its purchase session. Order O9 (the 9th, after the run date) would make e7 one: not that night.
+        DeltaWrites.overwrite(wh, Tables.SILVER_JOURNEY_TOUCHES, Rows.of(spark(),
+                "journey_id STRING, order_id STRING, event_id STRING, session_id STRING, position INT, "
+                        + "seconds_before_order DOUBLE",
+                "{\"journey_id\":\"J2\",\"order_id\":\"O2\",\"event_id\":\"e6\",\"session_id\":\"S1\",\"position\":1,\"seconds_before_order\":7200}",
+                "{\"journey_id\":\"J2\",\"order_id\":\"O2\",\"event_id\":\"e5\",\"session_id\":\"S2\",\"position\":2,\"seconds_before_order\":120}",
+                "{\"journey_id\":\"J9\",\"order_id\":\"O9\",\"event_id\":\"e7\",\"session_id\":\"S3\",\"position\":1,\"seconds_before_order\":60}"));
         DeltaWrites.overwrite(wh, Tables.SILVER_DIM_PARTNER, Rows.of(spark(),
                 "partner_id STRING, partner_type STRING, cps_rate DECIMAL(18,8), cpc_rate DECIMAL(18,8), "
                         + "cpm_rate DECIMAL(18,8), rate_currency STRING, valid_from DATE, valid_to DATE",
@@ -118,11 +128,12 @@ class MmmJobTest extends SparkTestBase {
                 "date DATE, currency STRING, usd_per_unit DECIMAL(18,8), delivery_date DATE",
                 "{\"date\":\"2026-11-01\",\"currency\":\"EUR\",\"usd_per_unit\":1.1,\"delivery_date\":\"2026-11-01\"}"));
         DeltaWrites.overwrite(wh, Tables.SILVER_JOURNEYS, Rows.of(spark(),
-                "is_converted BOOLEAN, order_date DATE, region STRING, revenue_usd DECIMAL(18,4)",
-                "{\"is_converted\":true,\"order_date\":\"2026-11-05\",\"region\":\"NA\",\"revenue_usd\":50}",
-                "{\"is_converted\":true,\"order_date\":\"2026-11-06\",\"region\":\"EMEA\",\"revenue_usd\":30}",
-                "{\"is_converted\":true,\"order_date\":\"2026-11-06\",\"region\":\"EMEA\",\"revenue_usd\":20}",
-                "{\"is_converted\":false,\"order_date\":\"2026-11-06\",\"region\":\"EMEA\"}"));
+                "order_id STRING, is_converted BOOLEAN, order_date DATE, region STRING, revenue_usd DECIMAL(18,4)",
+                "{\"order_id\":\"O1\",\"is_converted\":true,\"order_date\":\"2026-11-05\",\"region\":\"NA\",\"revenue_usd\":50}",
+                "{\"order_id\":\"O2\",\"is_converted\":true,\"order_date\":\"2026-11-06\",\"region\":\"EMEA\",\"revenue_usd\":30}",
+                "{\"order_id\":\"O3\",\"is_converted\":true,\"order_date\":\"2026-11-06\",\"region\":\"EMEA\",\"revenue_usd\":20}",
+                "{\"is_converted\":false,\"order_date\":\"2026-11-06\",\"region\":\"EMEA\"}",
+                "{\"order_id\":\"O9\",\"is_converted\":true,\"order_date\":\"2026-11-09\",\"region\":\"EMEA\",\"revenue_usd\":10}"));
 
         Panel panel = MmmJob.buildPanel(wh, config, D2.minusDays(364), D2);
 
@@ -138,9 +149,17 @@ class MmmJobTest extends SparkTestBase {
         assertEquals(1, panel.impressions[search][na][0], 0);
         assertEquals(2.3, panel.activity[search][na][0], 1e-12);         // clicks + 0.3 x impressions
         // the partner version of the touch's day: coupon on the 6th, cashback from the 7th; CPC in EUR at 1.1
-        assertEquals(1, panel.clicks[panel.channelIndex("affiliate:coupon")][emea][1], 0);
-        assertEquals(0.55, panel.cost[panel.channelIndex("affiliate:coupon")][emea][1], 1e-9);
-        assertEquals(1.1, panel.cost[panel.channelIndex("affiliate:cashback")][emea][2], 1e-9);
+        int coupon = panel.channelIndex("affiliate:coupon");
+        int cashback = panel.channelIndex("affiliate:cashback");
+        assertEquals(1, panel.clicks[coupon][emea][1], 0);
+        assertEquals(0.55, panel.cost[coupon][emea][1], 1e-9);
+        assertEquals(1.1, panel.cost[cashback][emea][2], 1e-9);
+        // the coupon click of O2's purchase session was shown and paid, but the order brought it: no activity
+        assertEquals(0, panel.activity[coupon][emea][1], 0);
+        assertEquals(1, panel.activity[cashback][emea][2], 0);     // O9's comes after the run date
+        Panel counted = MmmJob.buildPanel(wh, configIn("warehouse", "mmm.exclude_purchase_sessions=false"),
+                D2.minusDays(364), D2);
+        assertEquals(1, counted.activity[coupon][emea][1], 0);
         assertEquals(2, panel.orders[emea][1], 0);
         assertEquals(50, panel.revenue[emea][1], 1e-9);
 
@@ -148,5 +167,35 @@ class MmmJobTest extends SparkTestBase {
         assertEquals("refused", report.outcome(), report.format());
         assertFalse(wh.exists(Tables.GOLD_MMM_FIT));
         assertFalse(wh.exists(Tables.GOLD_MMM_CONTRIBUTIONS));
+    }
+
+    @Test
+    void aLiftTestBecomesTheContributionOfTheChannelsWholeActivityOverItsDaysInThePanel() {
+        Panel panel = new Panel(D1, 10, new String[] {"NA"}, new String[] {"affiliate:creator", "paid_social"});
+        for (int t = 5; t < 10; t++) {
+            panel.clicks[0][0][t] = 20;          // 100 clicks and 50 impressions over days 5..9
+            panel.impressions[0][0][t] = 10;
+        }
+        LocalDate start = D1.plusDays(5);
+        List<Experiments.Test> tests = List.of(
+                // 60 - 40 = 20 conversions, error sqrt(60 + 40) = 10; the test arm's 40 clicks + 0.3 x 20 = 46
+                // touches of the channel's 100 + 0.3 x 50 = 115 over days 5..9 (the test ran past the panel)
+                new Experiments.Test("t-creator", "creator", start, start.plusDays(14), 1000, 60, 1000, 40, 40, 20),
+                new Experiments.Test("t-podcast", "podcast", start, start.plusDays(4), 1000, 60, 1000, 40, 40, 20),
+                new Experiments.Test("t-old", "paid_social", D1.minusDays(30), D1.minusDays(10), 1000, 60, 1000, 40,
+                        40, 20),
+                new Experiments.Test("t-unseen", "paid_social", start, start.plusDays(4), 1000, 60, 1000, 40, 0, 0));
+
+        List<Panel.LiftTest> priors = MmmJob.liftTests(tests, panel, 0.3, 4.0);
+
+        // the unknown group, the test before the panel and the test without touches give no prior
+        assertEquals(1, priors.size());
+        Panel.LiftTest creator = priors.get(0);
+        assertEquals("t-creator", creator.name());
+        assertEquals(0, creator.channel());
+        assertEquals(5, creator.firstDay());
+        assertEquals(9, creator.lastDay());
+        assertEquals(20 * 115 / 46.0, creator.orders(), 1e-9);
+        assertEquals(10 * 115 / 46.0 / 2, creator.standardError(), 1e-9);   // weight 4: as 4 such tests
     }
 }

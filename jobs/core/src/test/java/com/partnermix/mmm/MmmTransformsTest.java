@@ -131,4 +131,32 @@ class MmmTransformsTest {
         double media = 2 * (10 / 17.5 + 0.4 + 0.625);
         assertEquals(media / (9 + media), d.orderShare(0), 1e-12);
     }
+
+    @Test
+    void aLiftTestPullsItsChannelsContributionOverTheTestDaysToTheTestAndAVagueOneLeavesTheFit() {
+        // 8 weeks of one region; display on every other day, orders that do not follow it (20 or 21, a 3-day cycle)
+        int days = 56;
+        Panel p = new Panel(java.time.LocalDate.parse("2026-09-07"), days, new String[] {"NA"},
+                new String[] {"display"});
+        for (int t = 0; t < days; t++) {
+            p.activity[0][0][t] = t % 2 == 0 ? 10 : 0;
+            p.orders[0][t] = t % 3 == 0 ? 21 : 20;
+            p.revenue[0][t] = 50 * p.orders[0][t];
+        }
+        MmmSpec spec = new MmmSpec(1e-4, 14, new double[] {0, 0.9}, new double[] {0.5, 3}, new double[] {0.1, 3}, 1,
+                new long[0], 0);
+        // theta 0, a 1, g = 1 x range 10: hill is 0.5 on a display day, 0 otherwise; days 28..55 hold 14 x 0.5 = 7
+        MediaMixModel.Candidate c = new MediaMixModel.Candidate(0, new double[] {0}, new double[] {1.0},
+                new double[] {1.0});
+        int display = MediaMixModel.controlNames(p).size();
+        double untested = MediaMixModel.fit(p, c, spec, false).ordersCoef()[display];
+
+        p.liftTests.add(new Panel.LiftTest("sure", 0, 28, 55, 35, 0.001));
+        MediaMixModel.Fit sure = MediaMixModel.fit(p, c, spec, false);
+        assertEquals(35, sure.ordersCoef()[display] * 7, 0.01);               // the test's 35 orders over its days
+        assertEquals(35 * 50, sure.revenueCoef()[display] * 7, 0.5);          // at the window's 50 per order
+
+        p.liftTests.set(0, new Panel.LiftTest("vague", 0, 28, 55, 35, 1e9));
+        assertEquals(untested, MediaMixModel.fit(p, c, spec, false).ordersCoef()[display], 1e-6);
+    }
 }

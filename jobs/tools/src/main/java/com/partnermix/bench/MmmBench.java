@@ -69,6 +69,7 @@ final class MmmBench {
     private static PartnermixConfig.Mmm withCandidates(PartnermixConfig.Mmm m, int candidates) {
         return new PartnermixConfig.Mmm(m.refit(), m.refitWeekday(), m.windowDays(), m.holdoutDays(), m.granularity(),
                 m.activityMeasure(), m.ridgeLambda(), candidates, m.seed(), m.minObservationsPerParameter(), m.search(),
-                m.holidays(), m.holidayWindowDays(), m.baseModel(), m.excludeChannels(), m.fallbackModel());
+                m.holidays(), m.holidayWindowDays(), m.baseModel(), m.excludeChannels(), m.fallbackModel(),
+                m.excludePurchaseSessions(), m.experimentsWeight());
     }
 }

@@ -1,8 +1,11 @@
 package com.partnermix.mmm;
 
-import com.partnermix.generate.GenerateJob;
+import com.partnermix.common.ConfigLoader;
 import com.partnermix.common.PartnermixConfig;
-import com.partnermix.journeys.TouchRules;
+import com.partnermix.common.Warehouse;
+import com.partnermix.generate.GenerateJob;
+import com.partnermix.ingest.IngestJob;
+import com.partnermix.journeys.JourneysJob;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -15,16 +18,11 @@ import java.util.List;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.substring;
-import static org.apache.spark.sql.functions.to_date;
 
 /**
- * A generated landing zone turned into an MMM panel with the production aggregation steps
- * ({@link PanelBuilder}), straight from the landing files (no ingest or journeys: the panel only
- * needs touch counts per local day, region and channel, and orders per day and region), plus the
- * generator's true expected incremental orders per channel.
+ * A generated landing zone turned into an MMM panel the way a warehouse builds it: ingested, journeys built (they
+ * mark the purchase sessions the panel leaves out), then {@link MmmJob#buildPanel}; plus the generator's true
+ * expected incremental orders per channel.
  */
 final class GeneratedPanel {
 
@@ -42,11 +40,14 @@ final class GeneratedPanel {
         return trueOrders.getOrDefault(channel, 0.0) / all;
     }
 
-    static GeneratedPanel generate(SparkSession spark, PartnermixConfig config, Path root, LocalDate last, int days,
+    static GeneratedPanel generate(SparkSession spark, PartnermixConfig base, Path root, LocalDate last, int days,
                                    int persons, List<String> knockouts) throws Exception {
+        PartnermixConfig config = ConfigLoader.withPaths(base, root.resolve("warehouse").toString(),
+                root.resolve("landing").toString(), root.resolve("truth").toString(),
+                root.resolve("checkpoints").toString());
         List<String> argv = new ArrayList<>(List.of("--date", last.toString(), "--days",
                 Integer.toString(days), "--persons", Integer.toString(persons), "--seed", System.getProperty("mmm.recovery.seed", "11"), "--on-time",
-                "--out", root.resolve("landing").toString(), "--truth", root.resolve("truth").toString()));
+                "--out", config.paths().landing(), "--truth", config.paths().groundTruth()));
         if (!knockouts.isEmpty()) {
             argv.addAll(List.of("--knockout", String.join(",", knockouts)));
         }
@@ -54,38 +55,17 @@ final class GeneratedPanel {
         if (code != 0) {
             throw new IllegalStateException("generate exited " + code);
         }
-        String landing = root.resolve("landing").toString();
-        TouchRules rules = new TouchRules(config.journeys());
+        // The window as a backfill: every delivery day ingested, then the journeys built once over all of it.
+        Warehouse wh = new Warehouse(spark, config.paths().warehouse());
         LocalDate first = last.minusDays(days - 1L);
-        // The local calendar day of an event is the date part of its RFC 3339 stamp (the truth counts local days).
-        Dataset<Row> touchpoints = spark.read().schema("event_ts STRING, event_type STRING, channel STRING, "
-                        + "partner_id STRING, country STRING").json(landing + "/touchpoints/*/*")
-                .where(col("event_ts").isNotNull())
-                .withColumn("event_date", to_date(substring(col("event_ts"), 1, 10)));
-        Dataset<Row> partners = spark.read().option("header", "true").csv(landing + "/partners/dt=" + last
-                        + "/partners.csv")
-                .select(col("partner_id"), col("partner_type"), col("cps_rate").cast("double"),
-                        col("cpc_rate").cast("double"), col("cpm_rate").cast("double"), col("rate_currency"),
-                        lit(java.sql.Date.valueOf("1900-01-01")).as("valid_from"), lit(null).cast("date").as("valid_to"));
-        Dataset<Row> fx = spark.read().option("header", "true").csv(landing + "/fx_rates/*/*.csv")
-                .select(col("date").cast("date").as("rate_date"), col("currency"),
-                        col("usd_per_unit").cast("double"));
-        Dataset<Row> media = PanelBuilder.touchActivity(touchpoints, partners, fx, rules, "partner_type", first, last);
-        // One row per order (its first version), as the converting journeys hold it.
-        Dataset<Row> orders = spark.read().schema("order_id STRING, order_ts STRING, revenue STRING, currency STRING, "
-                        + "country STRING").json(landing + "/orders/*/*")
-                .where(col("order_id").isNotNull().and(col("order_ts").isNotNull()))
-                .groupBy("order_id").agg(min(col("order_ts")).as("order_ts"),
-                        org.apache.spark.sql.functions.first("revenue").as("revenue"),
-                        org.apache.spark.sql.functions.first("country").as("country"))
-                .select(to_date(substring(col("order_ts"), 1, 10)).as("order_date"),
-                        rules.region(col("country")).as("region"), lit(true).as("is_converted"),
-                        col("revenue").cast("double").as("revenue_usd"));
-        Panel panel = PanelBuilder.collect(media, PanelBuilder.targets(orders, first, last), first, last,
-                "weighted_touches", config.attribution().viewThroughWeight(),
-                config.mmm().excludeChannels());
+        for (List<LocalDate> pass : IngestJob.passes(first.datesUntil(last.plusDays(1)).toList(),
+                IngestJob.DAYS_PER_PASS)) {
+            IngestJob.ingestDays(spark, wh, config, pass);
+        }
+        JourneysJob.build(wh, config, last);
+        Panel panel = MmmJob.buildPanel(wh, config, first, last);
         Dataset<Row> truthRows = spark.read().option("header", "true")
-                .csv(root.resolve("truth/media_contributions").toString());
+                .csv(config.paths().groundTruth() + "/media_contributions");
         if (Boolean.getBoolean("mmm.recovery.expected")) {
             // experiment: the expected orders (no Poisson noise) as the target
             for (double[] row : panel.orders) {
