@@ -179,6 +179,10 @@ public final class MmmJob implements Job {
         String calibration = journeyRevenue.isEmpty() ? "no " + m.baseModel() + " credit in the window yet: "
                 + "calibration factors empty (mixed_media = " + m.baseModel() + ")" : "calibration factors for "
                 + journeyRevenue.size() + " channels against " + m.baseModel();
+        if (!panel.liftTests.isEmpty()) {
+            calibration += "; lift tests as priors: " + String.join(", ", panel.liftTests.stream()
+                    .map(t -> t.name() + " (" + panel.channels[t.channel()] + ")").toList());
+        }
         return new Report(date, "fitted", panel.observations(), parameters, panel.channels.length, m.candidates(),
                 result.best().holdoutRmse(), result.full().trainR2(), calibration, timer.toString());
     }

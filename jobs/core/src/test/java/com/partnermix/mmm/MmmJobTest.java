@@ -69,6 +69,10 @@ class MmmJobTest extends SparkTestBase {
         Row sums = wh.read(Tables.GOLD_MMM_CONTRIBUTIONS).agg(org.apache.spark.sql.functions.sum("incremental_orders"))
                 .first();
         assertEquals(panel.totalOrders(), sums.getDouble(0), 0.02 * panel.totalOrders());
+        // the night's line names the lift tests the fit took as priors
+        panel.liftTests.add(new Panel.LiftTest("t-ch01", 0, 100, 119, 40, 20));
+        assertTrue(MmmJob.fitPanel(wh, config, D2, panel, new StepTimer()).format()
+                .contains("lift tests as priors: t-ch01 (" + panel.channels[0] + ")"));
     }
 
     @Test
