@@ -172,12 +172,10 @@ final class IncrementalHazard {
          * arm. {@code touchesPerStockTouch} >= 1 scales to the touches that carry stock: touches of a purchase
          * session are taken to add nothing (the model's assumption), so the lift is all the other touches'.
          */
-        static LiftTest of(String group, long testPersons, long testConversions, long controlPersons,
-                           long controlConversions, double weightedTouches, int days, double touchesPerStockTouch) {
+        static LiftTest of(Experiments.Test test, double weightedTouches, double touchesPerStockTouch) {
             double perTouch = touchesPerStockTouch / weightedTouches;
-            return new LiftTest(group, Experiments.incrementalConversions(testPersons, testConversions,
-                    controlPersons, controlConversions) * perTouch, Experiments.standardError(testPersons,
-                    testConversions, controlPersons, controlConversions) * perTouch, days);
+            return new LiftTest(test.group(), test.incrementalConversions() * perTouch,
+                    test.standardError() * perTouch, test.days());
         }
 
         /**

@@ -55,9 +55,8 @@ final class LiftTests {
                 unfitted.add(e.id() + " (" + e.group() + ")");
                 continue;
             }
-            IncrementalHazard.LiftTest test = IncrementalHazard.LiftTest.of(e.group(), e.testPersons(),
-                    e.testConversions(), e.controlPersons(), e.controlConversions(),
-                    e.weightedTouches(impressionWeight), e.days(), t[0] / t[1]);
+            IncrementalHazard.LiftTest test = IncrementalHazard.LiftTest.of(e, e.weightedTouches(impressionWeight),
+                    t[0] / t[1]);
             tests.add(new IncrementalHazard.LiftTest(e.group(), test.ordersPerTouch(), test.standardError() / trust,
                     e.days()));
         }

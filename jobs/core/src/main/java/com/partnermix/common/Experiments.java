@@ -35,26 +35,16 @@ public final class Experiments {
             return testClicks + impressionWeight * testImpressions;
         }
 
+        /** The test arm's conversions the tested exposure added: {@code C_t - N_t C_c / N_c}. */
         public double incrementalConversions() {
-            return Experiments.incrementalConversions(testPersons, testConversions, controlPersons, controlConversions);
+            return testConversions - (double) testPersons / controlPersons * controlConversions;
         }
 
+        /** Its Poisson standard error, {@code sqrt(C_t + (N_t / N_c)^2 C_c)}, a count of 0 taken as 1. */
         public double standardError() {
-            return Experiments.standardError(testPersons, testConversions, controlPersons, controlConversions);
+            double ratio = (double) testPersons / controlPersons;
+            return Math.sqrt(Math.max(1, testConversions) + ratio * ratio * Math.max(1, controlConversions));
         }
-    }
-
-    /** The test arm's conversions the tested exposure added: {@code C_t - N_t C_c / N_c}. */
-    public static double incrementalConversions(long testPersons, long testConversions, long controlPersons,
-                                                long controlConversions) {
-        return testConversions - (double) testPersons / controlPersons * controlConversions;
-    }
-
-    /** Its Poisson standard error, {@code sqrt(C_t + (N_t / N_c)^2 C_c)}, a count of 0 taken as 1. */
-    public static double standardError(long testPersons, long testConversions, long controlPersons,
-                                       long controlConversions) {
-        double ratio = (double) testPersons / controlPersons;
-        return Math.sqrt(Math.max(1, testConversions) + ratio * ratio * Math.max(1, controlConversions));
     }
 
     /**

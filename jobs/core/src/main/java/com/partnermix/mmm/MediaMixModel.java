@@ -146,8 +146,8 @@ public final class MediaMixModel {
         }
         double[] orders = flatten(p.orders);
         double[] revenue = flatten(p.revenue);
-        double[] ordersCoef = solve(d, p, p.orders, train, spec);
-        double[] revenueCoef = solve(d, p, p.revenue, train, spec);
+        double[] ordersCoef = solve(d, p, p.orders, train, trainRows, spec);
+        double[] revenueCoef = solve(d, p, p.revenue, train, trainRows, spec);
         double[] fitted = predict(d.x, ordersCoef);
         double holdoutRmse = Double.NaN;
         double holdoutMape = Double.NaN;
@@ -172,7 +172,7 @@ public final class MediaMixModel {
      * window's revenue per order for revenue); with the residual variance {@code s2} of the fit without tests, the
      * solution minimises {@code |y - X b|^2 + lambda |b|^2 + sum over tests s2 (b_k - mean)^2 / se^2}.
      */
-    private static double[] solve(Design d, Panel p, double[][] target, boolean[] use, MmmSpec spec) {
+    private static double[] solve(Design d, Panel p, double[][] target, boolean[] use, int rows, MmmSpec spec) {
         double[] y = flatten(target);
         double mean = mean(y, use);
         double scale = mean > 0 ? mean : 1;   // NaN (no row used) is not > 0
@@ -192,10 +192,6 @@ public final class MediaMixModel {
         double[] xty = Ridge.xty(d.x, scaled, use);
         double[] b = Ridge.solve(gram, xty, spec.ridgeLambda(), penalised, nonNegative);
         if (!p.liftTests.isEmpty()) {
-            int rows = 0;
-            for (boolean used : use) {
-                rows += used ? 1 : 0;
-            }
             // the residual variance per row, over the rows left after the coefficients
             double rmse = rmse(scaled, predict(d.x, b), use);
             double s2 = rmse * rmse * rows / Math.max(1, rows - cols);

@@ -1,5 +1,6 @@
 package com.partnermix.attribution;
 
+import com.partnermix.common.Experiments;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -122,6 +123,14 @@ class IncrementalHazardTest {
         assertEquals(0.125, first.rss(), 1e-12);
     }
 
+    /** A 14-day lift test of coupon with these arms (its touches are given to {@code LiftTest.of} as a number). */
+    private static Experiments.Test couponTest(long testPersons, long testConversions, long controlPersons,
+                                               long controlConversions) {
+        java.time.LocalDate start = java.time.LocalDate.parse("2026-11-01");
+        return new Experiments.Test("lift-coupon", "coupon", start, start.plusDays(13), testPersons, testConversions,
+                controlPersons, controlConversions, 0, 0);
+    }
+
     /**
      * Arms of 1,000 persons, 60 test and 40 control conversions, 400 weighted test touches: 20 incremental orders,
      * 0.05 per touch; Poisson variance 60 + 40 = 100, so 10 / 400 = 0.025. When half the group's touches sit in
@@ -129,15 +138,15 @@ class IncrementalHazardTest {
      */
     @Test
     void aLiftTestGivesTheIncrementalOrdersPerTouchAndItsStandardError() {
-        IncrementalHazard.LiftTest test = IncrementalHazard.LiftTest.of("coupon", 1000, 60, 1000, 40, 400, 14, 1.0);
+        IncrementalHazard.LiftTest test = IncrementalHazard.LiftTest.of(couponTest(1000, 60, 1000, 40), 400, 1.0);
         assertEquals(0.05, test.ordersPerTouch(), 1e-15);
         assertEquals(0.025, test.standardError(), 1e-15);
-        IncrementalHazard.LiftTest halfInPurchases = IncrementalHazard.LiftTest.of("coupon", 1000, 60, 1000, 40, 400,
-                14, 2.0);
+        IncrementalHazard.LiftTest halfInPurchases = IncrementalHazard.LiftTest.of(couponTest(1000, 60, 1000, 40),
+                400, 2.0);
         assertEquals(0.1, halfInPurchases.ordersPerTouch(), 1e-15);
         assertEquals(0.05, halfInPurchases.standardError(), 1e-15);
         // unequal arms: 2,000 test persons, 50 control conversions of 1,000: 120 - 2 x 50 = 20; 120 + 4 x 50 = 320
-        IncrementalHazard.LiftTest unequal = IncrementalHazard.LiftTest.of("coupon", 2000, 120, 1000, 50, 100, 14, 1.0);
+        IncrementalHazard.LiftTest unequal = IncrementalHazard.LiftTest.of(couponTest(2000, 120, 1000, 50), 100, 1.0);
         assertEquals(0.2, unequal.ordersPerTouch(), 1e-15);
         assertEquals(Math.sqrt(320) / 100, unequal.standardError(), 1e-15);
     }
