@@ -288,6 +288,8 @@ class IngestJobTest extends SparkTestBase {
         RunStoppedException e = assertThrows(RunStoppedException.class, () -> env.ingest(D1));
         assertTrue(e.getMessage().contains("orders") && e.getMessage().contains("2026-11-19"), e.getMessage());
         assertFalse(env.wh.exists(Tables.BRONZE_TOUCHPOINTS));
+        // The run caches its parsed lines uncompressed; the session's caches compress again after it, stopped or not.
+        assertEquals("true", env.wh.spark().conf().get(IngestJob.CACHE_COMPRESSED, "true"));
     }
 
     @Test
