@@ -73,6 +73,11 @@ public final class Warehouse {
         return spark.read().format("delta").option("versionAsOf", version).load(path(table));
     }
 
+    /** The size of the table's data files as of one Delta version, from its log. */
+    public long sizeInBytes(Table table, long version) {
+        return log(table).getSnapshotAt(version, scala.Option.empty(), scala.Option.empty()).sizeInBytes();
+    }
+
     public DeltaTable delta(Table table) {
         return DeltaTable.forPath(spark, path(table));
     }

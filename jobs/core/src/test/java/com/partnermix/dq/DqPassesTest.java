@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** How many passes over the night's slice a check file makes: above one, the gate reads the slice once and caches it. */
+/** How many passes over a scope's rows a check file makes: above one, the gate reads the rows once and caches them. */
 class DqPassesTest {
 
     private static final String HEADER = """
@@ -33,7 +33,8 @@ class DqPassesTest {
                     level: error
                     why: a touch credited twice would overpay its partner
                 """);
-        assertEquals(1, DqJob.runScopedPasses(file));
+        assertEquals(1, DqJob.passes(file, "run"));
+        assertEquals(1, DqJob.passes(file, "table"));
     }
 
     @Test
@@ -71,6 +72,7 @@ class DqPassesTest {
                     why: the same filter as the share above, so one pass for both
                 """);
         // unique 1 + group_sum 1 + the unfiltered checks 1 + the checks filtered on linear 1
-        assertEquals(4, DqJob.runScopedPasses(file));
+        assertEquals(4, DqJob.passes(file, "run"));
+        assertEquals(0, DqJob.passes(file, "table"));
     }
 }
