@@ -156,14 +156,15 @@ public final class DqJob implements Job {
         Dataset<Row> all = wh.readAt(table, version);
         List<Dataset<Row>> cached = new ArrayList<>();
         long tablePasses = passes(file, "table");
-        if (tablePasses > 0 && tablePasses + passes(file, "run") > 1
+        long runPasses = passes(file, "run");
+        if (tablePasses > 0 && tablePasses + runPasses > 1
                 && wh.sizeInBytes(table, version) <= CACHED_TABLE_MAX_BYTES) {
             all = all.persist(StorageLevel.MEMORY_AND_DISK());
             cached.add(all);
         }
         // A file without a run slice has only table-scoped checks (the parser refuses others).
         Dataset<Row> runSlice = file.runSlice() == null ? all : all.where(file.runSliceFor(date));
-        if (passes(file, "run") > 1 && cached.isEmpty()) {
+        if (runPasses > 1 && cached.isEmpty()) {
             runSlice = runSlice.persist(StorageLevel.MEMORY_AND_DISK());
             cached.add(runSlice);
         }
