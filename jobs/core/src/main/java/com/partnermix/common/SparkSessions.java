@@ -58,4 +58,30 @@ public final class SparkSessions {
         extra.forEach(conf::set);
         return conf;
     }
+
+    /**
+     * Sets SQL settings on the session until the returned scope closes, then puts each previous value back (unset if
+     * it had none): for a job that needs a setting while it runs without changing it for the stages after it.
+     */
+    public static AutoCloseableScope withSettings(SparkSession spark, Map<String, String> settings) {
+        org.apache.spark.sql.RuntimeConfig conf = spark.conf();
+        Map<String, String> previous = new java.util.HashMap<>();
+        settings.forEach((key, value) -> {
+            previous.put(key, conf.get(key, null));
+            conf.set(key, value);
+        });
+        return () -> previous.forEach((key, value) -> {
+            if (value == null) {
+                conf.unset(key);
+            } else {
+                conf.set(key, value);
+            }
+        });
+    }
+
+    /** A scope whose close throws nothing. */
+    public interface AutoCloseableScope extends AutoCloseable {
+        @Override
+        void close();
+    }
 }

@@ -197,17 +197,12 @@ public final class IngestJob implements Job {
             // The parsed lines are cached once and read by every later step: an uncompressed cache is quicker to
             // build and read (the 10M-line month: about 189 -> 176 s, docs/benchmarks.md) and is dropped when the
             // run ends. A value named in spark.settings wins; the session's own value is put back after.
-            org.apache.spark.sql.RuntimeConfig sparkConf = spark.conf();
             boolean chosenByUser = config.spark().settings().containsKey(CACHE_COMPRESSED);
-            String compressed = sparkConf.get(CACHE_COMPRESSED, "true");
-            if (!chosenByUser) {
-                sparkConf.set(CACHE_COMPRESSED, "false");
-            }
-            try {
+            try (var uncompressed = com.partnermix.common.SparkSessions.withSettings(spark,
+                    chosenByUser ? Map.of() : Map.of(CACHE_COMPRESSED, "false"))) {
                 return executeSteps();
             } finally {
                 release();
-                sparkConf.set(CACHE_COMPRESSED, compressed);
             }
         }
 

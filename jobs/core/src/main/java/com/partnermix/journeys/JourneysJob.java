@@ -21,6 +21,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -91,21 +92,18 @@ public final class JourneysJob implements Job {
             cached.add(persisted);
             return persisted;
         };
-        org.apache.spark.sql.RuntimeConfig sparkConf = wh.spark().conf();
-        String objectHashAggregate = sparkConf.get(OBJECT_HASH_AGGREGATE, "true");
-        sparkConf.set(OBJECT_HASH_AGGREGATE, "false");
         Runnable releaseTheNight = () -> {
             // Newest first: uncaching a dataset another cached one is built on makes Spark re-plan the dependent.
             java.util.Collections.reverse(cached);
             cached.forEach(Dataset::unpersist);
             cached.clear();
         };
-        try {
+        try (var sortAggregate = com.partnermix.common.SparkSessions.withSettings(wh.spark(),
+                Map.of(OBJECT_HASH_AGGREGATE, "false"))) {
             return new Night(wh, config, date, timer, persistForTheNight, releaseTheNight,
                     new TouchRules(config.journeys())).execute();
         } finally {
             releaseTheNight.run();
-            sparkConf.set(OBJECT_HASH_AGGREGATE, objectHashAggregate);
         }
     }
 
