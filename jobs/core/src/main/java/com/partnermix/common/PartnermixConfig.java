@@ -505,8 +505,17 @@ public record PartnermixConfig(
      * @param maxFutureSkewHours how far after the end of its delivery day an event may be stamped
      *                           (clock skew between trackers) before it is quarantined
      * @param maxIdLength        contract: identifiers are at most 128 characters
+     * @param rankKeysOnlyFromRows a feed with at least this many valid rows in a run finds its repeated keys first
+     *                           and ranks only their rows (same result, less shuffling); 0: always
      */
-    public record Ingest(int maxFutureSkewHours, int maxIdLength) {}
+    public record Ingest(int maxFutureSkewHours, int maxIdLength, long rankKeysOnlyFromRows) {
+        public Ingest {
+            if (rankKeysOnlyFromRows < 0) {
+                throw new IllegalArgumentException("ingest.rank_keys_only_from_rows must be 0 or more, got "
+                        + rankKeysOnlyFromRows);
+            }
+        }
+    }
 
     /**
      * Defaults of the sample-data generator; the CLI can override each.

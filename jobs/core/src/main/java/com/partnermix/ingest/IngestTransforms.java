@@ -11,6 +11,7 @@ import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.lead;
@@ -72,6 +73,38 @@ public final class IngestTransforms {
                                 .when(stored.equalTo(today), lit(STORED))
                                 .otherwise(lit(REPLACES_LATER)))
                 .drop("copy_rank", STORED_DELIVERY);
+    }
+
+    /**
+     * The keys whose rows need ranking: delivered more than once in this pass, or already stored. Every other
+     * valid row is {@code new}. Only the key columns are shuffled to find them, so a large delivery's whole rows
+     * need not be shuffled and sorted to rank the few copies it has. Columns are named {@code rank_<key>}.
+     *
+     * @param storedKeys the key columns (and maybe more) of what the table holds, or null
+     */
+    public static Dataset<Row> keysToRank(Dataset<Row> valid, Dataset<Row> storedKeys, List<String> keys) {
+        Column[] keyCols = keys.stream().map(k -> col(k)).toArray(Column[]::new);
+        Dataset<Row> delivered = valid.select(keyCols).withColumn("in_pass", lit(1));
+        if (storedKeys != null) {
+            delivered = delivered.unionByName(storedKeys.select(keyCols).withColumn("in_pass", lit(0)));
+        }
+        return delivered.groupBy(keyCols).agg(sum("in_pass").as("in_pass"), count(lit(1)).as("copies"))
+                .where(col("in_pass").geq(1).and(col("copies").gt(1)))
+                .select(keys.stream().map(k -> col(k).as("rank_" + k)).toArray(Column[]::new));
+    }
+
+    /**
+     * {@link #classifyDuplicates(Dataset, Dataset, List, Column)} with the same result, ranking only the rows of
+     * {@code keysToRank} (see {@link #keysToRank}); the rest are {@code new}. Null keys match null keys, as in the
+     * ranking's window.
+     */
+    public static Dataset<Row> classifyDuplicates(Dataset<Row> valid, Dataset<Row> storedKeys, List<String> keys,
+                                                  Column deliveryDate, Dataset<Row> keysToRank) {
+        Column sameKey = keys.stream().map(k -> col(k).eqNullSafe(col("rank_" + k))).reduce(Column::and).orElseThrow();
+        Dataset<Row> once = valid.join(keysToRank, sameKey, "left_anti").withColumn(DISPOSITION, lit(NEW));
+        Dataset<Row> copies = classifyDuplicates(valid.join(keysToRank, sameKey, "left_semi"), storedKeys, keys,
+                deliveryDate);
+        return once.unionByName(copies);
     }
 
     /**

@@ -29,8 +29,6 @@ import java.util.zip.GZIPInputStream;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
-import static org.apache.spark.sql.functions.length;
-import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.udf;
 
 /**
@@ -217,7 +215,7 @@ public final class Landing {
     }
 
     /**
-     * The non-blank lines of the files as {@code (source_file, line)}; {@code source_file} is
+     * The lines of the files as {@code (source_file, line)} ({@link ParsedLines} skips the blank ones); {@code source_file} is
      * relative to the landing root so that tables do not depend on where the landing zone is mounted.
      */
     public Dataset<Row> lines(List<String> files) {
@@ -233,8 +231,7 @@ public final class Landing {
                 .option("fs.file.impl", RawLocalFileSystem.class.getName())
                 .option("fs.file.impl.disable.cache", "true")
                 .text(paths)
-                .select(SOURCE_FILE.apply(input_file_name()).as("source_file"), col("value").as("line"))
-                .where(length(trim(col("line"))).gt(0));
+                .select(SOURCE_FILE.apply(input_file_name()).as("source_file"), col("value").as("line"));
     }
 
     /** input_file_name() is a URI (a space is %20): decoded, it is the name the header map and the listing use. */

@@ -65,6 +65,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void keysOnlyRankingStartsAtTheBusinessFilesRowCountAndANegativeOneIsRefused() {
+        PartnermixConfig config = ConfigLoader.load(Path.of("conf/local.yaml"), List.of(), Map.of());
+        assertEquals(100_000L, config.ingest().rankKeysOnlyFromRows());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(
+                Path.of("conf/local.yaml"), List.of("ingest.rank_keys_only_from_rows=-1"), Map.of()));
+        assertTrue(e.getMessage().contains("ingest.rank_keys_only_from_rows must be 0 or more, got -1"), e.getMessage());
+    }
+
+    @Test
     void aTypoInAKeyIsAnErrorNamingTheKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ConfigLoader.load(Path.of("conf/local.yaml"), List.of("ingest.max_id_lenght=5"), Map.of()));
