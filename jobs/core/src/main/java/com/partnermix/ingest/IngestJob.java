@@ -388,7 +388,7 @@ public final class IngestJob implements Job {
         /**
          * From {@code ingest.rank_keys_only_from_rows} valid rows on, a feed ranks only the keys delivered twice or
          * already stored, found first by shuffling keys alone: the whole rows are then read from the cache, not
-         * shuffled and sorted (the 10M-line month: about 191 -> 163 s, docs/benchmarks.md). When those keys are few,
+         * shuffled and sorted (with the parser's blank-line check, the 10M-line month: about 191 -> 166 s, docs/benchmarks.md). When those keys are few,
          * Spark broadcasts them (it knows a cached table's size). A smaller delivery ranks all its rows in one step:
          * finding the keys first costs more Spark jobs than its shuffle.
          */

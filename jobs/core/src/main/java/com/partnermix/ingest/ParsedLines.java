@@ -76,7 +76,7 @@ public final class ParsedLines {
     /**
      * A line of spaces only, or empty, is no line (as Spark's {@code trim} sees it: other whitespace is content, so
      * a line of tabs is quarantined). Checked here, not as a SQL filter: the filter copied and counted every line's
-     * characters, which cost about a tenth of a large ingest's CPU; this loop stops at the first other character.
+     * characters (about 7 % of the 10M-line month's CPU samples); this loop stops at the first other character.
      */
     static boolean blank(String line) {
         for (int i = 0; i < line.length(); i++) {
