@@ -388,17 +388,21 @@ public final class IngestJob implements Job {
         /**
          * From {@code ingest.rank_keys_only_from_rows} valid rows on, a feed ranks only the keys delivered twice or
          * already stored, found first by shuffling keys alone: the whole rows are then read from the cache, not
-         * shuffled and sorted (with the parser's blank-line check, the 10M-line month: about 191 -> 166 s, docs/benchmarks.md). When those keys are few,
-         * Spark broadcasts them (it knows a cached table's size). A smaller delivery ranks all its rows in one step:
-         * finding the keys first costs more Spark jobs than its shuffle.
+         * shuffled and sorted (with the parser's blank-line check, the 10M-line month: about 191 -> 166 s,
+         * docs/benchmarks.md). When those keys are few, Spark broadcasts them (it knows a cached table's size).
+         * A smaller delivery ranks all its rows in one step: finding the keys first costs more Spark jobs than its
+         * shuffle. So does a run where most keys need ranking (a rerun of a stored night).
          */
         private Dataset<Row> classify(Dataset<Row> valid, Dataset<Row> stored, List<String> keys, long validRows) {
             if (validRows < config.ingest().rankKeysOnlyFromRows()) {
                 return IngestTransforms.classifyDuplicates(valid, stored, keys, col(DELIVERY_DATE));
             }
             Dataset<Row> toRank = IngestTransforms.keysToRank(valid, stored, keys).persist(StorageLevel.MEMORY_AND_DISK());
+            if (toRank.count() * 2 > validRows) {
+                toRank.unpersist();
+                return IngestTransforms.classifyDuplicates(valid, stored, keys, col(DELIVERY_DATE));
+            }
             cached.add(toRank);
-            toRank.count();
             return IngestTransforms.classifyDuplicates(valid, stored, keys, col(DELIVERY_DATE), toRank);
         }
 
