@@ -6,7 +6,7 @@ import com.partnermix.common.RunStoppedException;
 import com.partnermix.common.Table;
 import com.partnermix.common.Tables;
 import com.partnermix.common.Warehouse;
-import org.apache.spark.sql.RuntimeConfig;
+import com.partnermix.common.SparkSessions;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
 import scala.Option;
@@ -50,15 +50,9 @@ public final class Maintenance {
         PartnermixConfig.Maintain m = config.maintain();
         checkZOrders(wh, zorderBy);
         Map<Table, SortedSet<Long>> published = PublishedVersions.toKeep(wh, m.keepPublications());
-        RuntimeConfig conf = wh.spark().conf();
-        Map<String, String> previous = new java.util.HashMap<>();
-        settings(wh.spark()).forEach((k, v) -> {
-            previous.put(k, conf.get(k, null));
-            conf.set(k, v);
-        });
         List<TableMaintenance.Result> results = new ArrayList<>();
         List<Table> missing = new ArrayList<>();
-        try {
+        try (var maintenanceSettings = SparkSessions.withSettings(wh.spark(), settings(wh.spark()))) {
             for (Table table : Tables.all()) {
                 if (!wh.exists(table)) {
                     missing.add(table);
@@ -69,14 +63,6 @@ public final class Maintenance {
                             published.getOrDefault(table, new TreeSet<>()), m.retentionHours(), now));
                 }
             }
-        } finally {
-            previous.forEach((k, v) -> {
-                if (v == null) {
-                    conf.unset(k);
-                } else {
-                    conf.set(k, v);
-                }
-            });
         }
         List<ScratchCheckpoints.Removed> checkpoints = ScratchCheckpoints.clean(
                 wh.spark().sparkContext().hadoopConfiguration(), config.paths().checkpoints(), now,

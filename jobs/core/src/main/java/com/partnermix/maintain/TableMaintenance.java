@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -81,18 +82,9 @@ final class TableMaintenance {
         }
         notes.add(table + ": VACUUM retains " + hours + " h, below the table's " + tombstoneHours
                 + " h (maintain.retention_hours): no writer may run beside maintain");
-        org.apache.spark.sql.RuntimeConfig conf = spark.conf();
-        String key = "spark.databricks.delta.retentionDurationCheck.enabled";
-        String previous = conf.get(key, null);
-        conf.set(key, "false");
-        try {
+        try (var noRetentionCheck = com.partnermix.common.SparkSessions.withSettings(spark,
+                Map.of("spark.databricks.delta.retentionDurationCheck.enabled", "false"))) {
             DeltaTable.forPath(spark, path).vacuum((double) hours);
-        } finally {
-            if (previous == null) {
-                conf.unset(key);
-            } else {
-                conf.set(key, previous);
-            }
         }
     }
 
