@@ -80,6 +80,8 @@ public final class DeltaWrites {
         String statsColumns = Tables.STATS_COLUMNS.get(table);
         if (statsColumns != null && !wh.exists(table)) {
             writer = writer.option(STATS_COLUMNS_PROPERTY, statsColumns);   // a delta.* option: set on creation
+        } else {
+            keepStatsColumns(wh, table);
         }
         writer.save(wh.path(table));
     }
@@ -95,8 +97,7 @@ public final class DeltaWrites {
         if (statsColumns == null) {
             return;
         }
-        Row detail = wh.delta(table).detail().select("properties").head();
-        if (!statsColumns.equals(detail.<String, String>getJavaMap(0).get(STATS_COLUMNS_PROPERTY))) {
+        if (!statsColumns.equals(wh.properties(table).get(STATS_COLUMNS_PROPERTY))) {
             wh.spark().sql("ALTER TABLE delta.`" + wh.path(table) + "` SET TBLPROPERTIES ('" + STATS_COLUMNS_PROPERTY
                     + "' = '" + statsColumns + "')");
         }
@@ -115,6 +116,7 @@ public final class DeltaWrites {
         if (pruning != null) {
             condition = condition.and(pruning);
         }
+        keepStatsColumns(wh, table);
         DeltaTable target = wh.delta(table);
         target.as("t")
                 .merge(rows.as("s"), condition)

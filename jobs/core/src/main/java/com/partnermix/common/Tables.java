@@ -54,8 +54,12 @@ public final class Tables {
      * 32 columns) costs more than it saves. Collecting them is a comparison per row and column on every write, and a
      * table written partitioned by order has every partner, channel and touch in each file: only the columns
      * readers can skip files by are worth it (the night's order dates; the adjusted models, written separately).
+     * The touchpoints are partitioned by event date and read by delivery date (a night's rows, a span of nights):
+     * statistics of their ids, URLs and hashes were 9 % of a large ingest's CPU and skip nothing.
      */
-    public static final Map<Table, String> STATS_COLUMNS = Map.of(GOLD_ATTRIBUTION_CREDIT, "order_date,model");
+    public static final Map<Table, String> STATS_COLUMNS = Map.of(
+            GOLD_ATTRIBUTION_CREDIT, "order_date,model",
+            BRONZE_TOUCHPOINTS, "delivery_date,event_ts");
 
     /**
      * The columns {@code maintain} Z-orders a table by (OPTIMIZE ZORDER BY): the keys its writers replace groups by

@@ -64,6 +64,12 @@ public final class Warehouse {
                 });
     }
 
+    /** The table's properties (TBLPROPERTIES), read from its log on the driver without a Spark job. */
+    public java.util.Map<String, String> properties(Table table) {
+        return scala.collection.JavaConverters.mapAsJavaMap(
+                log(table).update(false, scala.Option.empty(), scala.Option.empty()).metadata().configuration());
+    }
+
     private org.apache.spark.sql.delta.DeltaLog log(Table table) {
         return org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(table));
     }

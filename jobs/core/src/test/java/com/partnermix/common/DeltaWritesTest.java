@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Replacing groups of rows (a MERGE, or a rewrite of the table when many groups change) and the statistics Delta
- * keeps of gold.attribution_credit: only of the columns readers skip files by.
+ * keeps of gold.attribution_credit and bronze.touchpoints: only of the columns readers skip files by.
  */
 class DeltaWritesTest extends SparkTestBase {
 
@@ -58,6 +58,38 @@ class DeltaWritesTest extends SparkTestBase {
         assertEquals(Set.of("model", "order_date"), statsColumnsOfLastCommit(wh, Tables.GOLD_ATTRIBUTION_CREDIT));
         assertEquals(List.of("o1", "o2"), wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).orderBy("order_id")
                 .select("order_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    }
+
+    /** Touchpoints of one event day, delivered on {@code deliveryDay}. */
+    private static Dataset<Row> touchpoints(String deliveryDay, String... eventIds) {
+        List<String> values = java.util.Arrays.stream(eventIds)
+                .map(e -> "('" + e + "', TIMESTAMP'2026-11-19 10:00:00', DATE'2026-11-19', 'anon-" + e + "', DATE'"
+                        + deliveryDay + "')").toList();
+        return spark().sql("SELECT * FROM VALUES " + String.join(", ", values)
+                + " AS t(event_id, event_ts, event_date, anonymous_id, delivery_date)");
+    }
+
+    @Test
+    void touchpointsAreAppendedWithStatisticsOfTheirDeliveryDateAndTimeOnly() {
+        Warehouse wh = new Warehouse(spark(), tmp.resolve("touch-created").toString());
+        DeltaWrites.append(wh, Tables.BRONZE_TOUCHPOINTS, touchpoints("2026-11-19", "e1", "e2"), "event_date");
+        assertEquals(Set.of("delivery_date", "event_ts"), statsColumnsOfLastCommit(wh, Tables.BRONZE_TOUCHPOINTS));
+        DeltaWrites.append(wh, Tables.BRONZE_TOUCHPOINTS, touchpoints("2026-11-20", "e3"), "event_date");
+        assertEquals(Set.of("delivery_date", "event_ts"), statsColumnsOfLastCommit(wh, Tables.BRONZE_TOUCHPOINTS));
+    }
+
+    @Test
+    void aTouchpointTableCreatedBeforeTheSettingGetsItAtItsNextAppend() {
+        Warehouse wh = new Warehouse(spark(), tmp.resolve("touch-older").toString());
+        touchpoints("2026-11-19", "e1").write().format("delta").partitionBy("event_date")
+                .save(wh.path(Tables.BRONZE_TOUCHPOINTS));
+        assertEquals(Set.of("anonymous_id", "delivery_date", "event_id", "event_ts"),
+                statsColumnsOfLastCommit(wh, Tables.BRONZE_TOUCHPOINTS));
+
+        DeltaWrites.append(wh, Tables.BRONZE_TOUCHPOINTS, touchpoints("2026-11-20", "e2"), "event_date");
+        assertEquals(Set.of("delivery_date", "event_ts"), statsColumnsOfLastCommit(wh, Tables.BRONZE_TOUCHPOINTS));
+        assertEquals(List.of("e1", "e2"), wh.read(Tables.BRONZE_TOUCHPOINTS).orderBy("event_id")
+                .select("event_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
     }
 
     /** Orders 0..n-1, each with two model rows; the credit says which night wrote it. */
