@@ -100,11 +100,22 @@ public final class IngestTransforms {
      */
     public static Dataset<Row> classifyDuplicates(Dataset<Row> valid, Dataset<Row> storedKeys, List<String> keys,
                                                   Column deliveryDate, Dataset<Row> keysToRank) {
-        Column sameKey = keys.stream().map(k -> col(k).eqNullSafe(col("rank_" + k))).reduce(Column::and).orElseThrow();
-        Dataset<Row> once = valid.join(keysToRank, sameKey, "left_anti").withColumn(DISPOSITION, lit(NEW));
-        Dataset<Row> copies = classifyDuplicates(valid.join(keysToRank, sameKey, "left_semi"), storedKeys, keys,
-                deliveryDate);
-        return once.unionByName(copies);
+        return rowsDeliveredOnce(valid, keys, keysToRank)
+                .unionByName(classifyDuplicates(rowsToRank(valid, keys, keysToRank), storedKeys, keys, deliveryDate));
+    }
+
+    /** The valid rows whose key is not among {@code keysToRank}: each is {@code new}. */
+    public static Dataset<Row> rowsDeliveredOnce(Dataset<Row> valid, List<String> keys, Dataset<Row> keysToRank) {
+        return valid.join(keysToRank, sameKey(keys), "left_anti").withColumn(DISPOSITION, lit(NEW));
+    }
+
+    /** The valid rows whose key is among {@code keysToRank}: the ones {@link #classifyDuplicates} must rank. */
+    public static Dataset<Row> rowsToRank(Dataset<Row> valid, List<String> keys, Dataset<Row> keysToRank) {
+        return valid.join(keysToRank, sameKey(keys), "left_semi");
+    }
+
+    private static Column sameKey(List<String> keys) {
+        return keys.stream().map(k -> col(k).eqNullSafe(col("rank_" + k))).reduce(Column::and).orElseThrow();
     }
 
     /**
