@@ -283,7 +283,7 @@ public final class IngestJob implements Job {
             Dataset<Row> snapshot = accepted(classified.where(col(IngestTransforms.DISPOSITION)
                             .equalTo(IngestTransforms.NEW)), CsvRecords.PARTNER_SCHEMA, col(DELIVERY_DATE).as("snapshot_date"));
             DeltaWrites.replaceSlice(wh, Tables.BRONZE_PARTNER_SNAPSHOTS, snapshot, slice("snapshot_date"));
-            record(Landing.Feed.PARTNERS, partnerFiles, linesPerDay(parsed), new Classified(classified, null));
+            record(Landing.Feed.PARTNERS, partnerFiles, linesPerDay(parsed, null).perDay(), new Classified(classified, null));
         }
 
         /** The dimension as of the last day: a rerun or a backfill of it must not see the catalog of a later day. */
@@ -338,11 +338,8 @@ public final class IngestJob implements Job {
             Dataset<Row> parsed = stage(Landing.Feed.TOUCHPOINTS,
                     ParsedLines.parse(linesOf(touchFiles), withPartnerCheck, TouchpointParser.SCHEMA, pii));
             // Re-deliveries repeat the event, so its event_date: only the batch's dates need to be scanned.
-            List<Object> eventDates = new ArrayList<>();
-            valid(parsed).select("event_date").distinct().collectAsList().forEach(r -> eventDates.add(r.get(0)));
-            Column pruning = eventDates.isEmpty() ? lit(false) : col("t.event_date").isin(eventDates.toArray());
             insertOnce(Landing.Feed.TOUCHPOINTS, Tables.BRONZE_TOUCHPOINTS, touchFiles, parsed,
-                    List.of("event_id"), pruning, "event_date");
+                    List.of("event_id"), "event_date", "event_date");
         }
 
         private void ingestOrders(DayFiles orderFiles) {
@@ -354,9 +351,16 @@ public final class IngestJob implements Job {
                     List.of("order_id", "updated_ts"), null);
         }
 
+        /**
+         * @param prunedBy a column every copy of a key repeats (touchpoints: {@code event_date}): only the stored
+         *                 rows with this run's values of it are read to find copies; null reads every stored key
+         */
         private void insertOnce(Landing.Feed feed, Table table, DayFiles feedFiles, Dataset<Row> parsed,
-                                List<String> keys, Column pruning, String... partitionBy) {
+                                List<String> keys, String prunedBy, String... partitionBy) {
             StructType schema = dataSchema(parsed);
+            LinesPerDay lines = linesPerDay(parsed, prunedBy);
+            Column pruning = prunedBy == null ? null
+                    : lines.values().isEmpty() ? lit(false) : col("t." + prunedBy).isin(lines.values().toArray());
             Dataset<Row> stored = null;
             if (wh.exists(table)) {
                 Dataset<Row> target = wh.read(table).as("t");
@@ -368,10 +372,9 @@ public final class IngestJob implements Job {
                 storedCols.add(col("t.delivery_date").as("delivery_date"));
                 stored = target.select(storedCols.toArray(Column[]::new));
             }
-            Map<LocalDate, long[]> lines = linesPerDay(parsed);
-            long validRows = lines.values().stream().mapToLong(l -> l[0] - l[1]).sum();
+            long validRows = lines.perDay().values().stream().mapToLong(l -> l[0] - l[1]).sum();
             Classified classified = classify(valid(parsed), stored, keys, validRows);
-            Map<String, Long> dispositions = record(feed, feedFiles, lines, classified);
+            Map<String, Long> dispositions = record(feed, feedFiles, lines.perDay(), classified);
             Function<String[], Dataset<Row>> rowsOf = wanted -> withMetadata(
                     classified.rows().where(col(IngestTransforms.DISPOSITION).isin((Object[]) wanted)), schema);
             long newRows = dispositions.getOrDefault(IngestTransforms.NEW, 0L);
@@ -483,12 +486,29 @@ public final class IngestJob implements Job {
             cached.forEach(Dataset::unpersist);
         }
 
-        /** The feed's lines and rejected lines per delivery day (one pass over the stage). */
-        private static Map<LocalDate, long[]> linesPerDay(Dataset<Row> parsed) {
+        /**
+         * @param perDay the lines and rejected lines of each delivery day
+         * @param values the distinct values of the valid rows' {@code prunedBy} column (empty without one)
+         */
+        private record LinesPerDay(Map<LocalDate, long[]> perDay, List<Object> values) {}
+
+        /** The feed's lines and rejected lines per delivery day, and the valid rows' values of {@code prunedBy}: one pass. */
+        private static LinesPerDay linesPerDay(Dataset<Row> parsed, String prunedBy) {
             Map<LocalDate, long[]> lines = new HashMap<>();
-            parsed.groupBy(DELIVERY_DATE).agg(count(lit(1)), count(col(ParsedLines.REJECT_REASON))).collectAsList()
-                    .forEach(r -> lines.put(r.getDate(0).toLocalDate(), new long[] {r.getLong(1), r.getLong(2)}));
-            return lines;
+            java.util.Set<Object> values = new java.util.LinkedHashSet<>();
+            Column valueOf = prunedBy == null ? lit(null) : col(prunedBy);
+            // A rejected line's columns are null, so a non-null value is a valid row's.
+            parsed.groupBy(col(DELIVERY_DATE), valueOf.as("value"))
+                    .agg(count(lit(1)), count(col(ParsedLines.REJECT_REASON))).collectAsList()
+                    .forEach(r -> {
+                        long[] day = lines.computeIfAbsent(r.getDate(0).toLocalDate(), d -> new long[2]);
+                        day[0] += r.getLong(2);
+                        day[1] += r.getLong(3);
+                        if (!r.isNullAt(1)) {
+                            values.add(r.get(1));
+                        }
+                    });
+            return new LinesPerDay(lines, new ArrayList<>(values));
         }
 
         /**
