@@ -283,7 +283,7 @@ public final class IngestJob implements Job {
             Dataset<Row> snapshot = accepted(classified.where(col(IngestTransforms.DISPOSITION)
                             .equalTo(IngestTransforms.NEW)), CsvRecords.PARTNER_SCHEMA, col(DELIVERY_DATE).as("snapshot_date"));
             DeltaWrites.replaceSlice(wh, Tables.BRONZE_PARTNER_SNAPSHOTS, snapshot, slice("snapshot_date"));
-            record(Landing.Feed.PARTNERS, partnerFiles, linesPerDay(parsed, null).perDay(), new Classified(classified, null));
+            record(Landing.Feed.PARTNERS, partnerFiles, linesPerDay(parsed, null).perDay(), classified);
         }
 
         /** The dimension as of the last day: a rerun or a backfill of it must not see the catalog of a later day. */
@@ -373,37 +373,20 @@ public final class IngestJob implements Job {
                 stored = target.select(storedCols.toArray(Column[]::new));
             }
             long validRows = lines.perDay().values().stream().mapToLong(l -> l[0] - l[1]).sum();
-            Classified classified = classify(valid(parsed), stored, keys, validRows);
+            Dataset<Row> classified = classify(valid(parsed), stored, keys, validRows);
             Map<String, Long> dispositions = record(feed, feedFiles, lines.perDay(), classified);
             Function<String[], Dataset<Row>> rowsOf = wanted -> withMetadata(
-                    classified.rows().where(col(IngestTransforms.DISPOSITION).isin((Object[]) wanted)), schema);
-            long newRows = dispositions.getOrDefault(IngestTransforms.NEW, 0L);
-            long replacing = dispositions.getOrDefault(IngestTransforms.REPLACES_LATER, 0L);
-            if (replacing > 0) {
+                    classified.where(col(IngestTransforms.DISPOSITION).isin((Object[]) wanted)), schema);
+            if (dispositions.getOrDefault(IngestTransforms.REPLACES_LATER, 0L) > 0) {
                 // A later delivery was ingested first: the earlier one replaces it (rare: backfills out of order).
                 DeltaWrites.mergeEarliestDelivery(wh, table,
                         rowsOf.apply(new String[] {IngestTransforms.NEW, IngestTransforms.REPLACES_LATER}),
                         keys, "delivery_date", pruning);
-            } else if (newRows > 0 || !wh.exists(table)) {
+            } else if (dispositions.getOrDefault(IngestTransforms.NEW, 0L) > 0 || !wh.exists(table)) {
                 // The usual night: new keys only, a plain append (rows stored by an earlier run of this date stay).
                 DeltaWrites.append(wh, table, rowsOf.apply(new String[] {IngestTransforms.NEW}), partitionBy);
-            } else {
-                return;
-            }
-            // The commit's own row count against the classification's (the ranked path counts new rows by subtraction).
-            long written = DeltaWrites.rowsWritten(wh, table);
-            if (written != newRows + replacing) {
-                throw new RunStoppedException(feed.folder + ": " + table + " was written " + written + " rows, but "
-                        + (newRows + replacing) + " were classified to be written; ingest_runs is not updated, rerun the"
-                        + " dates once the cause is found");
             }
         }
-
-        /**
-         * The classified valid rows. {@code ranked}: when only the rows of keys delivered twice or stored were ranked,
-         * those rows (cached, few); every other valid row is {@code new}. Null when every row was ranked.
-         */
-        private record Classified(Dataset<Row> rows, Dataset<Row> ranked) {}
 
         /**
          * From {@code ingest.rank_keys_only_from_rows} valid rows on, a feed ranks only the keys delivered twice or
@@ -413,21 +396,21 @@ public final class IngestJob implements Job {
          * A smaller delivery ranks all its rows in one step: finding the keys first costs more Spark jobs than its
          * shuffle. So does a run where most keys need ranking (a rerun of a stored night).
          */
-        private Classified classify(Dataset<Row> valid, Dataset<Row> stored, List<String> keys, long validRows) {
+        private Dataset<Row> classify(Dataset<Row> valid, Dataset<Row> stored, List<String> keys, long validRows) {
             if (validRows < config.ingest().rankKeysOnlyFromRows()) {
-                return new Classified(IngestTransforms.classifyDuplicates(valid, stored, keys, col(DELIVERY_DATE)), null);
+                return IngestTransforms.classifyDuplicates(valid, stored, keys, col(DELIVERY_DATE));
             }
             Dataset<Row> toRank = IngestTransforms.keysToRank(valid, stored, keys).persist(StorageLevel.MEMORY_AND_DISK());
             if (toRank.count() * 2 > validRows) {
                 toRank.unpersist();
-                return new Classified(IngestTransforms.classifyDuplicates(valid, stored, keys, col(DELIVERY_DATE)), null);
+                return IngestTransforms.classifyDuplicates(valid, stored, keys, col(DELIVERY_DATE));
             }
             cached.add(toRank);
-            // The ranked rows are cached: counted by record(), then written, without ranking them twice.
+            // The ranked rows are cached: record() counts them and the write writes them without ranking them again.
             Dataset<Row> ranked = IngestTransforms.classifyDuplicates(IngestTransforms.rowsToRank(valid, keys, toRank),
                     stored, keys, col(DELIVERY_DATE)).persist(StorageLevel.MEMORY_AND_DISK());
             cached.add(ranked);
-            return new Classified(IngestTransforms.rowsDeliveredOnce(valid, keys, toRank).unionByName(ranked), ranked);
+            return IngestTransforms.rowsDeliveredOnce(valid, keys, toRank).unionByName(ranked);
         }
 
         private Dataset<Row> withMetadata(Dataset<Row> rows, StructType schema) {
@@ -513,25 +496,17 @@ public final class IngestJob implements Job {
 
         /**
          * Counts the classification per delivery day (one pass over it) and checks that the counts add up to the
-         * feed's {@link #linesPerDay}; returns the dispositions over all days. When only some rows were ranked, only
-         * those are counted: the other valid rows of a day are new (the write's row count checks that).
+         * feed's {@link #linesPerDay}, before anything is written; returns the dispositions over all days.
          */
         private Map<String, Long> record(Landing.Feed feed, DayFiles feedFiles, Map<LocalDate, long[]> lines,
-                                         Classified classified) {
+                                         Dataset<Row> classified) {
             Map<LocalDate, Map<String, Long>> byDay = new HashMap<>();
-            Dataset<Row> counted = classified.ranked() != null ? classified.ranked() : classified.rows();
-            counted.groupBy(col(DELIVERY_DATE), col(IngestTransforms.DISPOSITION)).count().collectAsList()
-                    .forEach(r -> byDay.computeIfAbsent(r.getDate(0).toLocalDate(), d -> new HashMap<>())
-                            .put(r.getString(1), r.getLong(2)));
-            if (classified.ranked() != null) {
-                lines.forEach((day, l) -> {
-                    Map<String, Long> ranked = byDay.computeIfAbsent(day, d -> new HashMap<>());
-                    long rankedRows = ranked.values().stream().mapToLong(Long::longValue).sum();
-                    ranked.merge(IngestTransforms.NEW, l[0] - l[1] - rankedRows, Long::sum);
-                });
-            }
             Map<String, Long> dispositions = new HashMap<>();
-            byDay.values().forEach(day -> day.forEach((disposition, n) -> dispositions.merge(disposition, n, Long::sum)));
+            classified.groupBy(col(DELIVERY_DATE), col(IngestTransforms.DISPOSITION)).count().collectAsList()
+                    .forEach(r -> {
+                        byDay.computeIfAbsent(r.getDate(0).toLocalDate(), d -> new HashMap<>()).put(r.getString(1), r.getLong(2));
+                        dispositions.merge(r.getString(1), r.getLong(2), Long::sum);
+                    });
             for (LocalDate day : days) {
                 long[] totals = lines.getOrDefault(day, new long[2]);
                 Map<String, Long> dayDispositions = byDay.getOrDefault(day, Map.of());

@@ -92,6 +92,21 @@ class DeltaWritesTest extends SparkTestBase {
                 .select("event_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
     }
 
+    @Test
+    void anEarlierDeliveryMergedIntoAnOlderTouchpointTableGivesItTheSettingToo() {
+        Warehouse wh = new Warehouse(spark(), tmp.resolve("touch-merged").toString());
+        touchpoints("2026-11-19", "e1").write().format("delta").partitionBy("event_date")
+                .save(wh.path(Tables.BRONZE_TOUCHPOINTS));
+
+        // e1 was ingested from the 19th first; the 18th's copy is the earlier delivery and replaces it.
+        DeltaWrites.mergeEarliestDelivery(wh, Tables.BRONZE_TOUCHPOINTS, touchpoints("2026-11-18", "e1"),
+                List.of("event_id"), "delivery_date", null);
+        assertEquals(Set.of("delivery_date", "event_ts"), statsColumnsOfLastCommit(wh, Tables.BRONZE_TOUCHPOINTS));
+        assertEquals(List.of("e1 2026-11-18"), wh.read(Tables.BRONZE_TOUCHPOINTS)
+                .selectExpr("concat(event_id, ' ', delivery_date)").as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList());
+    }
+
     /** Orders 0..n-1, each with two model rows; the credit says which night wrote it. */
     private static Dataset<Row> orders(long from, long to, double night) {
         return spark().range(from, to).selectExpr("concat('o', id) AS order_id", "explode(array('linear', 'markov')) AS model",
