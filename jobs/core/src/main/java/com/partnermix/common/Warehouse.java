@@ -46,7 +46,7 @@ public final class Warehouse {
 
     /** The table's latest Delta version (its last commit): read from the log on the driver, without a Spark job. */
     public long version(Table table) {
-        return log(table).update(false, scala.Option.empty(), scala.Option.empty()).version();
+        return latest(table).version();
     }
 
     /**
@@ -66,8 +66,12 @@ public final class Warehouse {
 
     /** The table's properties (TBLPROPERTIES), read from its log on the driver without a Spark job. */
     public java.util.Map<String, String> properties(Table table) {
-        return scala.collection.JavaConverters.mapAsJavaMap(
-                log(table).update(false, scala.Option.empty(), scala.Option.empty()).metadata().configuration());
+        return scala.collection.JavaConverters.mapAsJavaMap(latest(table).metadata().configuration());
+    }
+
+    /** The table's newest snapshot, brought up to date from its log on the driver. */
+    private org.apache.spark.sql.delta.Snapshot latest(Table table) {
+        return log(table).update(false, scala.Option.empty(), scala.Option.empty());
     }
 
     private org.apache.spark.sql.delta.DeltaLog log(Table table) {

@@ -1,6 +1,7 @@
 package com.partnermix.maintain;
 
 import com.partnermix.common.ScalaSeqs;
+import com.partnermix.common.SparkSessions;
 import com.partnermix.common.Table;
 import com.partnermix.common.Warehouse;
 import io.delta.tables.DeltaTable;
@@ -82,7 +83,7 @@ final class TableMaintenance {
         }
         notes.add(table + ": VACUUM retains " + hours + " h, below the table's " + tombstoneHours
                 + " h (maintain.retention_hours): no writer may run beside maintain");
-        try (var noRetentionCheck = com.partnermix.common.SparkSessions.withSettings(spark,
+        try (var noRetentionCheck = SparkSessions.withSettings(spark,
                 Map.of("spark.databricks.delta.retentionDurationCheck.enabled", "false"))) {
             DeltaTable.forPath(spark, path).vacuum((double) hours);
         }
