@@ -83,6 +83,11 @@ public final class Warehouse {
         return spark.read().format("delta").option("versionAsOf", version).load(path(table));
     }
 
+    /** The size of the table's data files now, from its log on the driver (no Spark job). */
+    public long sizeInBytes(Table table) {
+        return latest(table).sizeInBytes();
+    }
+
     /** The size of the table's data files as of one Delta version, from its log. */
     public long sizeInBytes(Table table, long version) {
         return log(table).getSnapshotAt(version, scala.Option.empty(), scala.Option.empty()).sizeInBytes();

@@ -6,6 +6,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -115,28 +116,40 @@ class DeltaWritesTest extends SparkTestBase {
 
     /**
      * Whichever way the groups are replaced, the result is the same: rebuilt rows replace their group's, an affected
-     * group that is not rebuilt is emptied, and every other group keeps its rows.
+     * group that is not rebuilt is emptied, and every other group keeps its rows. The table (about 1 MB) counts as
+     * large here: a small table is always rewritten (next test).
      */
     @Test
     void replacingManyGroupsRewritesTheTableAndFewGroupsAreMerged() {
-        for (long affected : List.of(12_000L, 30_000L)) {   // 20 % of 60,000 orders: merged; 50 %: rewritten
-            Warehouse wh = new Warehouse(spark(), tmp.resolve("groups-" + affected).toString());
-            Table table = Tables.SILVER_JOURNEYS;
-            DeltaWrites.replaceGroups(wh, table, orders(0, 60_000, 1.0), orders(0, 60_000, 1.0).select("order_id"),
-                    "order_id", List.of("order_id", "model"));
-            // Night 2 rebuilds the first `affected` orders but the last 1,000 of them, which vanish.
-            long written = DeltaWrites.replaceGroups(wh, table, orders(0, affected - 1_000, 2.0),
-                    orders(0, affected, 2.0).select("order_id"), "order_id", List.of("order_id", "model"));
-
-            assertEquals(2 * (affected - 1_000), written);
-            Row totals = wh.read(table).selectExpr("count(*)", "sum(if(credit = 2.0, 1, 0))",
-                    "count(distinct order_id)").head();
-            assertEquals(List.of(2 * (60_000 - 1_000L), 2 * (affected - 1_000), 59_000L),
-                    List.of(totals.getLong(0), totals.getLong(1), totals.getLong(2)));
-            assertEquals(0L, wh.read(table).where("order_id = 'o" + (affected - 1) + "' OR (order_id = 'o"
-                    + affected + "' AND credit <> 1.0)").count());
-            String operation = wh.delta(table).history(1).select("operation").head().getString(0);
-            assertEquals(affected == 12_000L ? "MERGE" : "WRITE", operation);
+        try (var everyTableLarge = SparkSessions.withSettings(spark(),
+                Map.of(DeltaWrites.REWRITE_MAX_BYTES_SETTING, "0"))) {
+            replaceGroupsOfSixtyThousandOrders(12_000L, "MERGE");   // 20 % of the orders: merged
+            replaceGroupsOfSixtyThousandOrders(30_000L, "WRITE");   // 50 %: rewritten
         }
+    }
+
+    @Test
+    void aSmallTableIsRewrittenHoweverFewOfItsGroupsAreReplaced() {
+        replaceGroupsOfSixtyThousandOrders(12_000L, "WRITE");
+    }
+
+    private void replaceGroupsOfSixtyThousandOrders(long affected, String expectedOperation) {
+        Warehouse wh = new Warehouse(spark(), tmp.resolve("groups-" + affected + "-" + expectedOperation).toString());
+        Table table = Tables.SILVER_JOURNEYS;
+        DeltaWrites.replaceGroups(wh, table, orders(0, 60_000, 1.0), orders(0, 60_000, 1.0).select("order_id"),
+                "order_id", List.of("order_id", "model"));
+        // Night 2 rebuilds the first `affected` orders but the last 1,000 of them, which vanish.
+        long written = DeltaWrites.replaceGroups(wh, table, orders(0, affected - 1_000, 2.0),
+                orders(0, affected, 2.0).select("order_id"), "order_id", List.of("order_id", "model"));
+
+        assertEquals(2 * (affected - 1_000), written);
+        Row totals = wh.read(table).selectExpr("count(*)", "sum(if(credit = 2.0, 1, 0))",
+                "count(distinct order_id)").head();
+        assertEquals(List.of(2 * (60_000 - 1_000L), 2 * (affected - 1_000), 59_000L),
+                List.of(totals.getLong(0), totals.getLong(1), totals.getLong(2)));
+        assertEquals(0L, wh.read(table).where("order_id = 'o" + (affected - 1) + "' OR (order_id = 'o"
+                + affected + "' AND credit <> 1.0)").count());
+        String operation = wh.delta(table).history(1).select("operation").head().getString(0);
+        assertEquals(expectedOperation, operation);
     }
 }
