@@ -159,22 +159,27 @@ public final class DeltaWrites {
     /** Fewer affected groups than this are merged (without counting the table's groups), unless the table is small. */
     static final long REWRITE_MIN_GROUPS = 10_000;
     /**
-     * A table up to this size (Spark setting {@value #REWRITE_MAX_BYTES_SETTING}, default 32 MiB) is always
-     * rewritten: reading and writing a few megabytes is one short job, where a MERGE plans and runs several
-     * (materialize the source, find the touched files, rewrite them). Measured on the demo's nights (about 15k
-     * session rows): the four silver writes of journeys took 12-19 s as MERGEs.
+     * Spark setting (bytes, or a size such as {@code 32m}; unset or 0: off): a table whose files take at most this
+     * much is always rewritten. Reading and writing a few megabytes is one count and one write, where a MERGE plans
+     * and runs several jobs (materialise the source, find the touched files, rewrite them). Measured on the demo's
+     * nights (about 15k session rows): the four silver writes of journeys took 11-17 s as MERGEs, 8-12 s rewritten.
+     * Off unless set, like interpreted queries a choice per installation (the demo sets it for small data): the
+     * rewrite stores rows in another order, and a floating-point sum read from them can end in other last bits, so
+     * an installation that crosses the size gives a backfill behind the crossing such differences (about 1e-15).
      */
     public static final String REWRITE_MAX_BYTES_SETTING = "spark.partnermix.rewriteMaxBytes";
-    static final long REWRITE_MAX_BYTES = 32L << 20;
+    /** The demo's value of {@link #REWRITE_MAX_BYTES_SETTING} (and the one suggested for a small shop). */
+    public static final String SMALL_TABLE_BYTES = "32m";
 
     /**
      * Replaces every row of the affected groups (for example the persons whose journeys were
      * rebuilt tonight) by {@code rebuilt}, in one commit: rows whose key is produced again
      * are updated, new keys inserted, and rows of an affected group that are not produced again
      * deleted. Rows of other groups keep their values. {@code affectedGroups} holds one column,
-     * {@code groupColumn}; {@code rebuilt} must only hold rows of affected groups. The commit is a MERGE, or an
-     * overwrite of the table with its other groups' rows when the affected groups are many (see
-     * {@link #REWRITE_SHARE}).
+     * {@code groupColumn}; {@code rebuilt} must only hold rows of affected groups, and a row's key never moves to
+     * another group. The commit is a MERGE, or an overwrite of the table with its other groups' rows when the
+     * affected groups are many (see {@link #REWRITE_SHARE}) or the table is small (see
+     * {@link #REWRITE_MAX_BYTES_SETTING}).
      *
      * @return the rows written for the affected groups
      */
@@ -192,9 +197,9 @@ public final class DeltaWrites {
         }
         keepStatsColumns(wh, table);
         Column[] groupKey = groupColumns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-        long rewriteMaxBytes = Long.parseLong(wh.spark().conf().get(REWRITE_MAX_BYTES_SETTING,
-                Long.toString(REWRITE_MAX_BYTES)));
-        if (wh.sizeInBytes(table) <= rewriteMaxBytes) {
+        long rewriteMaxBytes = org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
+                wh.spark().conf().get(REWRITE_MAX_BYTES_SETTING, "0"));
+        if (rewriteMaxBytes > 0 && wh.sizeInBytes(table) <= rewriteMaxBytes) {
             return rewriteGroups(wh, table, rebuilt, affectedGroups.select(groupKey), groupColumns);
         }
         long groups = affectedGroups.select(groupKey).distinct().count();
@@ -232,7 +237,10 @@ public final class DeltaWrites {
         Dataset<Row> others = wh.read(table).join(affectedGroups, ScalaSeqs.of(groupColumns), "left_anti");
         long kept = others.count();
         // The table's partitioning, properties and statistics settings stay: an overwrite without a new schema.
-        others.unionByName(rebuilt, true).write().format("delta").mode(SaveMode.Overwrite).save(wh.path(table));
+        // Static: a dynamic overwrite (the local configuration's mode) would keep a partition whose affected rows
+        // are all gone tonight.
+        others.unionByName(rebuilt, true).write().format("delta").mode(SaveMode.Overwrite)
+                .option("partitionOverwriteMode", "static").save(wh.path(table));
         return rowsWritten(wh, table) - kept;
     }
 }

@@ -83,9 +83,14 @@ public final class Warehouse {
         return spark.read().format("delta").option("versionAsOf", version).load(path(table));
     }
 
-    /** The size of the table's data files now, from its log on the driver (no Spark job). */
+    /**
+     * The size of the table's data files now: from the checksum file of its last commit when Delta wrote one,
+     * else summed over the log's file list (a Spark job).
+     */
     public long sizeInBytes(Table table) {
-        return latest(table).sizeInBytes();
+        org.apache.spark.sql.delta.Snapshot snapshot = latest(table);
+        scala.Option<Object> known = snapshot.sizeInBytesIfKnown();
+        return known.isDefined() ? (Long) known.get() : snapshot.sizeInBytes();
     }
 
     /** The size of the table's data files as of one Delta version, from its log. */

@@ -48,17 +48,29 @@ class DeltaWritesTest extends SparkTestBase {
     }
 
     @Test
-    void aCreditTableCreatedBeforeTheSettingGetsItAtItsNextWrite() {
-        Warehouse wh = new Warehouse(spark(), tmp.resolve("older").toString());
-        credit("o1").write().format("delta").save(wh.path(Tables.GOLD_ATTRIBUTION_CREDIT));
-        assertEquals(Set.of("credit", "event_id", "model", "order_date", "order_id", "partner_id"),
-                statsColumnsOfLastCommit(wh, Tables.GOLD_ATTRIBUTION_CREDIT));
+    void aCreditTableCreatedBeforeTheSettingGetsItAtItsNextWriteMergedOrRewritten() {
+        for (String rewriteMaxBytes : List.of("0", DeltaWrites.SMALL_TABLE_BYTES)) {   // merged, then rewritten
+            try (var writePath = SparkSessions.withSettings(spark(),
+                    Map.of(DeltaWrites.REWRITE_MAX_BYTES_SETTING, rewriteMaxBytes))) {
+                Warehouse wh = new Warehouse(spark(), tmp.resolve("older-" + rewriteMaxBytes).toString());
+                credit("o1").write().format("delta").save(wh.path(Tables.GOLD_ATTRIBUTION_CREDIT));
+                assertEquals(Set.of("credit", "event_id", "model", "order_date", "order_id", "partner_id"),
+                        statsColumnsOfLastCommit(wh, Tables.GOLD_ATTRIBUTION_CREDIT));
 
-        DeltaWrites.replaceGroups(wh, Tables.GOLD_ATTRIBUTION_CREDIT, credit("o2"), credit("o2").select("order_id"),
-                "order_id", List.of("order_id", "model"));
-        assertEquals(Set.of("model", "order_date"), statsColumnsOfLastCommit(wh, Tables.GOLD_ATTRIBUTION_CREDIT));
-        assertEquals(List.of("o1", "o2"), wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).orderBy("order_id")
-                .select("order_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+                DeltaWrites.replaceGroups(wh, Tables.GOLD_ATTRIBUTION_CREDIT, credit("o2"),
+                        credit("o2").select("order_id"), "order_id", List.of("order_id", "model"));
+                assertEquals(Set.of("model", "order_date"),
+                        statsColumnsOfLastCommit(wh, Tables.GOLD_ATTRIBUTION_CREDIT));
+                assertEquals(List.of("o1", "o2"), wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).orderBy("order_id")
+                        .select("order_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+                assertEquals(rewriteMaxBytes.equals("0") ? "MERGE" : "WRITE",
+                        lastOperation(wh, Tables.GOLD_ATTRIBUTION_CREDIT));
+            }
+        }
+    }
+
+    private static String lastOperation(Warehouse wh, Table table) {
+        return wh.delta(table).history(1).select("operation").head().getString(0);
     }
 
     /** Touchpoints of one event day, delivered on {@code deliveryDay}. */
@@ -116,21 +128,45 @@ class DeltaWritesTest extends SparkTestBase {
 
     /**
      * Whichever way the groups are replaced, the result is the same: rebuilt rows replace their group's, an affected
-     * group that is not rebuilt is emptied, and every other group keeps its rows. The table (about 1 MB) counts as
-     * large here: a small table is always rewritten (next test).
+     * group that is not rebuilt is emptied, and every other group keeps its rows. Without the small-table setting
+     * the share of affected groups decides; with it, a table of about 1 MB is rewritten however few they are.
      */
     @Test
     void replacingManyGroupsRewritesTheTableAndFewGroupsAreMerged() {
-        try (var everyTableLarge = SparkSessions.withSettings(spark(),
-                Map.of(DeltaWrites.REWRITE_MAX_BYTES_SETTING, "0"))) {
-            replaceGroupsOfSixtyThousandOrders(12_000L, "MERGE");   // 20 % of the orders: merged
-            replaceGroupsOfSixtyThousandOrders(30_000L, "WRITE");   // 50 %: rewritten
-        }
+        replaceGroupsOfSixtyThousandOrders(12_000L, "MERGE");   // 20 % of the orders: merged
+        replaceGroupsOfSixtyThousandOrders(30_000L, "WRITE");   // 50 %: rewritten
     }
 
     @Test
-    void aSmallTableIsRewrittenHoweverFewOfItsGroupsAreReplaced() {
-        replaceGroupsOfSixtyThousandOrders(12_000L, "WRITE");
+    void withTheSmallTableSettingASmallTableIsRewrittenHoweverFewOfItsGroupsAreReplaced() {
+        try (var smallTablesRewritten = SparkSessions.withSettings(spark(),
+                Map.of(DeltaWrites.REWRITE_MAX_BYTES_SETTING, DeltaWrites.SMALL_TABLE_BYTES))) {
+            replaceGroupsOfSixtyThousandOrders(12_000L, "WRITE");
+        }
+    }
+
+    /** A dynamic partition overwrite (the local configuration's mode) would keep a partition whose rows all went. */
+    @Test
+    void aRewriteEmptiesAPartitionWhoseGroupsAreAllGoneUnderDynamicOverwrites() {
+        try (var rewrittenDynamically = SparkSessions.withSettings(spark(), Map.of(
+                DeltaWrites.REWRITE_MAX_BYTES_SETTING, DeltaWrites.SMALL_TABLE_BYTES,
+                "spark.sql.sources.partitionOverwriteMode", "dynamic"))) {
+            Warehouse wh = new Warehouse(spark(), tmp.resolve("partitioned").toString());
+            Table table = Tables.SILVER_JOURNEYS;
+            Dataset<Row> night1 = spark().sql("SELECT * FROM VALUES ('o1', 'a', 1.0), ('o2', 'b', 1.0)"
+                    + " AS t(order_id, part, credit)");
+            DeltaWrites.replaceGroups(wh, table, night1, night1.select("order_id"), "order_id",
+                    List.of("order_id"), "part");
+            // Night 2 rebuilds o1 and produces no row for it: o1 goes, and with it the only row of partition a.
+            Dataset<Row> affected = spark().sql("SELECT 'o1' AS order_id");
+            long written = DeltaWrites.replaceGroups(wh, table, night1.limit(0), affected, "order_id",
+                    List.of("order_id"));
+
+            assertEquals(0L, written);
+            assertEquals("WRITE", lastOperation(wh, table));
+            assertEquals(List.of("o2 b"), wh.read(table).selectExpr("concat(order_id, ' ', part)")
+                    .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+        }
     }
 
     private void replaceGroupsOfSixtyThousandOrders(long affected, String expectedOperation) {
@@ -149,7 +185,6 @@ class DeltaWritesTest extends SparkTestBase {
                 List.of(totals.getLong(0), totals.getLong(1), totals.getLong(2)));
         assertEquals(0L, wh.read(table).where("order_id = 'o" + (affected - 1) + "' OR (order_id = 'o"
                 + affected + "' AND credit <> 1.0)").count());
-        String operation = wh.delta(table).history(1).select("operation").head().getString(0);
-        assertEquals(expectedOperation, operation);
+        assertEquals(expectedOperation, lastOperation(wh, table));
     }
 }

@@ -4,6 +4,7 @@ import com.partnermix.generate.GenerateJob;
 import com.partnermix.job.Args;
 import com.partnermix.job.Job;
 import com.partnermix.job.JobContext;
+import com.partnermix.common.DeltaWrites;
 import com.partnermix.common.PartnermixConfig;
 import com.partnermix.common.RunLock;
 import com.partnermix.common.SparkSessions;
@@ -83,9 +84,13 @@ public final class DemoJob implements Job {
         boolean interpreted = persons <= INTERPRETED_UP_TO_PERSONS;
         if (interpreted) {
             SparkSessions.interpretedQueries(config.spark()).forEach(context.spark().conf()::set);
+            if (!config.spark().settings().containsKey(DeltaWrites.REWRITE_MAX_BYTES_SETTING)) {
+                context.spark().conf().set(DeltaWrites.REWRITE_MAX_BYTES_SETTING, DeltaWrites.SMALL_TABLE_BYTES);
+            }
         }
-        System.out.printf("== demo: %d persons, %d days ending %s%s%n", persons, days, last,
-                interpreted ? "; queries interpreted (small data: spark.interpret_queries)" : "");
+        System.out.printf("== demo: %d persons, %d days ending %s%s%n", persons, days, last, interpreted
+                ? "; queries interpreted, small tables rewritten (small data: spark.interpret_queries, "
+                        + DeltaWrites.REWRITE_MAX_BYTES_SETTING + ")" : "");
         int generated = GenerateJob.run(List.of("--date", last.toString(), "--days", Integer.toString(days),
                 "--persons", Integer.toString(persons)), config, context.spark());
         if (generated != 0) {
