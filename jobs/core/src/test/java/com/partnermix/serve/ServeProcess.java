@@ -38,8 +38,32 @@ final class ServeProcess {
         }
     }
 
-    /** Starts serve over {@code warehouse} and returns once it prints {@code SQL endpoint ready: <url>}. */
+    /** Attempts at a free port: another process may take the one chosen before serve binds it. */
+    private static final int PORT_ATTEMPTS = 3;
+
+    /**
+     * Starts serve over {@code warehouse} and returns once it prints {@code SQL endpoint ready: <url>}. The port is
+     * free when chosen, but serve binds it only after its Spark session is up (seconds later), and Spark processes
+     * of other tests take ports from the same range meanwhile: a start that could not bind is tried on a new port.
+     */
     static ServeProcess start(String warehouse, Map<String, String> environment, List<String> overrides)
+            throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            ServeProcess server = startOnce(warehouse, environment, overrides);
+            boolean portTaken = !server.process.isAlive()
+                    && server.output().contains("Could not create ServerSocket on address");
+            if (!portTaken) {
+                server.awaitReady();
+                return server;
+            }
+            if (attempt == PORT_ATTEMPTS) {
+                fail("serve could not bind a free port in " + PORT_ATTEMPTS + " attempts:\n" + server.output());
+            }
+        }
+    }
+
+    /** Starts the process and waits until it is ready or has stopped. */
+    private static ServeProcess startOnce(String warehouse, Map<String, String> environment, List<String> overrides)
             throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>();
@@ -77,13 +101,23 @@ final class ServeProcess {
         pump.start();
         ServeProcess server = new ServeProcess(process, port, output);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
-        while (!output.toString().contains("SQL endpoint ready: " + server.url(""))) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                fail("serve did not start:\n" + output);
-            }
+        while (!server.ready() && process.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
+        if (!server.ready()) {
+            process.waitFor(2, TimeUnit.SECONDS);   // a failed bind ends the process: let it finish its output
+        }
         return server;
+    }
+
+    private boolean ready() {
+        return output.toString().contains("SQL endpoint ready: " + url(""));
+    }
+
+    private void awaitReady() {
+        if (!ready()) {
+            fail("serve did not start:\n" + output);
+        }
     }
 
     /** @param suffix appended to {@code jdbc:hive2://127.0.0.1:<port>/gold} (session settings, ...) */
