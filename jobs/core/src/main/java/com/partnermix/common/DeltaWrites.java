@@ -197,14 +197,7 @@ public final class DeltaWrites {
         }
         keepStatsColumns(wh, table);
         Column[] groupKey = groupColumns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-        long rewriteMaxBytes = org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
-                wh.spark().conf().get(REWRITE_MAX_BYTES_SETTING, "0"));
-        if (rewriteMaxBytes > 0 && wh.sizeInBytes(table) <= rewriteMaxBytes) {
-            return rewriteGroups(wh, table, rebuilt, affectedGroups.select(groupKey), groupColumns);
-        }
-        long groups = affectedGroups.select(groupKey).distinct().count();
-        if (groups >= REWRITE_MIN_GROUPS
-                && groups >= REWRITE_SHARE * wh.read(table).select(groupKey).distinct().count()) {
+        if (rewriteIsCheaper(wh, table, affectedGroups.select(groupKey), groupKey)) {
             return rewriteGroups(wh, table, rebuilt, affectedGroups.select(groupKey), groupColumns);
         }
         Column[] keyColumns = rowKeys.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
@@ -229,6 +222,18 @@ public final class DeltaWrites {
                 .whenNotMatched("NOT s." + DELETE_MARK).insertExpr(assignments)
                 .execute();
         return rowsWritten(wh, table);
+    }
+
+    /** A small table (see {@link #REWRITE_MAX_BYTES_SETTING}), or many affected groups (see {@link #REWRITE_SHARE}). */
+    private static boolean rewriteIsCheaper(Warehouse wh, Table table, Dataset<Row> affectedGroups, Column[] groupKey) {
+        long rewriteMaxBytes = org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
+                wh.spark().conf().get(REWRITE_MAX_BYTES_SETTING, "0"));
+        if (rewriteMaxBytes > 0 && wh.sizeInBytes(table) <= rewriteMaxBytes) {
+            return true;
+        }
+        long groups = affectedGroups.distinct().count();
+        return groups >= REWRITE_MIN_GROUPS
+                && groups >= REWRITE_SHARE * wh.read(table).select(groupKey).distinct().count();
     }
 
     /** {@link #replaceGroups} as one overwrite: the stored rows of the other groups, and the rebuilt ones. */

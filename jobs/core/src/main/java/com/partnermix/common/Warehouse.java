@@ -88,14 +88,17 @@ public final class Warehouse {
      * else summed over the log's file list (a Spark job).
      */
     public long sizeInBytes(Table table) {
-        org.apache.spark.sql.delta.Snapshot snapshot = latest(table);
-        scala.Option<Object> known = snapshot.sizeInBytesIfKnown();
-        return known.isDefined() ? (Long) known.get() : snapshot.sizeInBytes();
+        return sizeOf(latest(table));
     }
 
-    /** The size of the table's data files as of one Delta version, from its log. */
+    /** The size of the table's data files as of one Delta version, from its log (as {@link #sizeInBytes(Table)}). */
     public long sizeInBytes(Table table, long version) {
-        return log(table).getSnapshotAt(version, scala.Option.empty(), scala.Option.empty()).sizeInBytes();
+        return sizeOf(log(table).getSnapshotAt(version, scala.Option.empty(), scala.Option.empty()));
+    }
+
+    private static long sizeOf(org.apache.spark.sql.delta.Snapshot snapshot) {
+        scala.Option<Object> known = snapshot.sizeInBytesIfKnown();
+        return known.isDefined() ? (Long) known.get() : snapshot.sizeInBytes();
     }
 
     public DeltaTable delta(Table table) {
