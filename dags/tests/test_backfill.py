@@ -5,7 +5,7 @@ database, so the runs it queues never meet the other tests. The runs must be the
 the day as its data interval, oldest first, one at a time. Then `airflow tasks test` executes the ingest task of
 every backfill run, and of a scheduled night outside the range, with a stand-in `spark-submit` on the PATH that
 records its arguments: a backfill run must submit exactly the command the nightly run of its date submits.
-Together with the jobs' own backfill test (ArrivalOrderTest: the same nights rerun on real Spark give every
+Together with the jobs' own backfill test (NightlyReliabilityTest: the same nights rerun on real Spark give every
 silver and gold table identical by content) this is the DAG-level backfill: the DAG passes each night through.
 """
 

@@ -7,8 +7,7 @@ must succeed, the tables must exist, dq.check_results must hold the date's resul
 every gold table; then every notebook runs on that warehouse. One run: every task is a spark-submit of
 its own (about a minute each on two cores). A failing stage and the rerun that repairs it are DAG
 behaviour, tested with a stand-in spark-submit (test_nightly_failure.py); that a rerun or a repair gives
-identical tables is the jobs' promise, tested on real Spark by the Java suite (NightlyReliabilityTest,
-ArrivalOrderTest).
+identical tables is the jobs' promise, tested on real Spark by the Java suite (NightlyReliabilityTest).
 """
 
 from __future__ import annotations

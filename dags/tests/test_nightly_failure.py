@@ -4,7 +4,7 @@ What the DAG promises when a stage dies: the stages after it are not run (upstre
 gold gate nor publish runs and BI stays on the last publication; rerunning the DAG run repairs the night by
 submitting every stage again with exactly the commands of a clean night. What the jobs promise in that case
 (the published versions stay, a rerun gives identical tables) is tested on real Spark by the Java suite
-(NightlyReliabilityTest, ArrivalOrderTest); the real-Spark night through this DAG is test_nightly_e2e.py.
+(NightlyReliabilityTest); the real-Spark night through this DAG is test_nightly_e2e.py.
 """
 
 from __future__ import annotations
