@@ -51,6 +51,7 @@ final class GeneratedPanel {
         if (!knockouts.isEmpty()) {
             argv.addAll(List.of("--knockout", String.join(",", knockouts)));
         }
+        long t0 = System.nanoTime();
         int code = GenerateJob.run(argv, config, spark);
         if (code != 0) {
             throw new IllegalStateException("generate exited " + code);
@@ -58,12 +59,18 @@ final class GeneratedPanel {
         // The window as a backfill: every delivery day ingested, then the journeys built once over all of it.
         Warehouse wh = new Warehouse(spark, config.paths().warehouse());
         LocalDate first = last.minusDays(days - 1L);
+        long t1 = System.nanoTime();
         for (List<LocalDate> pass : IngestJob.passes(first.datesUntil(last.plusDays(1)).toList(),
                 IngestJob.DAYS_PER_PASS)) {
             IngestJob.ingestDays(spark, wh, config, pass);
         }
+        long t2 = System.nanoTime();
         JourneysJob.build(wh, config, last);
+        long t3 = System.nanoTime();
         Panel panel = MmmJob.buildPanel(wh, config, first, last);
+        // Minutes of work before the first assertion: where they went.
+        System.out.printf(java.util.Locale.ROOT, "panel: generated in %.1f s, ingested %.1f s, journeys %.1f s, "
+                + "panel %.1f s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (System.nanoTime() - t3) / 1e9);
         Dataset<Row> truthRows = spark.read().option("header", "true")
                 .csv(config.paths().groundTruth() + "/media_contributions");
         if (Boolean.getBoolean("mmm.recovery.expected")) {
