@@ -153,9 +153,9 @@ public final class VerifyJob implements Job {
 
     /** Content checksum of every table of the warehouse, by qualified name. */
     public static Map<String, Checksums.Checksum> checksums(Warehouse wh) {
-        Map<String, Checksums.Checksum> out = new LinkedHashMap<>();
-        tables(wh).forEach(t -> out.put(t.qualifiedName(), Checksums.of(wh.read(t))));
-        return out;
+        Map<String, Dataset<Row>> named = new LinkedHashMap<>();
+        tables(wh).forEach(t -> named.put(t.qualifiedName(), wh.read(t)));
+        return Checksums.ofEach(named);
     }
 
     private static boolean hidden(FileStatus status) {

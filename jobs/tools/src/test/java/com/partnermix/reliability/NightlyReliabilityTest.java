@@ -14,6 +14,7 @@ import com.partnermix.testing.SparkTestBase;
 import com.partnermix.verify.Invariant;
 import com.partnermix.verify.VerifyJob;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -158,11 +159,11 @@ class NightlyReliabilityTest extends SparkTestBase {
 
     /** Every published table at its pinned version, as BI users and notebooks read it. */
     static Map<String, Checksums.Checksum> readers(Warehouse wh) {
-        Map<String, Checksums.Checksum> out = new TreeMap<>();
+        Map<String, Dataset<Row>> published = new TreeMap<>();
         for (Table table : Publications.current(wh).keySet()) {
-            out.put(table.qualifiedName(), Checksums.of(Publications.readPublished(wh, table)));
+            published.put(table.qualifiedName(), Publications.readPublished(wh, table));
         }
-        return out;
+        return new TreeMap<>(Checksums.ofEach(published));
     }
 
     /** Every stage name but {@code kept}: the list of stages to skip so that only {@code kept} runs. */
@@ -176,16 +177,15 @@ class NightlyReliabilityTest extends SparkTestBase {
      * fraud detection dates) and commission statements, which book a late return in the month it arrived.
      */
     static Map<String, Checksums.Checksum> dataOnly(Warehouse wh) {
-        Map<String, Checksums.Checksum> out = new TreeMap<>();
+        Map<String, Dataset<Row>> data = new TreeMap<>();
         for (Table t : List.of(Tables.SILVER_IDENTITY_MAP, Tables.SILVER_SESSIONS, Tables.SILVER_JOURNEYS,
                 Tables.SILVER_JOURNEY_TOUCHES)) {
-            out.put(t.qualifiedName(), Checksums.of(wh.read(t)));
+            data.put(t.qualifiedName(), wh.read(t));
         }
         Column journeyModels = col("model").isin(JOURNEY_MODELS.toArray());
-        out.put("gold.attribution_credit (journey models)",
-                Checksums.of(wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).where(journeyModels)));
-        out.put("gold.partner_daily (journey models)", Checksums.of(wh.read(Tables.GOLD_PARTNER_DAILY).where(journeyModels)));
-        return out;
+        data.put("gold.attribution_credit (journey models)", wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).where(journeyModels));
+        data.put("gold.partner_daily (journey models)", wh.read(Tables.GOLD_PARTNER_DAILY).where(journeyModels));
+        return new TreeMap<>(Checksums.ofEach(data));
     }
 
     /** Checksums without one table's (a copy). */
