@@ -69,8 +69,8 @@ final class GeneratedPanel {
         long t3 = System.nanoTime();
         Panel panel = MmmJob.buildPanel(wh, config, first, last);
         // Minutes of work before the first assertion: where they went.
-        System.out.printf(java.util.Locale.ROOT, "panel: generated in %.1f s, ingested %.1f s, journeys %.1f s, "
-                + "panel %.1f s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (System.nanoTime() - t3) / 1e9);
+        System.out.printf(java.util.Locale.ROOT, "panel %s: generated in %.1f s, ingested %.1f s, "
+                + "journeys %.1f s, panel %.1f s%n", root.getFileName(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (System.nanoTime() - t3) / 1e9);
         Dataset<Row> truthRows = spark.read().option("header", "true")
                 .csv(config.paths().groundTruth() + "/media_contributions");
         if (Boolean.getBoolean("mmm.recovery.expected")) {
