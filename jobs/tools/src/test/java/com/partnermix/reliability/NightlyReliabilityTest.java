@@ -59,7 +59,8 @@ class NightlyReliabilityTest extends SparkTestBase {
     static final String CRASH_AFTER = "marts";
     /** Gates and publish write no silver or gold table. */
     static final List<String> GATES = List.of("dq_bronze", "dq_silver", "dq_gold", "publish");
-    static final List<String> GATES_AND_INGEST = List.of("dq_bronze", "dq_silver", "dq_gold", "publish", "ingest");
+    static final List<String> GATES_AND_INGEST = java.util.stream.Stream.concat(GATES.stream(), java.util.stream.Stream.of(
+            "ingest")).toList();
     /** The bronze and silver gates only read and record: the published nights leave them out. */
     static final List<String> READ_ONLY_GATES = List.of("dq_bronze", "dq_silver");
     /** Tables the restore of docs/operations.md leaves alone: reviewers write decisions after a publication. */
@@ -166,7 +167,7 @@ class NightlyReliabilityTest extends SparkTestBase {
         for (Table table : Publications.current(wh).keySet()) {
             published.put(table.qualifiedName(), Publications.readPublished(wh, table));
         }
-        return new TreeMap<>(Checksums.ofEach(published));
+        return Checksums.ofEach(published);
     }
 
     /** Every stage name but {@code kept}: the list of stages to skip so that only {@code kept} runs. */
@@ -188,7 +189,7 @@ class NightlyReliabilityTest extends SparkTestBase {
         Column journeyModels = col("model").isin(JOURNEY_MODELS.toArray());
         data.put("gold.attribution_credit (journey models)", wh.read(Tables.GOLD_ATTRIBUTION_CREDIT).where(journeyModels));
         data.put("gold.partner_daily (journey models)", wh.read(Tables.GOLD_PARTNER_DAILY).where(journeyModels));
-        return new TreeMap<>(Checksums.ofEach(data));
+        return Checksums.ofEach(data);
     }
 
     /** Checksums without one table's (a copy). */
